@@ -1,0 +1,63 @@
+# Referral incentives lab. `make help` lists the targets.
+# The environment (.venv) is built from uv.lock on first use by any target that needs it.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.synced
+
+# Interpreters tried in order: PATH first, then pyenv's versions (newest first).
+define FIND_PYTHON
+for c in python3.13 python3.12 python3; do \
+  p=$$(command -v $$c 2>/dev/null) || continue; \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+done; \
+root=$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv"); \
+for p in $$(ls -d "$$root"/versions/3.* 2>/dev/null | sort -V -r); do \
+  [ -x "$$p/bin/python3" ] && "$$p/bin/python3" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+    && { echo "$$p/bin/python3"; exit 0; }; \
+done; \
+exit 1
+endef
+
+.PHONY: help env figures test bench lint data clean
+
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
+
+env: $(STAMP) ## Build the environment (.venv) from uv.lock if missing or stale
+
+$(STAMP): pyproject.toml uv.lock
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  py=$$( $(FIND_PYTHON) ) || { \
+	    echo "error: Python >= 3.12 not found (looked on PATH for python3.13, python3.12, python3," >&2; \
+	    echo "       then under \$$(pyenv root)/versions). Install it, e.g. 'pyenv install 3.12'," >&2; \
+	    echo "       or your system's python3.12 package, and run make again." >&2; exit 1; }; \
+	  echo "Using $$py"; \
+	  $$py -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"; \
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --python $(PY); \
+	touch $(STAMP)
+
+figures: $(STAMP) ## Reproduce every figure under papers/ (the main job)
+	$(PY) -m papers.build $(if $(FAST),--fast,)
+
+test: $(STAMP) ## Run the test suite (warnings are errors)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Run the benchmarks (not part of the tests); prints side-by-side ratios
+	$(PY) tests/bench/run.py
+
+lint: $(STAMP) ## Lint with ruff
+	$(VENV)/bin/ruff check abm econometrics papers tests
+
+data: $(STAMP) ## Regenerate the generated datasets
+	$(PY) -m abm.data --regenerate
+
+clean: ## Remove the environment and caches
+	rm -rf $(VENV) .pytest_cache papers/*/output

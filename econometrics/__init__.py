@@ -1,0 +1,3 @@
+"""Difference-in-differences estimators for consortium reforms."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Paper figure pipelines. Run every one with ``make figures`` (``python -m papers.build``)."""
