@@ -51,13 +51,13 @@ test: $(STAMP) ## Run the test suite (warnings are errors)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Run the benchmarks (not part of the tests); prints side-by-side ratios
-	$(PY) tests/bench/run.py
+	$(PY) tests/bench/run.py $(BENCH)
 
 lint: $(STAMP) ## Lint with ruff
 	$(VENV)/bin/ruff check abm econometrics papers tests
 
-data: $(STAMP) ## Regenerate the generated datasets
-	$(PY) -m abm.data --regenerate
+data: $(STAMP) ## Validate datasets/ and regenerate the generated ones
+	$(PY) -m abm.data
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) .pytest_cache papers/*/output
