@@ -126,7 +126,9 @@ def test_targets_content():
     }
     for key, value in expected.items():
         assert t.at[key, "value"] == pytest.approx(value), key
-    assert "50-60%" in t.at["primary_outpatient_share", "note"].replace("0.50-0.60", "50-60%")
+    assert "band" in t.at["primary_outpatient_share", "note"]  # 0.50-0.60 calibration band
+    assert t.at["primary_outpatient_share_band_min", "value"] == pytest.approx(0.50)
+    assert t.at["primary_outpatient_share_band_max", "value"] == pytest.approx(0.60)
     assert t.loc["cost_per_visit_tertiary", "unit"] == "yuan per visit"
     assert t.loc["visits_per_capita", "unit"] == "visits per person-year"
 
