@@ -1,3 +1,42 @@
-"""Difference-in-differences estimators for consortium reforms."""
+"""Difference-in-differences estimators for consortium reforms.
+
+Public API (issue 5): :func:`twfe`, :func:`event_study`, :func:`bacon`, :func:`wild_bootstrap`,
+:func:`simulate_panel`, the data checks (:func:`prepare_panel`, :class:`PanelError`) and the result
+classes. The heterogeneity-robust estimators (issue 6) are appended below.
+"""
+
+from econometrics._panel import Panel, PanelError, check_choice, normalize_cohort, prepare_panel
+from econometrics.bacon import bacon
+from econometrics.inference import WildBootstrapResult, wild_bootstrap
+from econometrics.results import (
+    BaconResult,
+    EstimationResult,
+    EventStudyResult,
+    Overall,
+    StaticResult,
+    WaldTest,
+)
+from econometrics.simulate import simulate_panel
+from econometrics.twfe import event_study, twfe
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "BaconResult",
+    "EstimationResult",
+    "EventStudyResult",
+    "Overall",
+    "Panel",
+    "PanelError",
+    "StaticResult",
+    "WaldTest",
+    "WildBootstrapResult",
+    "bacon",
+    "check_choice",
+    "event_study",
+    "normalize_cohort",
+    "prepare_panel",
+    "simulate_panel",
+    "twfe",
+    "wild_bootstrap",
+]

@@ -1,0 +1,407 @@
+"""Result objects of the DiD estimators.
+
+Every result has ``.tidy()`` (a DataFrame; the accessors ``coef()``, ``se()``, ``pvalue()`` and
+``confint()`` derive from it), ``.summary(latex=False)`` (a text table with the observations,
+clusters, the standard errors' small-sample correction and the notes, or the same as a LaTeX
+``tabular``), ``.plot(ax=None)`` (returns the matplotlib Axes) and ``.notes`` (facts about the data
+and the fit, e.g. an unbalanced panel).
+
+* :class:`StaticResult` -- one or a few coefficients (``twfe``); ``.fit``: the linearmodels result.
+* :class:`EventStudyResult` -- coefficients indexed by event time, a joint pre-trend test
+  ``.pretrend`` and an ``.overall`` summary effect (filled by estimators that define one).
+* :class:`BaconResult` -- the Goodman-Bacon decomposition, one row per 2x2 comparison.
+
+The estimator-specific classes are thin: an estimator builds the tidy table with the columns of
+:data:`TIDY_COLUMNS` (plus ``event_time`` for event studies) and passes it with the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "TIDY_COLUMNS",
+    "BaconResult",
+    "EstimationResult",
+    "EventStudyResult",
+    "Overall",
+    "StaticResult",
+    "WaldTest",
+]
+
+TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
+
+
+class WaldTest(NamedTuple):
+    """A joint Wald test (e.g. all pre-period coefficients are zero).
+
+    ``statistic`` is the F form W / df when ``df_denom`` is given (p-value from F(df, df_denom),
+    as Stata's ``test`` after a clustered regression with df_denom = clusters - 1), otherwise the
+    chi-squared form W with ``df`` degrees of freedom.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    df_denom: float | None = None
+
+
+class Overall(NamedTuple):
+    """A single summary effect (e.g. the average post-treatment ATT) and its standard error."""
+
+    att: float
+    se: float
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "" if np.isnan(value) else str(value)
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _latex_escape(text: str) -> str:
+    text = text.replace("\\", "\x00")
+    for a, b in (("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"), ("$", r"\$"),
+                 ("{", r"\{"), ("}", r"\}")):
+        text = text.replace(a, b)
+    return text.replace("\x00", r"\textbackslash{}")
+
+
+def _text_table(table: pd.DataFrame, digits: int) -> str:
+    cells = [[_fmt(v, digits) for v in row] for row in table.itertuples(index=False)]
+    header = [str(c) for c in table.columns]
+    widths = [max(len(header[j]), *(len(r[j]) for r in cells)) if cells else len(header[j])
+              for j in range(len(header))]
+    line = lambda r: "  ".join(s.rjust(w) for s, w in zip(r, widths, strict=True))  # noqa: E731
+    rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join([line(header), rule, *(line(r) for r in cells), rule])
+
+
+def _latex_table(title: str, table: pd.DataFrame, footer: list[str], digits: int) -> str:
+    cols = [str(c) for c in table.columns]
+    align = "l" + "r" * (len(cols) - 1)
+    rows = [" & ".join(_latex_escape(_fmt(v, digits)) for v in row) + r" \\"
+            for row in table.itertuples(index=False)]
+    foot = [rf"\multicolumn{{{len(cols)}}}{{l}}{{\footnotesize {_latex_escape(f)}}} \\"
+            for f in footer]
+    return "\n".join([
+        f"% {title}",
+        rf"\begin{{tabular}}{{{align}}}",
+        r"\hline",
+        " & ".join(_latex_escape(c) for c in cols) + r" \\",
+        r"\hline",
+        *rows,
+        r"\hline",
+        *foot,
+        r"\end{tabular}",
+    ])
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class EstimationResult:
+    """Base result: a tidy coefficient table plus the facts that ``summary`` reports.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns :data:`TIDY_COLUMNS` (extra columns allowed, e.g. ``event_time``).
+    estimator : str
+        Human-readable estimator name, e.g. ``"TWFE (linearmodels PanelOLS)"``.
+    outcome : str
+        Name of the outcome column.
+    n_obs, n_units : int
+        Observations and units used.
+    vcov_type : str
+        How standard errors were computed, e.g. ``"cluster-robust by county (CRV1)"``.
+    small_sample : str
+        The small-sample correction applied to the standard errors, stated in words.
+    n_clusters : tuple of int
+        Clusters of each cluster variable (empty if not clustered).
+    conf_level : float
+        Confidence level of ``conf_low`` / ``conf_high``.
+    notes : tuple of str
+        Facts about the data and the fit (reported by ``summary``).
+    fit : object
+        The underlying result (a linearmodels ``PanelEffectsResults`` for TWFE estimators).
+    design : object
+        What post-estimation needs (``econometrics.inference.Design`` for TWFE fits, used by
+        ``wild_bootstrap``); None for other estimators.
+    """
+
+    table: pd.DataFrame
+    estimator: str
+    outcome: str
+    n_obs: int
+    n_units: int
+    vcov_type: str
+    small_sample: str
+    n_clusters: tuple[int, ...] = ()
+    conf_level: float = 0.95
+    notes: tuple[str, ...] = ()
+    fit: Any = None
+    design: Any = None
+
+    def __post_init__(self) -> None:
+        missing = [c for c in TIDY_COLUMNS if c not in self.table.columns]
+        if missing:
+            raise ValueError(f"result table lacks columns {missing}")
+
+    @property
+    def model_result(self) -> Any:
+        """The underlying model result (same as ``.fit``)."""
+        return self.fit
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the coefficient table (a copy): term, estimate, std_error, ... conf_high."""
+        return self.table.copy()
+
+    def _by_term(self, column: str) -> pd.Series:
+        t = self.tidy()
+        return pd.Series(t[column].to_numpy(), index=pd.Index(t["term"], name="term"),
+                         name=column)
+
+    def coef(self) -> pd.Series:
+        """Estimates indexed by term."""
+        return self._by_term("estimate")
+
+    def se(self) -> pd.Series:
+        """Return the standard errors indexed by term."""
+        return self._by_term("std_error")
+
+    def pvalue(self) -> pd.Series:
+        """P-values indexed by term."""
+        return self._by_term("p_value")
+
+    def confint(self) -> pd.DataFrame:
+        """Confidence intervals (``conf_low``, ``conf_high``) indexed by term."""
+        return self.tidy().set_index("term")[["conf_low", "conf_high"]]
+
+    def _footer(self) -> list[str]:
+        clusters = ", ".join(str(g) for g in self.n_clusters) if self.n_clusters else "none"
+        lines = [
+            f"Observations: {self.n_obs}; units: {self.n_units}; clusters: {clusters}",
+            f"Standard errors: {self.vcov_type}",
+            f"Small-sample correction: {self.small_sample}",
+            f"Confidence level: {self.conf_level:.0%}",
+        ]
+        return lines + self._extra_footer() + [f"Note: {n}" for n in self.notes]
+
+    def _extra_footer(self) -> list[str]:
+        return []
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.tidy()[list(TIDY_COLUMNS)]
+
+    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
+        """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
+        title = f"{self.estimator}: {self.outcome}"
+        table = self._summary_table()
+        footer = self._footer()
+        if latex:
+            return _latex_table(title, table, footer, digits)
+        return "\n".join([title, _text_table(table, digits), *footer])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:  # notebooks show the text summary
+        return f"<pre>{self.summary()}</pre>"
+
+    def plot(self, ax=None, **kwargs):
+        """Coefficient plot: estimates with confidence intervals; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.6 * len(self.table) + 1.5))
+        t = self.tidy()
+        pos = np.arange(len(t))[::-1]
+        ax.errorbar(t["estimate"], pos,
+                    xerr=[t["estimate"] - t["conf_low"], t["conf_high"] - t["estimate"]],
+                    fmt="o", capsize=3, **kwargs)
+        ax.axvline(0.0, color="grey", linestyle="--", linewidth=1)
+        ax.set_yticks(pos, t["term"])
+        ax.set_xlabel(f"effect on {self.outcome} ({self.conf_level:.0%} CI)")
+        ax.set_title(self.estimator)
+        return ax
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class StaticResult(EstimationResult):
+    """Static two-way fixed effects result (``twfe``); ``.fit`` is the linearmodels result."""
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class EventStudyResult(EstimationResult):
+    """Event-study coefficients, one row per event time (relative to first treatment).
+
+    Parameters
+    ----------
+    reference : int or None
+        The omitted event time (coefficient normalized to 0), drawn on the plot; None if the
+        estimator has no reference period (e.g. imputation).
+    pretrend : WaldTest or None
+        Joint test that all pre-period (event time < 0) coefficients are zero.
+    overall : Overall or None
+        A summary post-treatment effect, for estimators that define one.
+    (other parameters as in :class:`EstimationResult`; ``table`` has an ``event_time`` column)
+    """
+
+    reference: int | None = -1
+    pretrend: WaldTest | None = None
+    overall: Overall | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if "event_time" not in self.table.columns:
+            raise ValueError("event-study table needs an 'event_time' column")
+
+    def _by_event_time(self, column: str) -> pd.Series:
+        t = self.tidy()
+        return pd.Series(t[column].to_numpy(),
+                         index=pd.Index(t["event_time"], name="event_time"), name=column)
+
+    def coef_by_event_time(self) -> pd.Series:
+        """Estimates indexed by event time."""
+        return self._by_event_time("estimate")
+
+    def se_by_event_time(self) -> pd.Series:
+        """Return the standard errors indexed by event time."""
+        return self._by_event_time("std_error")
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.tidy()[["event_time", *TIDY_COLUMNS]]
+
+    def _extra_footer(self) -> list[str]:
+        lines = []
+        if self.reference is not None:
+            lines.append(f"Reference period: event time {self.reference} (normalized to 0)")
+        if self.pretrend is not None:
+            p = self.pretrend
+            form = (f"F({p.df}, {p.df_denom:g})" if p.df_denom is not None else f"chi2({p.df})")
+            lines.append(f"Pre-trend test (all leads = 0): {form} = {p.statistic:.4f}, "
+                         f"p = {p.p_value:.4f}")
+        if self.overall is not None:
+            lines.append(f"Overall ATT: {self.overall.att:.4f} (SE {self.overall.se:.4f})")
+        return lines
+
+    def plot(self, ax=None, **kwargs):
+        """Event-study plot: coefficients with intervals, dashed lines at 0 and the reference."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        t = self.tidy().sort_values("event_time")
+        e = t["event_time"].to_numpy(dtype=float)
+        est = t["estimate"].to_numpy(dtype=float)
+        if self.reference is not None and self.reference not in set(e):
+            e = np.append(e, self.reference)
+            est = np.append(est, 0.0)
+            lo = np.append(t["conf_low"].to_numpy(dtype=float), 0.0)
+            hi = np.append(t["conf_high"].to_numpy(dtype=float), 0.0)
+            order = np.argsort(e)
+            e, est, lo, hi = e[order], est[order], lo[order], hi[order]
+        else:
+            lo = t["conf_low"].to_numpy(dtype=float)
+            hi = t["conf_high"].to_numpy(dtype=float)
+        ax.errorbar(e, est, yerr=[est - lo, hi - est], fmt="o-", capsize=3, **kwargs)
+        ax.axhline(0.0, color="grey", linestyle="--", linewidth=1)
+        if self.reference is not None:
+            ax.axvline(self.reference, color="grey", linestyle="--", linewidth=1)
+        ax.set_xlabel("event time (periods since first treatment)")
+        ax.set_ylabel(f"effect on {self.outcome} ({self.conf_level:.0%} CI)")
+        ax.set_title(self.estimator)
+        return ax
+
+
+BACON_TYPES = ("earlier_vs_later", "later_vs_earlier", "treated_vs_never")
+BACON_COLUMNS = ("type", "treated", "control", "estimate", "weight")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class BaconResult:
+    """Goodman-Bacon decomposition of the static TWFE estimate into 2x2 comparisons.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per 2x2 comparison: ``type`` (one of :data:`BACON_TYPES`), ``treated`` and
+        ``control`` cohorts (0 = never treated), ``estimate``, ``weight`` (weights sum to one).
+    twfe_estimate : float
+        The static TWFE coefficient; equals ``(estimate * weight).sum()``.
+    outcome : str
+        Outcome column name.
+    n_obs, n_units : int
+        Observations and units.
+    notes : tuple of str
+        Facts about the data.
+    """
+
+    table: pd.DataFrame
+    twfe_estimate: float
+    outcome: str
+    n_obs: int
+    n_units: int
+    notes: tuple[str, ...] = ()
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per 2x2 comparison: type, treated, control, estimate, weight (a copy)."""
+        return self.table.copy()
+
+    @property
+    def weighted_sum(self) -> float:
+        """Sum of weight x estimate over the comparisons (equals the TWFE estimate)."""
+        t = self.table
+        return float(np.sum(t["weight"].to_numpy() * t["estimate"].to_numpy()))
+
+    def by_type(self) -> pd.DataFrame:
+        """Total weight and weighted average estimate of each comparison type."""
+        t = self.tidy()
+        t["_we"] = t["weight"] * t["estimate"]
+        g = t.groupby("type", sort=False)
+        out = pd.DataFrame({"weight": g["weight"].sum(), "estimate": g["_we"].sum()})
+        out["estimate"] = out["estimate"] / out["weight"]
+        order = [k for k in BACON_TYPES if k in out.index]
+        return out.loc[order].reset_index()
+
+    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
+        """Weights and average estimates by comparison type, with the TWFE identity."""
+        title = f"Goodman-Bacon decomposition: {self.outcome}"
+        footer = [
+            f"TWFE estimate: {self.twfe_estimate:.{digits}f}; weighted sum of 2x2 estimates: "
+            f"{self.weighted_sum:.{digits}f}; comparisons: {len(self.table)}",
+            f"Observations: {self.n_obs}; units: {self.n_units}",
+            *[f"Note: {n}" for n in self.notes],
+        ]
+        table = self.by_type()
+        if latex:
+            return _latex_table(title, table, footer, digits)
+        return "\n".join([title, _text_table(table, digits), *footer])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{self.summary()}</pre>"
+
+    def plot(self, ax=None):
+        """Scatter of 2x2 estimates against their weights by type; line at the TWFE estimate."""
+        import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        sns.scatterplot(data=self.tidy(), x="weight", y="estimate", hue="type", style="type",
+                        hue_order=list(BACON_TYPES), style_order=list(BACON_TYPES), s=60, ax=ax)
+        ax.axhline(self.twfe_estimate, color="black", linestyle="--", linewidth=1,
+                   label=f"TWFE = {self.twfe_estimate:.3f}")
+        ax.axhline(0.0, color="grey", linestyle=":", linewidth=1)
+        ax.set_xlabel("weight")
+        ax.set_ylabel(f"2x2 DiD estimate ({self.outcome})")
+        ax.legend(fontsize="small")
+        return ax
