@@ -108,20 +108,22 @@ def crv1_factor(n_clusters: int, n_obs: int, n_params: int) -> float:
 
 
 def cluster_vcov(x: np.ndarray, resid: np.ndarray, codes: np.ndarray, *,
-                 n_params: int | None = None) -> np.ndarray:
+                 n_params: int | None = None, min_clusters: bool = True) -> np.ndarray:
     """One- or two-way (Cameron-Gelbach-Miller) CRV1 covariance of an OLS fit.
 
     Parameters
     ----------
     x : ndarray (n, k)
-        Design (after weighting and partialling out nested fixed effects).
+        Design (after weighting and partialling out the fixed effects).
     resid : ndarray (n,)
         Residuals.
     codes : ndarray (n,) or (n, 2)
-        Cluster codes; two columns give two-way clustering V1 + V2 - V12, each term with its own
-        G/(G-1) factor (as linearmodels ``group_debias=True``).
+        Cluster codes; two columns give two-way clustering V1 + V2 - V12.
     n_params : int, optional
         k in (n-1)/(n-k); defaults to the columns of ``x``.
+    min_clusters : bool
+        Two-way: scale every term by G/(G-1) with the smallest G (fixest default); False uses
+        each term's own G (linearmodels ``group_debias=True``).
 
     Examples
     --------
@@ -140,10 +142,12 @@ def cluster_vcov(x: np.ndarray, resid: np.ndarray, codes: np.ndarray, *,
     sets = [codes[:, 0]] if codes.shape[1] == 1 else [
         codes[:, 0], codes[:, 1], pd.factorize(pd.MultiIndex.from_arrays(codes.T))[0]]
     signs = [1.0, 1.0, -1.0][: len(sets)]
+    sizes = [len(np.unique(c)) for c in sets]
+    g_min = min(sizes[:2])
     m = np.zeros((x.shape[1], x.shape[1]))
-    for sign, c in zip(signs, sets, strict=True):
-        g = len(np.unique(c))
-        m += sign * g / (g - 1) * meat(scores, c)
+    for sign, c, g in zip(signs, sets, sizes, strict=True):
+        g_eff = g_min if min_clusters else g
+        m += sign * g_eff / (g_eff - 1) * meat(scores, c)
     return (n - 1) / (n - k) * b @ m @ b
 
 
@@ -168,6 +172,7 @@ class Design:
     """The regression behind a TWFE result, kept for post-estimation (wild bootstrap).
 
     ``x`` holds the regressors including the period dummies; unit effects are absorbed.
+    ``n_params`` is the k of the small-sample factor (n-1)/(n-k).
     """
 
     y: np.ndarray
@@ -176,6 +181,7 @@ class Design:
     units: np.ndarray
     clusters: np.ndarray
     weights: np.ndarray | None = None
+    n_params: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -305,7 +311,8 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
         x, y = x * sw[:, None], y * sw
     codes, inv = np.unique(design.clusters, return_inverse=True)
     g = len(codes)
-    factor = crv1_factor(g, len(y), x.shape[1])
+    k = x.shape[1] + 1 if design.n_params is None else design.n_params
+    factor = crv1_factor(g, len(y), k)
     w_gb = draw_weights(weights, g, n_boot, np.random.default_rng(seed))
 
     def p_of(r: float) -> float:

@@ -12,6 +12,7 @@ Inference on coefficients uses t(G-1) with G clusters (the smaller G for two-way
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 from linearmodels.panel import PanelOLS
 
 from econometrics._panel import Panel, PanelError, check_choice, prepare_panel
-from econometrics.inference import Design, t_inference, wald_test
+from econometrics.inference import Design, cluster_vcov, t_inference, wald_test, within_unit
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult
 
 __all__ = ["EventStudyEstimator", "event_study", "twfe"]
@@ -72,13 +73,85 @@ def _fit_panelols(panel: Panel, regressors: pd.DataFrame, codes: np.ndarray):
         ) from exc
 
 
-def _tidy_from_fit(fit, terms: Sequence[str], labels: Sequence[str], df: float,
-                   conf_level: float) -> pd.DataFrame:
-    est = fit.params.loc[list(terms)].to_numpy()
-    se = fit.std_errors.loc[list(terms)].to_numpy()
-    inf = t_inference(est, se, df, conf_level)
-    table = pd.DataFrame({"term": list(labels), "estimate": est, "std_error": se, **inf})
+@dataclass(frozen=True, eq=False)
+class _Fit:
+    """What ``twfe`` and ``event_study`` need from the shared fitting core."""
+
+    fit: object  # linearmodels PanelEffectsResults
+    params: pd.Series
+    vcov: pd.DataFrame
+    df_t: float  # degrees of freedom of the t reference distribution (G - 1)
+    vcov_type: str
+    small_sample: str
+    n_clusters: tuple[int, ...]
+    design: Design
+
+
+def _nested(inner: np.ndarray, outer: np.ndarray) -> bool:
+    """Whether each group of ``inner`` lies in one group of ``outer``."""
+    return bool((pd.Series(outer).groupby(inner).nunique() == 1).all())
+
+
+def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
+    """Fit with unit effects and period dummies; CRV1 covariance with fixest's small-sample rule.
+
+    The covariance is computed on the unit-demeaned design (Frisch-Waugh-Lovell) with fixest's
+    default ``ssc()``: k counts the regressors and the fixed effects that are not nested in a
+    cluster variable (a nested fixed effect counts 1), G/(G-1) uses the smallest G, and
+    inference uses t(G-1).
+    """
+    f = panel.frame
+    regressors = regressors.reset_index(drop=True)
+    periods = _period_dummies(f["_time"])
+    # The constant is the mean of the unit effects; linearmodels reports it separately.
+    exog = pd.concat([regressors, periods, pd.DataFrame({"const": np.ones(len(f))})], axis=1)
+    codes, vcov_type = _cluster_codes(panel, cluster)
+    fit = _fit_panelols(panel, exog, codes)
+    design = _design(panel, pd.concat([regressors, periods], axis=1), codes)
+    code_cols = np.asarray(codes).reshape(len(codes), -1).T
+    n_clusters = tuple(len(np.unique(c)) for c in code_cols)
+    units, times = design.units, f["_time"].to_numpy()
+    unit_nested = any(_nested(units, c) for c in code_cols)
+    time_nested = any(_nested(times, c) for c in code_cols)
+    n_units, n_periods = panel.n_units, len(np.unique(times))
+    n_params = (regressors.shape[1] + n_units + n_periods - 1
+                - (n_units - 1) * unit_nested - (n_periods - 1) * time_nested)
+    x, yd = _demeaned(design)
+    beta = fit.params.loc[list(design.names)].to_numpy()
+    vcov = cluster_vcov(x, yd - x @ beta, codes, n_params=n_params, min_clusters=True)
+    names = list(design.names)
+    g_min = min(n_clusters)
+    kind = (f"G/(G-1) with G = min(G_1, G_2) = {g_min} on each of the three one-way terms"
+            if len(n_clusters) == 2 else "G/(G-1)")
+    small = (f"CRV1 {kind} x (n-1)/(n-k), k = {n_params} (regressors and fixed effects; "
+             f"unit effects {'nested in the clusters, counted 1' if unit_nested else 'counted'}"
+             f", period effects {'nested, counted 1' if time_nested else 'counted'}); "
+             f"t({g_min - 1}) for p-values and intervals (fixest default ssc, Stata reghdfe)")
+    return _Fit(
+        fit=fit, params=pd.Series(beta, index=names),
+        vcov=pd.DataFrame(vcov, index=names, columns=names), df_t=float(g_min - 1),
+        vcov_type=vcov_type, small_sample=small, n_clusters=n_clusters,
+        design=replace(design, n_params=n_params),
+    )
+
+
+def _tidy(res: _Fit, terms: Sequence[str], conf_level: float) -> pd.DataFrame:
+    terms = list(terms)
+    est = res.params.loc[terms].to_numpy()
+    se = np.sqrt(np.diag(res.vcov.loc[terms, terms].to_numpy()))
+    inf = t_inference(est, se, res.df_t, conf_level)
+    table = pd.DataFrame({"term": terms, "estimate": est, "std_error": se, **inf})
     return table[list(TIDY_COLUMNS)]
+
+
+def _demeaned(design: Design) -> tuple[np.ndarray, np.ndarray]:
+    """Unit-demeaned (weighted) design and outcome, scaled by sqrt(weights) (WLS as OLS)."""
+    x = within_unit(design.x, design.units, design.weights)
+    yd = within_unit(design.y, design.units, design.weights)
+    if design.weights is not None:
+        sw = np.sqrt(design.weights)
+        x, yd = x * sw[:, None], yd * sw
+    return x, yd
 
 
 def _design(panel: Panel, regressors: pd.DataFrame, codes: np.ndarray) -> Design:
@@ -91,31 +164,6 @@ def _design(panel: Panel, regressors: pd.DataFrame, codes: np.ndarray) -> Design
         clusters=np.asarray(codes),
         weights=f["_weight"].to_numpy(dtype=float) if "_weight" in f else None,
     )
-
-
-def _clusters_df(codes: np.ndarray) -> float:
-    codes = np.asarray(codes)
-    cols = [codes] if codes.ndim == 1 else [codes[:, 0], codes[:, 1]]
-    return float(min(len(np.unique(c)) for c in cols) - 1)
-
-
-def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster):
-    """Add the period dummies, fit, and describe the inference (shared by both estimators)."""
-    design_x = pd.concat([regressors.reset_index(drop=True),
-                          _period_dummies(panel.frame["_time"])], axis=1)
-    codes, vcov_type = _cluster_codes(panel, cluster)
-    fit = _fit_panelols(panel, design_x, codes)
-    code_cols = np.asarray(codes).reshape(len(codes), -1).T
-    n_clusters = tuple(len(np.unique(c)) for c in code_cols)
-    units = panel.frame["_unit"].to_numpy()
-    nested = all((pd.Series(c).groupby(units).nunique() == 1).all() for c in code_cols)
-    kind = ("G_j/(G_j-1) on each of the three one-way terms" if len(n_clusters) == 2
-            else "G/(G-1)")
-    small = (f"CRV1 {kind} x (n-1)/(n-k), k = {design_x.shape[1]} (regressors and "
-             f"{design_x.shape[1] - regressors.shape[1]} period effects), unit effects "
-             f"{'not counted (nested in the clusters)' if nested else 'counted in k'}; "
-             "t(G-1) for p-values and intervals (fixest/Stata convention)")
-    return fit, codes, vcov_type, small, n_clusters, design_x
 
 
 def twfe(
@@ -169,13 +217,13 @@ def twfe(
                                **{c: f[c].to_numpy() for c in panel.covariates}})
     if regressors[treat].nunique() < 2:
         raise PanelError(f"treatment {treat!r} does not vary: nothing to estimate")
-    fit, codes, vcov_type, small, n_clusters, design_x = _fit_twfe(panel, regressors, cluster)
-    table = _tidy_from_fit(fit, terms, terms, _clusters_df(codes), conf_level)
+    res = _fit_twfe(panel, regressors, cluster)
     return StaticResult(
-        table=table, estimator="TWFE (linearmodels PanelOLS, unit and period effects)",
-        outcome=y, n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=vcov_type,
-        small_sample=small, n_clusters=n_clusters, conf_level=conf_level, notes=panel.notes,
-        fit=fit, design=_design(panel, design_x, codes),
+        table=_tidy(res, terms, conf_level),
+        estimator="TWFE (linearmodels PanelOLS, unit and period effects)",
+        outcome=y, n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=res.vcov_type,
+        small_sample=res.small_sample, n_clusters=res.n_clusters, conf_level=conf_level,
+        notes=panel.notes, fit=res.fit, design=res.design,
     )
 
 
@@ -297,30 +345,28 @@ def event_study(
                                                                               strict=True)})
     for c in panel.covariates:
         regressors[c] = f[c].to_numpy()
-    fit, codes, vcov_type, small, n_clusters, design_x = _fit_twfe(panel, regressors, cluster)
-    df_denom = _clusters_df(codes)
-    table = _tidy_from_fit(fit, names, names, df_denom, conf_level)
+    res = _fit_twfe(panel, regressors, cluster)
+    table = _tidy(res, names, conf_level)
     table.insert(0, "event_time", np.array(events, dtype=np.int64))
     leads_terms = [n for n, e in zip(names, events, strict=True) if e < 0]
     pretrend = None
     if leads_terms:
-        b = fit.params.loc[leads_terms].to_numpy()
-        v = fit.cov.loc[leads_terms, leads_terms].to_numpy()
-        pretrend = wald_test(b, v, df_denom=df_denom)
+        pretrend = wald_test(res.params.loc[leads_terms].to_numpy(),
+                             res.vcov.loc[leads_terms, leads_terms].to_numpy(),
+                             df_denom=res.df_t)
     if bin_endpoints and (leads is not None or lags is not None):
         notes.append(f"event times beyond [{-lo}, {hi}] are pooled into the end points")
     return EventStudyResult(
         table=table, estimator="Event study (TWFE, linearmodels PanelOLS)", outcome=y,
-        n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=vcov_type, small_sample=small,
-        n_clusters=n_clusters, conf_level=conf_level, notes=tuple(notes), fit=fit,
-        design=_design(panel, design_x, codes), reference=reference, pretrend=pretrend,
+        n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=res.vcov_type,
+        small_sample=res.small_sample, n_clusters=res.n_clusters, conf_level=conf_level,
+        notes=tuple(notes), fit=res.fit, design=res.design, reference=reference,
+        pretrend=pretrend,
     )
 
 
 def _subset(panel: Panel, keep: np.ndarray) -> Panel:
     """Restrict the panel to rows ``keep`` (facts recomputed where they change)."""
-    from dataclasses import replace
-
     frame = panel.frame.loc[keep].reset_index(drop=True)
     per_unit = frame.groupby("_unit", sort=False).size()
     return replace(panel, frame=frame, n_obs=len(frame), n_units=int(frame["_unit"].nunique()),
