@@ -1,3 +1,22 @@
-"""Agent-based model of two-way referral incentives in county medical consortia."""
+"""Agent-based model of two-way referral incentives in county medical consortia.
+
+Examples
+--------
+>>> import abm
+>>> res = abm.simulate(abm.preset("small"), days=30, seed=1)
+>>> sorted(res.summary().index)[:2]
+['admissions_per_capita', 'county_internal_rate']
+"""
 
 __version__ = "0.1.0"
+
+from abm.agents import Facility, Patient, Physician
+from abm.model import PATIENT_MODES, ReferralModel
+from abm.params import PRESETS, TIERS, Incentives, ParamError, Params, Reform, describe, preset
+from abm.results import METRICS, Results, simulate, summarize
+
+__all__ = [
+    "METRICS", "PATIENT_MODES", "PRESETS", "TIERS", "Facility", "Incentives", "ParamError",
+    "Params", "Patient", "Physician", "ReferralModel", "Reform", "Results", "describe", "preset",
+    "simulate", "summarize",
+]

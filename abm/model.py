@@ -1,0 +1,489 @@
+"""The referral model: a Mesa model of one county medical consortium, one step per day.
+
+Each day the model (1) finds the patients who fall ill, (2) runs the day's episodes through the
+vectorised pipeline of :mod:`abm.episodes` against the facility and physician state, (3) writes
+trust back to the patients and spreads word of mouth, (4) tallies the day. Once a month facilities
+build capability and physicians learn. A reform switches the incentives at ``params.reform.day``.
+
+Patients come in two representations behind one interface (DESIGN.md 3):
+``patients="agents"`` makes each patient a :class:`abm.Patient` Mesa agent; ``patients="arrays"``
+keeps them as numpy columns and draws the day's onsets in bulk (event-driven: cost grows with
+episodes, not residents x days). Both call the same rule functions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from abm import rules
+from abm.agents import Facility, Patient, Physician
+from abm.episodes import (
+    STREAMS,
+    Batch,
+    FacilityState,
+    Result,
+    draw_randoms,
+    process_episodes,
+    wom_deltas,
+)
+from abm.params import PRESETS, TIERS, Incentives, ParamError, Params
+from abm.roster import GROUPS, RANK, expand_roster, geography, load_roster, with_outside_hospital
+
+PatientMode = Literal["agents", "arrays"]
+PATIENT_MODES: tuple[str, ...] = get_args(PatientMode)
+
+#: Counters tallied per facility and day (summed to tiers in the daily frame).
+FACILITY_COUNTERS: tuple[str, ...] = (
+    "visits", "first_visits", "walkin_attempts", "turned_away", "referred_arrivals",
+    "referred_turned_away", "up_sent", "up_received", "admissions", "stabilised",
+    "down_offered", "down_accepted", "handovers_failed", "down_sent", "down_received",
+    "episodes_first", "episodes_final", "successes", "revenue", "oop", "insurance")
+#: County-wide counters per day.
+COUNTY_COUNTERS: tuple[str, ...] = (
+    "episodes", "first_contact_primary", "county_internal", "oop_episodes", "referred_oop",
+    "referred_episodes", "trust_primary_sum", "patients", "primary_capability")
+
+MONTH = 30
+
+
+def check_mode(patients: str) -> str:
+    """Validate the ``patients`` option."""
+    if patients not in PATIENT_MODES:
+        raise ValueError(f"patients must be one of {', '.join(map(repr, PATIENT_MODES))}; "
+                         f"got {patients!r}")
+    return patients
+
+
+def init_population(p: Params, n_villages: int, gen: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draw the patients' static attributes (same draws for both representations).
+
+    Patients are sorted by village so that each village is a contiguous block.
+    """
+    n = max(1, round(p.setting.residents / p.setting.scale))
+    village = np.sort(gen.integers(0, n_villages, n))
+    shares = np.asarray(p.population.age_shares, dtype=float)
+    age = np.searchsorted(np.cumsum(shares) / shares.sum(), gen.random(n), side="right")
+    age = np.minimum(age, 2)
+    chronic = gen.random(n) < np.asarray(p.population.chronic_prevalence)[age]
+    employee = gen.random(n) < p.population.employee_insurance_share
+    contract_draw = gen.random(n)
+    d = p.demand
+    rate = rules.episode_rates(age, chronic, base_rate=d.episode_rate, age_risk=d.age_risk,
+                               chronic_risk=d.chronic_risk, age_shares=p.population.age_shares,
+                               chronic_prevalence=p.population.chronic_prevalence)
+    return {"village": village, "age_group": age, "chronic": chronic, "employee": employee,
+            "contract_draw": contract_draw,
+            "onset_probability": rules.daily_onset_probability(rate)}
+
+
+class _AgentPatients:
+    """Patients as Mesa agents; the model reads and writes their attributes."""
+
+    def __init__(self, model: ReferralModel, cols: dict[str, np.ndarray], prior: np.ndarray):
+        self.list = [
+            Patient(model, i, int(cols["village"][i]), int(cols["age_group"][i]),
+                    bool(cols["chronic"][i]), bool(cols["employee"][i]),
+                    float(cols["contract_draw"][i]), prior.copy(),
+                    float(cols["onset_probability"][i]))
+            for i in range(cols["village"].size)]
+        self.set = model.agents_by_type[Patient]
+
+    def __len__(self) -> int:
+        return len(self.list)
+
+    def onset(self, gen: np.random.Generator) -> np.ndarray:
+        # Each agent's own daily onset probability against one uniform per agent.
+        prob = np.fromiter(self.set.get("onset_probability"), dtype=float, count=len(self.set))
+        # the AgentSet keeps creation order, so position i is patient i
+        return np.flatnonzero(gen.random(prob.size) < prob)
+
+    def columns(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        ags = [self.list[i] for i in idx]
+        return {"village": np.fromiter((a.village for a in ags), np.int64, len(ags)),
+                "chronic": np.fromiter((a.chronic for a in ags), bool, len(ags)),
+                "employee": np.fromiter((a.employee for a in ags), bool, len(ags)),
+                "contract_draw": np.fromiter((a.contract_draw for a in ags), float, len(ags))}
+
+    def trust(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ags = [self.list[i] for i in idx]
+        t = np.array([a.trust for a in ags]).reshape(len(ags), len(TIERS))
+        last = np.fromiter((a.last_update for a in ags), np.int64, len(ags))
+        return t, last
+
+    def write_trust(self, idx: np.ndarray, trust: np.ndarray, day: int) -> None:
+        for i, row in zip(idx, trust, strict=True):
+            a = self.list[i]
+            a.trust = row.copy()
+            a.last_update = day
+
+    def all_trust(self, day: int, p: Params) -> np.ndarray:
+        t, last = self.trust(np.arange(len(self.list)))
+        return rules.decay_trust(t, np.asarray(p.trust.prior), day - last, p.trust.decay_per_year)
+
+
+class _ArrayPatients:
+    """Patients as numpy columns (struct of arrays) owned by the model.
+
+    Onsets are drawn in bulk: for each group of patients sharing an onset probability, the day's
+    count is Binomial(group size, probability) and the ill are a uniform sample without
+    replacement, which has the same distribution as one Bernoulli draw per patient.
+    """
+
+    def __init__(self, cols: dict[str, np.ndarray], prior: np.ndarray):
+        self.village = cols["village"].astype(np.int64)
+        self.chronic = cols["chronic"]
+        self.employee = cols["employee"]
+        self.contract_draw = cols["contract_draw"]
+        self.trust_ = np.tile(prior, (self.village.size, 1))
+        self.last = np.zeros(self.village.size, dtype=np.int64)
+        prob = cols["onset_probability"]
+        values, inv = np.unique(prob, return_inverse=True)
+        order = np.argsort(inv, kind="stable")
+        counts = np.bincount(inv, minlength=values.size)
+        self.groups = list(zip(values, np.split(order, np.cumsum(counts)[:-1]), strict=True))
+
+    def __len__(self) -> int:
+        return self.village.size
+
+    def onset(self, gen: np.random.Generator) -> np.ndarray:
+        parts = []
+        for prob, members in self.groups:
+            k = gen.binomial(members.size, prob)
+            if k:
+                parts.append(members[gen.choice(members.size, k, replace=False, shuffle=False)])
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def columns(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        return {"village": self.village[idx], "chronic": self.chronic[idx],
+                "employee": self.employee[idx], "contract_draw": self.contract_draw[idx]}
+
+    def trust(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.trust_[idx], self.last[idx]
+
+    def write_trust(self, idx: np.ndarray, trust: np.ndarray, day: int) -> None:
+        self.trust_[idx] = trust
+        self.last[idx] = day
+
+    def all_trust(self, day: int, p: Params) -> np.ndarray:
+        return rules.decay_trust(self.trust_, np.asarray(p.trust.prior), day - self.last,
+                                 p.trust.decay_per_year)
+
+
+class _Table:
+    """A bag of per-row numpy arrays (facility or physician state)."""
+
+    def __init__(self, **cols: np.ndarray) -> None:
+        self.__dict__.update(cols)
+
+
+class ReferralModel(mesa.Model):
+    """Agent-based model of two-way referral in a county medical consortium (one step = a day).
+
+    Parameters
+    ----------
+    params
+        :class:`abm.Params` (default: the ``small`` preset).
+    rng
+        Root seed (int or :class:`numpy.random.SeedSequence`). Named streams per decision are
+        spawned from it, so runs with the same seed share random numbers (common random numbers).
+    patients
+        ``"agents"``: each patient a :class:`abm.Patient` Mesa agent (readable, for teaching and
+        small runs); ``"arrays"``: numpy columns, event-driven, for full-size counties.
+
+    Examples
+    --------
+    >>> from abm import ReferralModel
+    >>> m = ReferralModel(rng=42)
+    >>> m.run_for(30)
+    >>> m.day
+    30
+    >>> round(float(m.summary()["visits_per_capita"]), 0) > 0
+    True
+    """
+
+    def __init__(self, params: Params | None = None, *, rng: int | np.random.SeedSequence | None
+                 = None, patients: PatientMode = "agents") -> None:
+        check_mode(patients)
+        p = params if params is not None else Params()
+        if not isinstance(p, Params):
+            raise TypeError(f"params must be an abm.Params, got {type(p).__name__}")
+        if p.setting.preset not in PRESETS:
+            raise ParamError(f"setting.preset must be one of {', '.join(PRESETS)}; "
+                             f"got {p.setting.preset!r}")
+        ss = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
+        super().__init__(rng=int(ss.generate_state(1)[0]))
+        self.params = p
+        self.patient_mode = patients
+        self.seed_sequence = ss
+        self.streams = {name: np.random.default_rng(child)
+                        for name, child in zip(STREAMS, ss.spawn(len(STREAMS)), strict=True)}
+        self.day = 0
+        self.incentives: Incentives = p.incentives_at(0)
+        self._secondees = np.zeros(0)
+        self._build_facilities()
+        self._build_physicians()
+        pop = self.streams["population"]
+        self.geo = geography(self.roster, p, pop)
+        cols = init_population(p, p.setting.villages, pop)
+        counts = np.bincount(cols["village"], minlength=p.setting.villages)
+        self.village_count = counts
+        self.village_start = np.r_[0, np.cumsum(counts)[:-1]]
+        prior = np.asarray(p.trust.prior, dtype=float)
+        self.patients = (_AgentPatients(self, cols, prior) if patients == "agents"
+                         else _ArrayPatients(cols, prior))
+        self._group_matrix = np.eye(len(GROUPS))[self.fac.group]
+        self._rec_groups: list[np.ndarray] = []
+        self._rec_county: list[np.ndarray] = []
+        self._apply_incentives(self.incentives, first=True)
+
+    # ------------------------------------------------------------------ construction
+    def _build_facilities(self) -> None:
+        p = self.params
+        df = load_roster(p.setting.preset)
+        if p.setting.outside_hospital:
+            df = with_outside_hospital(df)
+        fac = expand_roster(df)
+        self.roster = fac
+        t = fac["tier_code"].to_numpy()
+        f = p.facilities
+        cap = (fac["daily_outpatient_capacity"].to_numpy(float) * f.capacity_factor
+               / p.setting.scale)
+        self.fac = FacilityState(
+            tier=t, group=fac["group_code"].to_numpy(), member=fac["consortium_member"].to_numpy(
+                bool), in_county=fac["in_county"].to_numpy(bool),
+            capability=np.asarray(f.capability, float)[t],
+            quality=np.asarray(f.quality, float)[t], capacity=cap,
+            fee=np.asarray(f.outpatient_fee, float)[t],
+            inpatient_cost=np.asarray(f.inpatient_cost, float)[t],
+            reimbursement=np.zeros(t.size), inpatient_reimbursement=np.zeros(t.size),
+            deductible=np.asarray(f.deductible, float)[t], occupancy=np.zeros(t.size),
+            phys_start=np.zeros(t.size, np.int64), phys_count=np.zeros(t.size, np.int64))
+        self.fac_base = {"capability": self.fac.capability.copy(),
+                         "quality": self.fac.quality.copy(), "capacity": cap.copy()}
+        self.ledger = {k: np.zeros(t.size) for k in FACILITY_COUNTERS}
+        self.facility_agents = [Facility(self, i, fid, name) for i, (fid, name)
+                                in enumerate(zip(fac["facility_id"], fac["name"], strict=True))]
+
+    def _build_physicians(self) -> None:
+        p, fac = self.params, self.roster
+        per = np.maximum(fac["physicians"].to_numpy(np.int64), 1)
+        where = np.repeat(np.arange(per.size), per)
+        gen = self.streams["population"]
+        tier = self.fac.tier[where]
+        ph = p.physicians
+        skill = np.clip(np.asarray(ph.skill)[tier] + ph.skill_sd * gen.standard_normal(where.size),
+                        0.0, 1.0)
+        revenue = np.exp(ph.revenue_sensitivity_sd * gen.standard_normal(where.size)
+                         - 0.5 * ph.revenue_sensitivity_sd ** 2)
+        z = np.zeros(where.size)
+        self.phys = _Table(facility=where.copy(), home=where.copy(), skill=skill,
+                           skill_base=skill.copy(), revenue_sensitivity=revenue,
+                           seconded=np.zeros(where.size, bool), patients_seen=z.copy(),
+                           referrals_up=z.copy(), referrals_down=z.copy(), income=z.copy())
+        self.physician_agents = [Physician(self, i) for i in range(where.size)]
+        self._index_physicians()
+
+    def _index_physicians(self) -> None:
+        """CSR of physicians by the facility where they work now."""
+        order = np.argsort(self.phys.facility, kind="stable")
+        counts = np.bincount(self.phys.facility, minlength=self.fac.tier.size)
+        self.phys_order = order
+        self.fac.phys_start = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+        self.fac.phys_count = counts.astype(np.int64)
+        self._secondees = np.bincount(self.phys.facility[self.phys.seconded],
+                                      minlength=self.fac.tier.size)
+
+    def secondees_at(self) -> np.ndarray:
+        """Seconded specialists per facility."""
+        return self._secondees
+
+    # ------------------------------------------------------------------ incentives
+    def _apply_incentives(self, inc: Incentives, *, first: bool = False) -> None:
+        """Put a set of incentives in force: prices and reimbursement, secondments."""
+        f = self.params.facilities
+        t = self.fac.tier
+        primary = t >= 3
+        outside = ~self.fac.in_county
+        base = np.asarray(f.reimbursement, float)[t] + primary * inc.primary_reimbursement_premium
+        self.fac.reimbursement = np.clip(base - outside * f.outside_reimbursement_cut, 0, 0.95)
+        base_in = (np.asarray(f.inpatient_reimbursement, float)[t]
+                   + primary * inc.primary_reimbursement_premium)
+        self.fac.inpatient_reimbursement = np.clip(base_in - outside * f.outside_reimbursement_cut,
+                                                   0, 0.95)
+        if first or inc.counterpart_support != self.incentives.counterpart_support:
+            self._second_specialists(inc.counterpart_support)
+        self.incentives = inc
+
+    def _second_specialists(self, per_centre: float) -> None:
+        """Second specialists of member hospitals.
+
+        (lead first) to township centres; the number per centre is the counterpart-support lever
+        (seed 002, 2.1). Deterministic, no draws.
+        """
+        ph, fac = self.phys, self.fac
+        centres = np.flatnonzero((fac.tier == 3) & fac.member & fac.in_county)
+        want = int(round(per_centre * centres.size))
+        current = np.flatnonzero(ph.seconded)
+        if want < current.size:  # send the last seconded home
+            back = current[want:]
+            ph.facility[back] = ph.home[back]
+            ph.seconded[back] = False
+        elif want > current.size:
+            donor_rank = {1: 0, 0: 1, 2: 2}  # county general, provincial, county
+            home_t = fac.tier[ph.home]
+            ok = (~ph.seconded & fac.member[ph.home] & fac.in_county[ph.home]
+                  & np.isin(home_t, (0, 1, 2)))
+            # keep at least half of each donor's staff at home
+            cands = np.flatnonzero(ok)
+            key = np.array([donor_rank[int(x)] for x in home_t[cands]])
+            cands = cands[np.lexsort((-ph.skill[cands], key))]
+            staff = np.bincount(ph.home, minlength=fac.tier.size)
+            sent = np.bincount(ph.home[ph.seconded], minlength=fac.tier.size)
+            load = np.bincount(ph.facility[ph.seconded], minlength=fac.tier.size)[centres]
+            for c in cands:
+                if current.size >= want or centres.size == 0:
+                    break
+                h = ph.home[c]
+                if sent[h] + 1 > staff[h] // 2:
+                    continue
+                target = centres[int(np.argmin(load))]
+                ph.facility[c] = target
+                ph.seconded[c] = True
+                sent[h] += 1
+                load[int(np.argmin(load))] += 1
+                current = np.append(current, c)
+        self._index_physicians()
+
+    # ------------------------------------------------------------------ dynamics
+    def step(self) -> None:
+        """Advance one day."""
+        p, day = self.params, self.day
+        inc = p.incentives_at(day)
+        if inc != self.incentives:
+            self._apply_incentives(inc)
+        idx = self.patients.onset(self.streams["onset"])
+        cols = self.patients.columns(idx)
+        trust, last = self.patients.trust(idx)
+        prior = np.asarray(p.trust.prior, float)
+        trust = rules.decay_trust(trust, prior, day - last, p.trust.decay_per_year)
+        batch = Batch(village=cols["village"], chronic=cols["chronic"],
+                      employee=cols["employee"],
+                      family_doctor=cols["contract_draw"] < inc.family_doctor_coverage,
+                      trust=trust)
+        draws = draw_randoms(self.streams, idx.size, p.trust.wom_contacts)
+        order = self.phys_order
+        res = process_episodes(batch, draws, self.fac, self.phys.skill[order],
+                               self.phys.revenue_sensitivity[order], self.geo,
+                               self.village_start, self.village_count, inc, p)
+        self.patients.write_trust(idx, res.trust, day)
+        if res.wom_contacts.size:
+            who, rows = np.unique(res.wom_contacts, return_inverse=True)
+            t, last = self.patients.trust(who)
+            t = rules.decay_trust(t, prior, day - last, p.trust.decay_per_year)
+            t = wom_deltas(t, rows, res.wom_tier, res.wom_outcome,
+                           p.trust.learning_rate * p.trust.wom_weight)
+            self.patients.write_trust(who, t, day)
+        self._tally(res, inc)
+        self.day += 1
+        if self.day % MONTH == 0:
+            self.agents_by_type[Facility].do("build_capability")
+            self.agents_by_type[Physician].do("learn")
+
+    def _tally(self, res: Result, inc: Incentives) -> None:
+        """Count the day per facility (ledgers) and per tier (daily record)."""
+        nf = self.fac.tier.size
+
+        def count(where: np.ndarray, mask: np.ndarray | None = None,
+                  weights: np.ndarray | None = None) -> np.ndarray:
+            if mask is not None:
+                where = where[mask]
+                weights = None if weights is None else weights[mask]
+            return np.bincount(where, weights=weights, minlength=nf)
+
+        k = self.params.demand.followup_visits
+        visits = sum(count(ch[0], weights=ch[3]) for ch in res.charges)
+        revenue = sum(count(ch[0], weights=ch[1]) for ch in res.charges)
+        oop = sum(count(ch[0], weights=ch[2]) for ch in res.charges)
+        insurance = revenue - oop
+        # unified accounting: the referring hospital is credited a share of the follow-up revenue
+        share = res.down * k * self.fac.fee[res.receiver] * inc.revenue_share
+        revenue = revenue - count(res.receiver, weights=share) + count(res.final, weights=share)
+        up = res.up
+        c = {
+            "visits": visits, "first_visits": count(res.first),
+            "walkin_attempts": count(res.chosen), "turned_away": count(res.chosen,
+                                                                        res.turned_away),
+            "referred_arrivals": count(res.dest, up),
+            "referred_turned_away": count(res.dest, res.ref_turned_away),
+            "up_sent": count(res.first, up), "up_received": count(res.dest, up),
+            "admissions": count(res.final, res.admitted),
+            "stabilised": count(res.final, res.eligible),
+            "down_offered": count(res.final, res.proposed),
+            "down_accepted": count(res.final, res.accepted),
+            "handovers_failed": count(res.final, res.failed),
+            "down_sent": count(res.final, res.down), "down_received": count(res.receiver,
+                                                                             res.down),
+            "episodes_first": count(res.first), "episodes_final": count(res.final),
+            "successes": count(res.final, res.success), "revenue": revenue, "oop": oop,
+            "insurance": insurance,
+        }
+        mat = np.stack([c[name] for name in FACILITY_COUNTERS])
+        for i, name in enumerate(FACILITY_COUNTERS):
+            self.ledger[name] += mat[i]
+        self._rec_groups.append(mat @ self._group_matrix)
+        outpatient = count(res.first) + count(res.final, up)
+        self.fac.occupancy = outpatient / np.maximum(self.fac.capacity, 1e-9)
+        # physicians
+        ph = self.phys
+        np_ = ph.skill.size
+        p1, p2 = self.phys_order[res.phys_first], self.phys_order[res.phys_final]
+        ph.patients_seen += np.bincount(p1, minlength=np_) + np.bincount(p2[up], minlength=np_)
+        ph.referrals_up += np.bincount(p1[up], minlength=np_)
+        ph.referrals_down += np.bincount(p2[res.down], minlength=np_)
+        ph.income += (np.bincount(p1, weights=self.fac.fee[res.first], minlength=np_)
+                      + np.bincount(p2[up], weights=self.fac.fee[res.final[up]], minlength=np_))
+        primary = self.fac.tier >= 3
+        primary_in = primary & self.fac.in_county
+        self._rec_county.append(np.array([
+            res.first.size, np.sum(RANK[self.fac.group[res.first]] <= 1),
+            np.sum(self.fac.in_county[res.final]), res.oop.sum(), res.oop[res.down].sum(),
+            res.down.sum(), res.trust_primary_onset.sum(), len(self.patients),
+            self.fac.capability[primary_in].mean() if primary_in.any() else np.nan], dtype=float))
+
+    # ------------------------------------------------------------------ outputs
+    def daily_counts(self) -> pd.DataFrame:
+        """Tidy daily counts.
+
+        One row per day and tier (the five tiers, ``outside`` and ``all``); county-wide counters are
+        filled on the ``all`` rows only.
+        """
+        days = len(self._rec_groups)
+        if days == 0:
+            return pd.DataFrame(columns=["day", "tier", *FACILITY_COUNTERS, *COUNTY_COUNTERS])
+        g = np.stack(self._rec_groups)  # (days, counters, groups)
+        g = np.concatenate([g, g.sum(axis=2, keepdims=True)], axis=2)
+        labels = [*GROUPS, "all"]
+        nl = len(labels)
+        frame = pd.DataFrame(g.transpose(0, 2, 1).reshape(days * nl, -1),
+                             columns=list(FACILITY_COUNTERS))
+        frame.insert(0, "tier", pd.Categorical(np.tile(labels, days), categories=labels))
+        frame.insert(0, "day", np.repeat(np.arange(days), nl))
+        county = np.full((days * nl, len(COUNTY_COUNTERS)), np.nan)
+        county[nl - 1::nl] = np.stack(self._rec_county)
+        frame[list(COUNTY_COUNTERS)] = county
+        return frame
+
+    def summary(self, window: tuple[int, int] | None = None) -> pd.Series:
+        """Summary metrics over the days run so far (see :func:`abm.results.summarize`)."""
+        from abm.results import summarize
+
+        return summarize(self.daily_counts(), window=window)
+
+    def trust_by_tier(self) -> pd.Series:
+        """Mean trust per tier over all patients today (a full pass; for inspection)."""
+        t = self.patients.all_trust(self.day, self.params)
+        return pd.Series(t.mean(axis=0), index=list(TIERS), name="trust")

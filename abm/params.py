@@ -1,0 +1,529 @@
+"""Parameters of the referral model: one frozen, typed object, grouped by theme.
+
+Every field carries a unit, a default and a source (a document id and section from
+``../shared/sources`` written as "seed NNN, section", a yearbook, or "assumption" with the reason).
+Per-tier fields are tuples in the order of :data:`TIERS`.
+
+Change a parameter with :meth:`Params.replace` and dotted names::
+
+    >>> from abm import preset
+    >>> p = preset("small").replace(**{"incentives.revenue_share": 0.4})
+    >>> p.incentives.revenue_share
+    0.4
+
+Unknown names and out-of-range values raise :class:`ParamError` naming the field and the valid
+names or range. A reform is a second set of incentives switched on at ``reform.day``::
+
+    >>> r = p.replace(**{"reform.day": 730, "reform.incentives.information_platform": 1.0})
+    >>> r.reform.incentives.information_platform, r.reform.incentives.revenue_share
+    (1.0, 0.4)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+#: The five tiers of the X County trusteeship system (seed 002, 1.1), top to bottom.
+TIERS: tuple[str, ...] = ("provincial", "county_general", "county", "township", "village")
+#: Tiers counted as primary care (township / community centres, village clinics / stations).
+PRIMARY_TIERS: tuple[str, ...] = ("township", "village")
+#: Presets shipped with the package ("small" is defined in code, the others in ``datasets/``).
+PRESETS: tuple[str, ...] = ("small", "x_county", "yongan", "baiyun")
+
+_YEARBOOK = "China Health Statistics Yearbook 2019-2020 (DESIGN.md 2)"
+
+
+class ParamError(ValueError):
+    """A parameter name is unknown or its value is out of range; the message says which."""
+
+
+def _p(default: Any, unit: str, source: str, lo: float | None = None, hi: float | None = None,
+       doc: str = "") -> Any:
+    """Declare a parameter field with its unit, source, valid range and meaning."""
+    meta = {"unit": unit, "source": source, "range": (lo, hi), "doc": doc}
+    if isinstance(default, (list, tuple)):
+        default = tuple(default)
+    return field(default=default, metadata=meta)
+
+
+class _Group:
+    """Mixin for a frozen parameter group: validation of every field against its range."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            _check_value(type(self).__name__, f, getattr(self, f.name))
+
+
+def _check_value(group: str, f: dataclasses.Field, value: Any) -> None:
+    lo, hi = f.metadata.get("range", (None, None))
+    default = f.default
+    name = f"{_GROUP_NAMES.get(group, group)}.{f.name}"
+    if isinstance(default, tuple):
+        if not isinstance(value, tuple) or len(value) != len(default):
+            raise ParamError(f"{name} must be a tuple of {len(default)} numbers "
+                             f"(one per tier {TIERS[:len(default)]}), got {value!r}")
+        items = value
+    elif isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ParamError(f"{name} must be True or False, got {value!r}")
+        return
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ParamError(f"{name} must be a string, got {value!r}")
+        return
+    else:
+        items = (value,)
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ParamError(f"{name} must be a finite number, got {value!r}")
+        if isinstance(default, int) and not isinstance(default, bool) and not isinstance(v, int):
+            raise ParamError(f"{name} must be an integer, got {value!r}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ParamError(f"{name}={value!r} is out of range [{lo}, {hi}] "
+                             f"({f.metadata.get('unit', '')})")
+
+
+@dataclass(frozen=True)
+class Setting(_Group):
+    """Which county: roster, population and the population scale."""
+
+    preset: str = _p("small", "name", "package presets", doc="facility roster (abm.PRESETS)")
+    residents: int = _p(3000, "persons", "datasets/presets.csv or assumption", 100, 10_000_000,
+                        doc="residents of the county")
+    villages: int = _p(8, "villages", "datasets/presets.csv or assumption", 1, 100_000,
+                       doc="villages (catchments of village clinics); word of mouth spreads inside")
+    scale: float = _p(1.0, "residents per simulated patient",
+                      "assumption: a computing device, not a fact (docs/odd.md, Scale)",
+                      1.0, 10_000,
+                      doc="each simulated patient stands for this many residents; facility "
+                          "capacities are divided by it")
+    outside_hospital: bool = _p(True, "switch",
+                                "seed 002, 1.1 (patient outflow to large hospitals nearby)",
+                                doc="add an out-of-county hospital when the roster has none")
+
+
+@dataclass(frozen=True)
+class Population(_Group):
+    """Who lives in the county."""
+
+    age_shares: tuple[float, ...] = _p(
+        (0.18, 0.63, 0.19), "fraction (child, adult, elderly)",
+        "China 2020 census, rounded (0-14, 15-59, 60+); assumption for a county", 0.0, 1.0)
+    chronic_prevalence: tuple[float, ...] = _p(
+        (0.02, 0.22, 0.55), "fraction by age group", "assumption (national chronic-disease "
+        "surveys report roughly a quarter of adults and over half of the elderly)", 0.0, 1.0)
+    employee_insurance_share: float = _p(
+        0.25, "fraction", "assumption: urban employee scheme vs resident scheme in a county", 0, 1)
+
+
+@dataclass(frozen=True)
+class Demand(_Group):
+    """Illness episodes: how often, how severe, what follows an admission."""
+
+    episode_rate: float = _p(5.5, "episodes per person-year",
+                             "calibrated: about 6 outpatient visits per person-year (yearbooks, "
+                             "datasets/targets.csv visits_per_capita) incl. referral and follow-up "
+                             "visits", 0.0, 50.0)
+    age_risk: tuple[float, ...] = _p((1.0, 0.8, 1.6), "relative rate (child, adult, elderly)",
+                                     "assumption", 0.0, 10.0)
+    chronic_risk: float = _p(1.8, "relative rate", "assumption", 0.0, 10.0,
+                             doc="episode rate of a chronic patient relative to others")
+    severity_probs: tuple[float, ...] = _p(
+        (0.945, 0.015, 0.035, 0.005), "probability (common, chronic, acute serious, critical)",
+        "assumption; admissions ~0.18 per person-year", 0.0, 1.0,
+        doc="severity class of an episode of a patient without a chronic condition")
+    severity_probs_chronic: tuple[float, ...] = _p(
+        (0.43, 0.52, 0.045, 0.005), "probability by class", "assumption", 0.0, 1.0,
+        doc="severity class of an episode of a patient with a chronic condition")
+    admit_threshold: float = _p(2.0, "severity units", "seed 000, 2.2.3 (acute and critical "
+                                "cases are treated at county hospitals)", 0.0, 4.0,
+                                doc="episodes at or above this severity are admitted when their "
+                                    "final facility is county level or above")
+    followup_visits: int = _p(3, "visits", "assumption (rehabilitation / management visits)", 0, 30,
+                              doc="outpatient follow-up visits after a stabilised admission")
+    stabilised_share: tuple[float, ...] = _p(
+        (0.0, 0.0, 0.7, 0.5), "probability by severity class",
+        "seed 000, 2.2.3 (stabilised acute patients go back to primary care); values assumed",
+        0.0, 1.0, doc="share of admitted patients stable enough for a downward referral")
+
+
+@dataclass(frozen=True)
+class Choice(_Group):
+    """Multinomial logit of facility choice at onset."""
+
+    beta_quality: float = _p(6.0, "utility per unit of trust x quality",
+                             "seed 000, 4.4 (80.77% name technical expertise a top criterion); "
+                             "calibrated", 0.0, 50.0)
+    beta_cost: float = _p(0.8, "utility per 100 yuan out of pocket", "assumption; calibrated",
+                          0.0, 20.0)
+    beta_travel: float = _p(1.2, "utility per hour of travel", "assumption; calibrated", 0, 20)
+    beta_wait: float = _p(1.0, "utility per unit of yesterday's occupancy",
+                          "assumption", 0.0, 20.0)
+    beta_mismatch: float = _p(0.25, "perceived quality per severity unit above capability",
+                              "seed 000, 2.2.2 (tiers treat different severities); assumption",
+                              0.0, 20.0)
+    beta_family_doctor: float = _p(1.2, "utility", "seed 000, 5.4 (family doctor first contact); "
+                                   "assumption", 0.0, 20.0,
+                                   doc="bonus of primary facilities for a contracted patient")
+    asc: tuple[float, ...] = _p((0.0, 0.0, 0.0, 0.8, 0.8), "utility by tier",
+                                "calibrated (primary share 0.50-0.60)", -10.0, 10.0,
+                                doc="alternative-specific constants")
+    asc_outside: float = _p(2.7, "utility", "calibrated (care kept inside the county about 82.5%,"
+                            " national reports 2017, datasets/targets.csv)", -10.0, 10.0,
+                            doc="constant of hospitals outside the county (reputation)")
+    travel_hours: tuple[float, ...] = _p((1.5, 1.0, 0.8, 0.45, 0.1), "hours by tier",
+                                         "assumption", 0.0, 24.0)
+    travel_hours_outside: float = _p(2.5, "hours", "assumption", 0.0, 24.0)
+    remoteness_sd: float = _p(0.3, "log-sd of a village's travel multiplier", "assumption",
+                              0.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Trust(_Group):
+    """Trust of patients in each tier: prior, learning, decay, word of mouth."""
+
+    prior: tuple[float, ...] = _p((0.9, 0.82, 0.78, 0.7, 0.65), "probability of a good outcome",
+                                  "seed 000, 4.4 and seed 002, 1.3.3 (preference for reputable "
+                                  "hospitals); values assumed", 0.0, 1.0)
+    learning_rate: float = _p(0.15, "share of the gap closed per own experience", "assumption",
+                              0.0, 1.0)
+    decay_per_year: float = _p(0.5, "1/year (decay toward the prior)", "assumption", 0.0, 50.0)
+    wom_probability: float = _p(0.5, "probability an outcome is told", "assumption", 0.0, 1.0)
+    wom_contacts: int = _p(2, "neighbours told per telling", "assumption", 0, 20)
+    wom_weight: float = _p(0.3, "fraction of own learning rate", "assumption", 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Facilities(_Group):
+    """Tier defaults of facility capability, quality, prices and insurance."""
+
+    capability: tuple[float, ...] = _p((3.9, 3.4, 2.9, 1.9, 1.5), "severity units",
+                                       "seed 000, 2.2.2 and 4.1; calibrated (upward referral "
+                                       "rate)", 0.0, 4.0,
+                                       doc="highest severity a facility treats well")
+    quality: tuple[float, ...] = _p((0.92, 0.8, 0.7, 0.55, 0.45), "index 0-1",
+                                    "seed 000, 4.1 and 4.4; assumption", 0.0, 1.0)
+    outpatient_fee: tuple[float, ...] = _p((333, 222, 222, 85, 40), "yuan per visit",
+                                           _YEARBOOK + "; village: assumption", 0, 1e5)
+    inpatient_cost: tuple[float, ...] = _p((15000, 7000, 6000, 2500, 1500), "yuan per admission",
+                                           "assumption (yearbook order of magnitude)", 0, 1e6)
+    reimbursement: tuple[float, ...] = _p((0.35, 0.5, 0.5, 0.5, 0.5),
+                                          "fraction of an outpatient bill",
+                                          "assumption; primary tiers get the premium on top",
+                                          0.0, 1.0)
+    inpatient_reimbursement: tuple[float, ...] = _p((0.55, 0.65, 0.65, 0.65, 0.65),
+                                                    "fraction of an inpatient bill",
+                                                    "assumption", 0.0, 1.0)
+    deductible: tuple[float, ...] = _p((1200, 600, 600, 200, 200), "yuan per admission",
+                                       "seed 003 (the lower the level, the lower the "
+                                       "deductible); values assumed", 0, 1e5)
+    outside_reimbursement_cut: float = _p(0.15, "reimbursement points", "assumption "
+                                          "(out-of-area care is reimbursed less)", 0.0, 1.0)
+    employee_bonus: float = _p(0.1, "reimbursement points", "assumption", 0.0, 1.0)
+    capacity_factor: float = _p(1.0, "multiplier of roster capacities", "datasets rosters",
+                                0.01, 100.0)
+
+
+@dataclass(frozen=True)
+class Physicians(_Group):
+    """Diagnostic skill and revenue motives of physicians."""
+
+    skill: tuple[float, ...] = _p((0.9, 0.78, 0.72, 0.55, 0.4), "index 0-1 by tier",
+                                  "seed 000, 4.1 (few postgraduates, <10% senior titles at "
+                                  "primary level); assumption", 0.0, 1.0)
+    skill_sd: float = _p(0.08, "sd of skill within a tier", "assumption", 0.0, 1.0)
+    diagnosis_noise: float = _p(0.8, "severity units (sd at skill 0)", "assumption", 0.0, 5.0)
+    revenue_sensitivity_sd: float = _p(0.3, "log-sd", "assumption", 0.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Referral(_Group):
+    """Upward and downward referral decisions and the patient's acceptance."""
+
+    up_slope: float = _p(5.0, "log-odds per severity unit above capability", "assumption",
+                         0.0, 100.0)
+    up_margin: float = _p(0.12, "severity units", "calibrated (upward referral rate 7.3%, "
+                          "seed 000, 4.2)", -4.0, 4.0)
+    up_revenue_keep: float = _p(1.0, "log-odds at revenue share 0",
+                                "seed 000, 4.3 (revenue motive); assumption", 0.0, 20.0)
+    down_intercept: float = _p(-0.1, "log-odds", "calibrated (downward referral rate 2.2%, "
+                               "seed 000, 4.2)", -20.0, 20.0)
+    down_revenue_loss: float = _p(1.2, "log-odds per 1,000 yuan the hospital loses",
+                                  "seed 000, 4.3; assumption", 0.0, 50.0)
+    down_performance: float = _p(3.0, "log-odds per unit of performance weight",
+                                 "seed 000, 5.3 (evaluation tied to pay); assumption", 0, 50)
+    unaware_share: float = _p(0.5882, "fraction of physicians", "seed 000, 4.5", 0.0, 1.0,
+                              doc="physicians unaware of subordinate units' status (no platform)")
+    complex_share: float = _p(0.5294, "fraction of physicians", "seed 000, 4.5", 0.0, 1.0,
+                              doc="physicians finding the process too complex (no platform)")
+    handover_failure: float = _p(0.15, "probability", "assumption; context seed 000, 4.5 "
+                                 "(68 of 232 studies name platform delays)", 0.0, 1.0)
+    accept_intercept: float = _p(0.3, "log-odds", "assumption", -20.0, 20.0)
+    accept_trust: float = _p(4.0, "log-odds per unit trust difference (primary - hospital)",
+                             "seed 000, 4.4; assumption", 0.0, 50.0)
+    accept_cost: float = _p(0.6, "log-odds per 100 yuan extra out of pocket",
+                            "seed 000, 5.3; assumption", 0.0, 50.0)
+    accept_family_doctor: float = _p(0.5, "log-odds", "seed 000, 5.4; assumption", 0.0, 20.0)
+    platform_wait_cut: float = _p(0.5, "fraction of the waiting term removed by a full platform",
+                                  "seed 000, 5.5; assumption", 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Outcome(_Group):
+    """Probability that an episode ends well."""
+
+    intercept: float = _p(0.6, "log-odds", "assumption", -20.0, 20.0)
+    quality: float = _p(2.5, "log-odds per unit quality", "assumption", 0.0, 50.0)
+    mismatch: float = _p(1.5, "log-odds per severity unit above capability", "assumption", 0, 50)
+    correct_diagnosis: float = _p(0.6, "log-odds", "assumption", 0.0, 20.0)
+
+
+@dataclass(frozen=True)
+class Capacity(_Group):
+    """How counterpart support and investment build primary capability over time."""
+
+    secondee_capability_gain: float = _p(0.5, "severity units per secondee at full use",
+                                         "seed 002, 3.1; assumption", 0.0, 4.0)
+    secondee_quality_gain: float = _p(0.1, "quality per secondee at full use",
+                                      "seed 002, 3.1; assumption", 0.0, 1.0)
+    mismatch_penalty: float = _p(0.5, "share of a secondee's potential lost",
+                                 "seed 002, 1.3.1-1.3.2 (support reduced to a formality); "
+                                 "assumption", 0.0, 1.0)
+    secondee_skill_gain: float = _p(0.15, "skill of local physicians per secondee at full use",
+                                    "seed 002, 3.1; assumption", 0.0, 1.0)
+    investment_capability_gain: float = _p(0.6, "severity units at full investment",
+                                           "seed 000, 5.1; assumption", 0.0, 4.0)
+    investment_quality_gain: float = _p(0.15, "quality at full investment",
+                                        "seed 000, 5.1; assumption", 0.0, 1.0)
+    investment_capacity_gain: float = _p(0.3, "relative capacity at full investment",
+                                         "seed 000, 5.1; assumption", 0.0, 10.0)
+    monthly_rate: float = _p(0.15, "share of the gap to the target closed per month",
+                             "assumption", 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Incentives(_Group):
+    """The nine incentive levers (DESIGN.md 2). Defaults: the pre-reform baseline."""
+
+    revenue_share: float = _p(0.0, "fraction", "seed 000, 5.3 (unified accounting)", 0.0, 1.0,
+                              doc="share of a referred patient's continued-care revenue credited "
+                                  "to the referring facility")
+    primary_reimbursement_premium: float = _p(
+        0.05, "reimbursement points", "seed 000, 5.3 (reform: +0.10 to +0.20); baseline assumed",
+        0.0, 0.5, doc="primary reimbursement rate minus the county-hospital rate")
+    deductible_continuity: float = _p(0.0, "fraction", "seed 000, 5.3", 0.0, 1.0,
+                                      doc="share of the second deductible waived for a referred "
+                                          "patient")
+    reserved_referral_share: float = _p(0.0, "fraction of slots", "seed 000, 5.2 (>= 20%)",
+                                        0.0, 0.9,
+                                        doc="share of upper-hospital slots reserved for referrals")
+    information_platform: float = _p(0.0, "fraction of friction removed", "seed 000, 4.5 and 5.5",
+                                     0.0, 1.0)
+    counterpart_support: float = _p(0.0, "seconded specialists per township centre",
+                                    "seed 002, 1.3 and 2.1", 0.0, 5.0)
+    performance_weight: float = _p(0.0, "weight 0-1 in evaluation and pay", "seed 000, 5.3",
+                                   0.0, 1.0)
+    family_doctor_coverage: float = _p(0.3, "fraction of residents contracted",
+                                       "seed 004 (Baiyun 30%, end 2017)", 0.0, 1.0)
+    primary_investment: float = _p(0.0, "share of a full primary capacity programme",
+                                   "seed 000, 5.1", 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Reform(_Group):
+    """A second set of incentives switched on at a day (``None``: no reform)."""
+
+    day: int | None = field(default=None, metadata={
+        "unit": "day of the run", "source": "scenario", "range": (0, None),
+        "doc": "day the reform incentives take over (None: the baseline holds throughout)"})
+    incentives: Incentives | None = field(default=None, metadata={
+        "unit": "Incentives", "source": "scenario", "range": (None, None),
+        "doc": "incentives after the reform day; starts as a copy of the baseline"})
+
+    def __post_init__(self) -> None:
+        if self.day is not None and (isinstance(self.day, bool) or not isinstance(self.day, int)
+                                     or self.day < 0):
+            raise ParamError(f"reform.day must be a non-negative integer or None, got {self.day!r}")
+        if self.incentives is not None and not isinstance(self.incentives, Incentives):
+            raise ParamError("reform.incentives must be an abm.Incentives")
+
+
+_GROUP_TYPES: dict[str, type] = {
+    "setting": Setting, "population": Population, "demand": Demand, "choice": Choice,
+    "trust": Trust, "facilities": Facilities, "physicians": Physicians, "referral": Referral,
+    "outcome": Outcome, "capacity": Capacity, "incentives": Incentives, "reform": Reform,
+}
+_GROUP_NAMES = {cls.__name__: name for name, cls in _GROUP_TYPES.items()}
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of a run, grouped; frozen (use :meth:`replace`).
+
+    Examples
+    --------
+    >>> p = Params()
+    >>> p.incentives.reserved_referral_share
+    0.0
+    >>> p.replace(**{"incentives.reserved_referral_share": 0.3}).incentives.reserved_referral_share
+    0.3
+    """
+
+    setting: Setting = field(default_factory=Setting)
+    population: Population = field(default_factory=Population)
+    demand: Demand = field(default_factory=Demand)
+    choice: Choice = field(default_factory=Choice)
+    trust: Trust = field(default_factory=Trust)
+    facilities: Facilities = field(default_factory=Facilities)
+    physicians: Physicians = field(default_factory=Physicians)
+    referral: Referral = field(default_factory=Referral)
+    outcome: Outcome = field(default_factory=Outcome)
+    capacity: Capacity = field(default_factory=Capacity)
+    incentives: Incentives = field(default_factory=Incentives)
+    reform: Reform = field(default_factory=Reform)
+
+    def replace(self, **changes: Any) -> Params:
+        """Return a copy with dotted-name changes, e.g. ``{"incentives.revenue_share": 0.4}``.
+
+        ``reform.incentives.<lever>`` sets a reform lever; the reform incentives start as a copy
+        of the baseline incentives (after the baseline changes in the same call).
+
+        Raises
+        ------
+        ParamError
+            For an unknown name (the message lists the valid names) or a value out of range.
+
+        Examples
+        --------
+        >>> Params().replace(**{"trust.learning_rate": 0.2}).trust.learning_rate
+        0.2
+        """
+        groups: dict[str, dict[str, Any]] = {}
+        reform_levers: dict[str, Any] = {}
+        for key, value in changes.items():
+            parts = key.split(".")
+            if parts[0] not in _GROUP_TYPES:
+                raise ParamError(f"unknown parameter group {parts[0]!r} in {key!r}; valid groups: "
+                                 f"{', '.join(_GROUP_TYPES)}")
+            if parts[:2] == ["reform", "incentives"] and len(parts) == 3:
+                _field_of(Incentives, parts[2], key)
+                reform_levers[parts[2]] = value
+                continue
+            if len(parts) != 2:
+                raise ParamError(f"parameter names are 'group.field' (or "
+                                 f"'reform.incentives.<lever>'), got {key!r}")
+            _field_of(_GROUP_TYPES[parts[0]], parts[1], key)
+            groups.setdefault(parts[0], {})[parts[1]] = _coerce(value)
+        new = self
+        for gname, kv in groups.items():
+            group = dataclasses.replace(getattr(new, gname), **kv)
+            new = dataclasses.replace(new, **{gname: group})
+        if reform_levers:
+            base = new.reform.incentives or new.incentives
+            inc = dataclasses.replace(base, **{k: _coerce(v) for k, v in reform_levers.items()})
+            new = dataclasses.replace(new, reform=dataclasses.replace(new.reform, incentives=inc))
+        return new
+
+    def incentives_at(self, day: int) -> Incentives:
+        """Incentives in force on ``day`` (the reform set from ``reform.day`` on)."""
+        r = self.reform
+        if r.day is not None and day >= r.day:
+            return r.incentives or self.incentives
+        return self.incentives
+
+    def flat(self) -> dict[str, Any]:
+        """Return all parameters as ``{"group.field": value}`` (reform levers included)."""
+        out: dict[str, Any] = {}
+        for gname in _GROUP_TYPES:
+            group = getattr(self, gname)
+            for f in fields(group):
+                v = getattr(group, f.name)
+                if isinstance(v, Incentives):
+                    out.update({f"reform.incentives.{k.name}": getattr(v, k.name)
+                                for k in fields(v)})
+                else:
+                    out[f"{gname}.{f.name}"] = v
+        return out
+
+    def differences(self, other: Params) -> dict[str, Any]:
+        """Parameters whose value in ``self`` differs from ``other``."""
+        a, b = self.flat(), other.flat()
+        return {k: v for k, v in a.items() if b.get(k) != v}
+
+
+def _coerce(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _field_of(cls: type, name: str, key: str) -> dataclasses.Field:
+    valid = {f.name: f for f in fields(cls)}
+    if name not in valid:
+        raise ParamError(f"unknown parameter {key!r}; valid names in "
+                         f"{_GROUP_NAMES.get(cls.__name__, cls.__name__)}: {', '.join(valid)}")
+    return valid[name]
+
+
+def describe() -> pd.DataFrame:
+    """Every parameter with its default, unit, valid range and source, as a DataFrame.
+
+    Examples
+    --------
+    >>> t = describe()
+    >>> t.loc["incentives.revenue_share", "unit"]
+    'fraction'
+    """
+    rows = []
+    for gname, cls in _GROUP_TYPES.items():
+        for f in fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else None
+            lo, hi = f.metadata.get("range", (None, None))
+            rows.append({"name": f"{gname}.{f.name}", "default": default,
+                         "unit": f.metadata.get("unit", ""), "range": f"[{lo}, {hi}]",
+                         "source": f.metadata.get("source", ""), "doc": f.metadata.get("doc", "")})
+    return pd.DataFrame(rows).set_index("name")
+
+
+@cache
+def _presets_table() -> pd.DataFrame:
+    from abm import data
+
+    return data.load_presets()
+
+
+#: Default population scale per preset in the agent representation (documented in docs/odd.md).
+DEFAULT_SCALE = {"small": 1.0, "x_county": 10.0, "yongan": 10.0, "baiyun": 10.0}
+
+
+def preset(name: str) -> Params:
+    """Parameters of a named county preset.
+
+    ``"small"`` (3,000 residents, a handful of facilities per tier) is defined in code for tests
+    and notebooks; ``"x_county"``, ``"yongan"`` and ``"baiyun"`` take residents, villages and the
+    family-doctor contract rate from ``datasets/presets.csv`` and their facilities from
+    ``datasets/facilities_<name>.csv``.
+
+    Examples
+    --------
+    >>> preset("x_county").setting.residents
+    450000
+    """
+    if name not in PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS)}; got {name!r}")
+    if name == "small":
+        return Params()
+    row = _presets_table().loc[name]
+    return Params().replace(**{
+        "setting.preset": name,
+        "setting.residents": int(row["residents"]),
+        "setting.villages": int(row["villages"]),
+        "setting.scale": DEFAULT_SCALE[name],
+        "incentives.family_doctor_coverage": float(row["family_doctor_contract_rate"]),
+    })

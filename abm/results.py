@@ -1,0 +1,225 @@
+"""Running the model and reading its results: :func:`simulate`, :class:`Results`.
+
+The daily frame is tidy: run keys (``run_id, scenario, replicate, seed``), ``day``, ``tier``
+(the five tiers, ``outside`` for hospitals outside the county, and ``all``) and counters. Every
+summary metric is a ratio of sums of these counters over a window of days
+(:data:`METRICS` gives each definition), so summaries of any window or period come from the
+same frame.
+
+Examples
+--------
+>>> from abm import preset, simulate
+>>> res = simulate(preset("small"), days=60, seed=1)
+>>> s = res.summary()
+>>> 0 < s["primary_outpatient_share"] < 1
+np.True_
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from abm.model import PatientMode, ReferralModel, check_mode
+from abm.params import Params
+
+PRIMARY = ("township", "village")
+UPPER_IN_COUNTY = ("provincial", "county_general", "county")
+RUN_KEYS = ("run_id", "scenario", "replicate", "seed")
+
+#: Summary metrics: name -> definition (sums over the window of days).
+METRICS: dict[str, str] = {
+    "primary_outpatient_share": "outpatient visits at township and village facilities / all "
+                                "outpatient visits of residents (inside and outside the county)",
+    "upward_referral_rate": "upward referrals sent by township and village facilities / "
+                            "outpatient visits at those facilities",
+    "downward_referral_rate": "downward referrals completed from in-county county-level and "
+                              "provincial hospitals / admissions at those hospitals",
+    "first_contact_primary_rate": "episodes whose first visit is at a township or village "
+                                  "facility / episodes",
+    "county_internal_rate": "episodes whose final care is inside the county / episodes",
+    "visits_per_capita": "outpatient visits (first, referred and follow-up) per person-year",
+    "oop_per_episode": "out-of-pocket payments (visits, admissions, follow-up) / episodes, yuan",
+    "insurance_spend_per_capita": "insurance payments per person-year, yuan",
+    "turned_away_rate": "arrivals turned away for lack of slots (walk-in and referred) / all "
+                        "arrivals",
+    "success_rate": "episodes that end well / episodes",
+    "trust_primary": "mean trust in primary care (township and village) of patients at illness "
+                     "onset",
+    # further metrics used by the lever checks
+    "referred_turned_away_rate": "referred arrivals turned away / referred arrivals",
+    "downward_acceptance_rate": "downward referrals accepted by the patient / proposed",
+    "referred_oop_per_episode": "out-of-pocket payments of episodes with a completed downward "
+                                "referral / such episodes, yuan",
+    "primary_capability": "mean capability (severity units) of in-county primary facilities",
+    "admissions_per_capita": "admissions per person-year",
+    "upper_outpatient_visits_per_capita": "outpatient visits at county-level, provincial and "
+                                          "outside hospitals per person-year",
+}
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b else float("nan")
+
+
+def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> pd.Series:
+    """Summary metrics.
+
+    (:data:`METRICS`) of a daily frame over ``window = (first, end)`` days (end exclusive; default:
+    all days).
+
+    Examples
+    --------
+    >>> from abm import ReferralModel
+    >>> m = ReferralModel(rng=3)
+    >>> m.run_for(20)
+    >>> summarize(m.daily_counts(), window=(0, 10)).index[0]
+    'primary_outpatient_share'
+    """
+    d = daily
+    if window is not None:
+        d = d[(d["day"] >= window[0]) & (d["day"] < window[1])]
+    by = d.groupby("tier", observed=False).sum(numeric_only=True)
+    allr = by.loc["all"]
+    prim = by.loc[list(PRIMARY)].sum()
+    upper = by.loc[list(UPPER_IN_COUNTY)].sum()
+    person_years = allr["patients"] / 365.0
+    days = d["day"].nunique()
+    cap = d.loc[d["tier"] == "all", "primary_capability"]
+    out = {
+        "primary_outpatient_share": _ratio(prim["visits"], allr["visits"]),
+        "upward_referral_rate": _ratio(prim["up_sent"], prim["visits"]),
+        "downward_referral_rate": _ratio(upper["down_sent"], upper["admissions"]),
+        "first_contact_primary_rate": _ratio(allr["first_contact_primary"], allr["episodes"]),
+        "county_internal_rate": _ratio(allr["county_internal"], allr["episodes"]),
+        "visits_per_capita": _ratio(allr["visits"], person_years),
+        "oop_per_episode": _ratio(allr["oop"], allr["episodes"]),
+        "insurance_spend_per_capita": _ratio(allr["insurance"], person_years),
+        "turned_away_rate": _ratio(allr["turned_away"] + allr["referred_turned_away"],
+                                   allr["walkin_attempts"] + allr["referred_arrivals"]),
+        "success_rate": _ratio(allr["successes"], allr["episodes"]),
+        "trust_primary": _ratio(allr["trust_primary_sum"], allr["episodes"]),
+        "referred_turned_away_rate": _ratio(allr["referred_turned_away"],
+                                            allr["referred_arrivals"]),
+        "downward_acceptance_rate": _ratio(allr["down_accepted"], allr["down_offered"]),
+        "referred_oop_per_episode": _ratio(allr["referred_oop"], allr["referred_episodes"]),
+        "primary_capability": float(cap.mean()) if days else float("nan"),
+        "admissions_per_capita": _ratio(allr["admissions"], person_years),
+        "upper_outpatient_visits_per_capita": _ratio(allr["visits"] - prim["visits"],
+                                                     person_years),
+    }
+    return pd.Series(out, name="value").rename_axis("metric")
+
+
+def run_id(params: Params, seed: int | None, patients: str) -> str:
+    """Short stable id of a run: hash of its parameters, seed and patient representation."""
+    blob = json.dumps([params.flat(), seed, patients], sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Results:
+    """Output of :func:`simulate`: the tidy daily frame and how it was made.
+
+    Examples
+    --------
+    >>> from abm import preset, simulate
+    >>> res = simulate(preset("small"), days=30, seed=2)
+    >>> list(res.daily.columns[:6])
+    ['run_id', 'scenario', 'replicate', 'seed', 'day', 'tier']
+    """
+
+    daily: pd.DataFrame
+    params: Params = field(repr=False)
+    seed: int | None
+    patients: str
+    scenario: str
+    replicate: int = 0
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the daily frame (a copy)."""
+        return self.daily.copy()
+
+    def summary(self, window: tuple[int, int] | None = None) -> pd.Series:
+        """One value per metric (:data:`METRICS`) over the run or ``window = (first, end)``."""
+        return summarize(self.daily, window=window)
+
+    def periods(self, length: int = 365) -> pd.DataFrame:
+        """Summary metrics per consecutive period of ``length`` days.
+
+        With run keys, ``period`` and ``first_day`` columns (the last period may be shorter).
+        """
+        days = int(self.daily["day"].max()) + 1 if len(self.daily) else 0
+        rows = []
+        for k, start in enumerate(range(0, days, length)):
+            s = self.summary(window=(start, start + length))
+            rows.append({**self.keys(), "period": k, "first_day": start, **s.to_dict()})
+        return pd.DataFrame(rows)
+
+    def by_tier(self, window: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Counters summed over the window, one row per tier, with per-person-year visits."""
+        d = self.daily
+        if window is not None:
+            d = d[(d["day"] >= window[0]) & (d["day"] < window[1])]
+        from abm.model import FACILITY_COUNTERS
+
+        by = d.groupby("tier", observed=False)[list(FACILITY_COUNTERS)].sum()
+        person_years = d.loc[d["tier"] == "all", "patients"].sum() / 365.0
+        by["visits_per_capita"] = by["visits"] / person_years if person_years else np.nan
+        by["visit_share"] = by["visits"] / by.loc["all", "visits"]
+        return by.reset_index()
+
+    def keys(self) -> dict[str, object]:
+        """Return the run keys as a dict."""
+        return {"run_id": self.daily["run_id"].iloc[0] if len(self.daily) else "",
+                "scenario": self.scenario, "replicate": self.replicate, "seed": self.seed}
+
+
+def simulate(params: Params | None = None, *, days: int, seed: int | None,
+             patients: PatientMode = "agents", scenario: str | None = None,
+             replicate: int = 0) -> Results:
+    """Run the model for ``days`` days and return its :class:`Results`.
+
+    Parameters
+    ----------
+    params
+        Parameters (default: the ``small`` preset).
+    days
+        Days to simulate.
+    seed
+        Root seed; the same seed gives the same run, and a baseline and a reform run with the
+        same seed are identical before the reform day (common random numbers).
+    patients
+        ``"agents"`` or ``"arrays"`` (see :class:`abm.ReferralModel`).
+    scenario
+        Label for the ``scenario`` key (default ``"reform"`` if a reform day is set, else
+        ``"baseline"``).
+    replicate
+        Replicate number for the ``replicate`` key.
+
+    Examples
+    --------
+    >>> from abm import preset, simulate
+    >>> base = simulate(preset("small"), days=30, seed=7)
+    >>> round(float(base.summary()["visits_per_capita"]))  # doctest: +SKIP
+    6
+    """
+    check_mode(patients)
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 0:
+        raise ValueError(f"days must be a non-negative integer, got {days!r}")
+    p = params if params is not None else Params()
+    model = ReferralModel(p, rng=seed, patients=patients)
+    model.run_for(int(days))
+    daily = model.daily_counts()
+    if scenario is None:
+        scenario = "reform" if p.reform.day is not None else "baseline"
+    keys = {"run_id": run_id(p, seed, patients), "scenario": scenario, "replicate": replicate,
+            "seed": seed}
+    for i, (k, v) in enumerate(keys.items()):
+        daily.insert(i, k, v)
+    return Results(daily=daily, params=p, seed=seed, patients=patients, scenario=scenario,
+                   replicate=replicate)

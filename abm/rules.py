@@ -1,0 +1,309 @@
+"""Behavioural rules as pure, vectorised functions (numpy in, numpy out).
+
+Each function works on a batch of episodes (arrays of equal length) and never touches a model or
+an agent, so the agent and array representations of patients call the very same code. Random
+numbers come in as arguments (uniforms, normals, Gumbels) drawn from the named streams of
+:class:`abm.model.Streams`; the rules themselves are deterministic.
+
+Examples
+--------
+>>> import numpy as np
+>>> from abm import rules
+>>> rules.logistic(np.array([0.0]))
+array([0.5])
+>>> rules.update_trust(np.array([0.5]), np.array([1.0]), 0.2)
+array([0.6])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DAYS_PER_YEAR = 365.0
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """Logistic function ``1 / (1 + exp(-x))``.
+
+    >>> float(logistic(np.array([0.0]))[0])
+    0.5
+    """
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def daily_onset_probability(rate_per_year: np.ndarray) -> np.ndarray:
+    """Probability of an illness onset on one day for a Poisson rate per person-year.
+
+    >>> round(float(daily_onset_probability(np.array([365.0]))[0]), 4)
+    0.6321
+    """
+    return -np.expm1(-np.asarray(rate_per_year, dtype=float) / DAYS_PER_YEAR)
+
+
+def episode_rates(age_group: np.ndarray, chronic: np.ndarray, *, base_rate: float,
+                  age_risk: tuple[float, ...], chronic_risk: float,
+                  age_shares: tuple[float, ...], chronic_prevalence: tuple[float, ...]
+                  ) -> np.ndarray:
+    """Episode rate per person-year of each patient.
+
+    Normalised so the population mean is ``base_rate`` (relative risks by age group and chronic
+    condition).
+
+    >>> episode_rates(np.array([0, 1]), np.array([False, True]), base_rate=5.0,
+    ...               age_risk=(1.0, 1.0, 1.0), chronic_risk=1.0, age_shares=(0.5, 0.5, 0.0),
+    ...               chronic_prevalence=(0.0, 0.0, 0.0))
+    array([5., 5.])
+    """
+    age_risk_a = np.asarray(age_risk, dtype=float)
+    shares = np.asarray(age_shares, dtype=float)
+    prev = np.asarray(chronic_prevalence, dtype=float)
+    mean_rel = float(np.sum(shares * age_risk_a * (1.0 + prev * (chronic_risk - 1.0))))
+    rel = age_risk_a[age_group] * np.where(chronic, chronic_risk, 1.0)
+    return base_rate * rel / mean_rel
+
+
+def draw_severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray,
+                  probs: tuple[float, ...], probs_chronic: tuple[float, ...]) -> np.ndarray:
+    """Severity score of each episode.
+
+    Class (0 common, 1 chronic management, 2 acute serious, 3 critical) plus a position inside the
+    class, so ``floor(score)`` is the class.
+
+    >>> draw_severity(np.array([0.99]), np.array([0.5]), np.array([False]), (0.5, 0.5, 0, 0),
+    ...               (1, 0, 0, 0))
+    array([1.5])
+    """
+    cum = np.cumsum(probs) / np.sum(probs)
+    cum_c = np.cumsum(probs_chronic) / np.sum(probs_chronic)
+    cls = np.where(chronic, np.searchsorted(cum_c, u_class, side="right"),
+                   np.searchsorted(cum, u_class, side="right"))
+    cls = np.minimum(cls, len(probs) - 1)
+    return cls + u_within
+
+
+def decay_trust(trust: np.ndarray, prior: np.ndarray, elapsed_days: np.ndarray,
+                rate_per_year: float) -> np.ndarray:
+    """Trust relaxed toward the prior over the days since it was last updated.
+
+    (applied lazily, when a patient next acts, so the cost does not grow with residents x days).
+
+    ``trust`` is (n, tiers), ``elapsed_days`` is (n,).
+
+    >>> decay_trust(np.array([[1.0]]), np.array([0.0]), np.array([0.0]), 1.0)
+    array([[1.]])
+    """
+    keep = np.exp(-rate_per_year * np.asarray(elapsed_days, dtype=float) / DAYS_PER_YEAR)
+    return prior + (trust - prior) * keep[:, None]
+
+
+def update_trust(trust: np.ndarray, outcome: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """Move trust toward the experienced outcome (1 good, 0 bad) by ``rate``.
+
+    >>> update_trust(np.array([0.5]), np.array([0.0]), 0.5)
+    array([0.25])
+    """
+    return trust + rate * (outcome - trust)
+
+
+def out_of_pocket(price: np.ndarray, reimbursement: np.ndarray,
+                  deductible: np.ndarray | float = 0.0) -> np.ndarray:
+    """Out-of-pocket payment.
+
+    The deductible (up to the price) plus the unreimbursed part of the rest of the price.
+
+    >>> out_of_pocket(np.array([100.0]), np.array([0.6]), 50.0)
+    array([70.])
+    """
+    d = np.minimum(price, deductible)
+    return d + (price - d) * (1.0 - reimbursement)
+
+
+def perceived_quality(trust: np.ndarray, quality: np.ndarray, capability: np.ndarray,
+                      severity: np.ndarray, beta_mismatch: float) -> np.ndarray:
+    """Perceived quality of each alternative.
+
+    Trust x quality, minus a penalty for the severity a facility cannot treat well (the patient's
+    own sense of how ill they are).
+
+    >>> perceived_quality(np.array([[1.0]]), np.array([[0.5]]), np.array([[1.0]]),
+    ...                   np.array([1.0]), 1.0)
+    array([[0.5]])
+    """
+    gap = np.maximum(0.0, severity[:, None] - capability)
+    return trust * quality - beta_mismatch * gap
+
+
+def choice_utilities(*, perceived: np.ndarray, oop: np.ndarray, travel: np.ndarray,
+                     wait: np.ndarray, family_doctor_bonus: np.ndarray, asc: np.ndarray,
+                     available: np.ndarray, beta_quality: float, beta_cost: float,
+                     beta_travel: float, beta_wait: float) -> np.ndarray:
+    """Systematic utility of each (episode, alternative); unavailable alternatives get -inf.
+
+    >>> v = choice_utilities(perceived=np.ones((1, 2)), oop=np.zeros((1, 2)),
+    ...     travel=np.zeros((1, 2)), wait=np.zeros((1, 2)), family_doctor_bonus=np.zeros((1, 2)),
+    ...     asc=np.zeros((1, 2)), available=np.array([[True, False]]), beta_quality=1.0,
+    ...     beta_cost=1.0, beta_travel=1.0, beta_wait=1.0)
+    >>> v.tolist()
+    [[1.0, -inf]]
+    """
+    v = (beta_quality * perceived - beta_cost * oop / 100.0 - beta_travel * travel
+         - beta_wait * wait + family_doctor_bonus + asc)
+    return np.where(available, v, -np.inf)
+
+
+def logit_choice(utility: np.ndarray, gumbel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Random-utility choice: index of the best and second-best alternative per row.
+
+    The second best is the fallback when the first choice turns the patient away (it equals the
+    best when only one alternative is available).
+
+    >>> best, second = logit_choice(np.array([[0.0, 1.0, -np.inf]]), np.zeros((1, 3)))
+    >>> int(best[0]), int(second[0])
+    (1, 0)
+    """
+    u = utility + gumbel
+    order = np.argsort(-u, axis=1)
+    best = order[:, 0]
+    second = order[:, 1] if u.shape[1] > 1 else best
+    ok = np.isfinite(np.take_along_axis(u, second[:, None], axis=1)[:, 0])
+    return best, np.where(ok, second, best)
+
+
+def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
+             noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Assessed severity.
+
+    (true severity plus noise shrinking with skill) and whether the severity class was read
+    correctly.
+
+    >>> a, ok = diagnose(np.array([1.5]), np.array([1.0]), np.array([3.0]), 1.0)
+    >>> float(a[0]), bool(ok[0])
+    (1.5, True)
+    """
+    assessed = severity + noise * (1.0 - skill) * z
+    correct = np.floor(np.clip(assessed, 0.0, 3.999)) == np.floor(severity)
+    return assessed, correct
+
+
+def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
+                                revenue_sensitivity: np.ndarray, revenue_share: float, *,
+                                slope: float, margin: float, revenue_keep: float) -> np.ndarray:
+    """Probability a physician refers up.
+
+    Rises with the assessed severity above what the facility treats, shaded by the wish to keep the
+    patient's revenue (less when the consortium credits the referring unit with a share of it).
+
+    >>> float(upward_referral_probability(np.array([2.0]), np.array([2.0]), np.array([1.0]), 1.0,
+    ...       slope=1.0, margin=0.0, revenue_keep=1.0)[0])
+    0.5
+    """
+    x = slope * (assessed - capability - margin) - revenue_keep * revenue_sensitivity * (
+        1.0 - revenue_share)
+    return logistic(x)
+
+
+def referral_friction(unaware_share: float, complex_share: float,
+                      platform: float) -> tuple[float, float]:
+    """Shares of physicians unaware of the receiving unit's status and deterred by the process.
+
+    An information platform removes the fraction ``platform`` of both.
+
+    >>> referral_friction(0.6, 0.5, 1.0)
+    (0.0, 0.0)
+    """
+    return unaware_share * (1.0 - platform), complex_share * (1.0 - platform)
+
+
+def downward_referral_probability(revenue_loss: np.ndarray, revenue_sensitivity: np.ndarray,
+                                  performance_weight: float, *, intercept: float,
+                                  loss_coef: float, performance_coef: float) -> np.ndarray:
+    """Probability an aware.
+
+    Undeterred hospital physician proposes a downward referral of a stabilised patient: the
+    hospital's lost revenue (yuan) pulls down, the weight of referral indicators in the physician's
+    evaluation pulls up.
+
+    >>> float(downward_referral_probability(np.array([0.0]), np.array([1.0]), 0.0, intercept=0.0,
+    ...       loss_coef=1.0, performance_coef=1.0)[0])
+    0.5
+    """
+    x = (intercept - loss_coef * revenue_sensitivity * revenue_loss / 1000.0
+         + performance_coef * performance_weight)
+    return logistic(x)
+
+
+def acceptance_probability(trust_primary: np.ndarray, trust_hospital: np.ndarray,
+                           extra_oop: np.ndarray, family_doctor: np.ndarray, *, intercept: float,
+                           trust_coef: float, cost_coef: float,
+                           family_doctor_coef: float) -> np.ndarray:
+    """Probability a patient accepts a downward referral.
+
+    Trust in primary care relative to the hospital, the extra out-of-pocket cost of moving (yuan)
+    and a family-doctor contract.
+
+    >>> float(acceptance_probability(np.array([0.5]), np.array([0.5]), np.array([0.0]),
+    ...       np.array([False]), intercept=0.0, trust_coef=1.0, cost_coef=1.0,
+    ...       family_doctor_coef=1.0)[0])
+    0.5
+    """
+    x = (intercept + trust_coef * (trust_primary - trust_hospital) - cost_coef * extra_oop / 100.0
+         + family_doctor_coef * family_doctor)
+    return logistic(x)
+
+
+def success_probability(quality: np.ndarray, capability: np.ndarray, severity: np.ndarray,
+                        correct: np.ndarray, *, intercept: float, quality_coef: float,
+                        mismatch_coef: float, diagnosis_coef: float) -> np.ndarray:
+    """Probability an episode ends well at the facility that treats it.
+
+    >>> float(success_probability(np.array([0.0]), np.array([4.0]), np.array([1.0]),
+    ...       np.array([False]), intercept=0.0, quality_coef=1.0, mismatch_coef=1.0,
+    ...       diagnosis_coef=1.0)[0])
+    0.5
+    """
+    x = (intercept + quality_coef * quality - mismatch_coef * np.maximum(0.0, severity - capability)
+         + diagnosis_coef * correct)
+    return logistic(x)
+
+
+def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Serve arrivals in random order while a facility has free slots.
+
+    ``facility`` (n,) is each arrival's facility, ``order`` (n,) a random key giving the order of
+    arrival, ``free`` (facilities,) the slots left (may be fractional: a slot is used while at
+    least a fraction of it is free, so a capacity of 2.5 serves 3). Returns a served mask.
+
+    >>> allocate_slots(np.array([0, 0, 0]), np.array([0.3, 0.1, 0.2]), np.array([2.0])).tolist()
+    [False, True, True]
+    """
+    n = facility.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    idx = np.lexsort((order, facility))
+    f_sorted = facility[idx]
+    start = np.r_[0, np.flatnonzero(np.diff(f_sorted)) + 1]
+    counts = np.diff(np.r_[start, n])
+    rank = np.arange(n) - np.repeat(start, counts)
+    served_sorted = rank < free[f_sorted]
+    served = np.empty(n, dtype=bool)
+    served[idx] = served_sorted
+    return served
+
+
+def approach(current: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
+    """Move a state toward its target by a fraction ``rate`` of the gap (capability building).
+
+    >>> approach(np.array([1.0]), np.array([2.0]), 0.25)
+    array([1.25])
+    """
+    return current + rate * (target - current)
+
+
+def pick_member(start: np.ndarray, count: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Pick one member of a group (CSR layout) per row with a uniform draw; -1 for empty groups.
+
+    >>> pick_member(np.array([0, 3]), np.array([3, 0]), np.array([0.5, 0.5])).tolist()
+    [1, -1]
+    """
+    k = np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
+    return np.where(count > 0, start + k, -1)
