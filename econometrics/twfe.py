@@ -18,6 +18,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 from linearmodels.panel import PanelOLS
+from linearmodels.panel.utility import AbsorbingEffectError
 
 from econometrics._panel import Panel, PanelError, check_choice, prepare_panel
 from econometrics.inference import Design, cluster_vcov, t_inference, wald_test, within_unit
@@ -64,10 +65,12 @@ def _fit_panelols(panel: Panel, regressors: pd.DataFrame, codes: np.ndarray):
     try:
         return model.fit(cov_type="clustered", clusters=clusters, debiased=True,
                          group_debias=True)
-    except ValueError as exc:
+    except (ValueError, AbsorbingEffectError) as exc:
+        detail = str(exc).strip().splitlines()[-3:]
         raise PanelError(
-            f"the two-way fixed effects regression cannot be estimated: {exc}. A regressor "
-            "that is constant within units or perfectly collinear with the period effects "
+            "the two-way fixed effects regression cannot be estimated "
+            f"({' '.join(detail)}). A regressor that is constant within units or perfectly "
+            "collinear with the period effects "
             "(e.g. every unit treated at the same time, with no untreated comparison) is "
             "absorbed."
         ) from exc
