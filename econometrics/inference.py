@@ -35,7 +35,7 @@ __all__ = [
 BootstrapWeights = Literal["webb", "rademacher"]
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
-_INVERSION_STEPS = 60  # bisection steps of the CI inversion: bracket shrinks by 2**-60
+_INVERSION_TOL = 1e-6  # CI inversion stops when the bracket is below this many standard errors
 _MAX_ENUMERATE_CLUSTERS = 13  # Rademacher: enumerate all 2**G draws when G is at most this
 
 
@@ -331,7 +331,7 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
             inside, outside = outside, beta + direction * step
             if step > 1e6 * max(se, 1e-12):
                 return direction * np.inf
-        for _ in range(_INVERSION_STEPS):
+        while abs(outside - inside) > _INVERSION_TOL * se:
             mid = 0.5 * (inside + outside)
             inside, outside = (mid, outside) if p_of(mid) > alpha else (inside, mid)
         return 0.5 * (inside + outside)
