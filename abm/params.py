@@ -171,7 +171,7 @@ class Choice(_Group):
     beta_family_doctor: float = _p(1.2, "utility", "seed 000, 5.4 (family doctor first contact); "
                                    "assumption", 0.0, 20.0,
                                    doc="bonus of primary facilities for a contracted patient")
-    asc: tuple[float, ...] = _p((0.0, 0.0, 0.0, 0.8, 0.8), "utility by tier",
+    asc: tuple[float, ...] = _p((0.0, 0.0, 0.0, 0.65, 0.65), "utility by tier",
                                 "calibrated (primary share 0.50-0.60)", -10.0, 10.0,
                                 doc="alternative-specific constants")
     asc_outside: float = _p(2.7, "utility", "calibrated (care kept inside the county about 82.5%,"
@@ -188,9 +188,11 @@ class Choice(_Group):
 class Trust(_Group):
     """Trust of patients in each tier: prior, learning, decay, word of mouth."""
 
-    prior: tuple[float, ...] = _p((0.9, 0.82, 0.78, 0.7, 0.65), "probability of a good outcome",
+    prior: tuple[float, ...] = _p((0.92, 0.845, 0.805, 0.78, 0.74),
+                                  "probability of a good outcome",
                                   "seed 000, 4.4 and seed 002, 1.3.3 (preference for reputable "
-                                  "hospitals); values assumed", 0.0, 1.0)
+                                  "hospitals); set near the long-run baseline level so the "
+                                  "baseline does not drift", 0.0, 1.0)
     learning_rate: float = _p(0.15, "share of the gap closed per own experience", "assumption",
                               0.0, 1.0)
     decay_per_year: float = _p(0.5, "1/year (decay toward the prior)", "assumption", 0.0, 50.0)
