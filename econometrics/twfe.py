@@ -283,7 +283,7 @@ def event_study(
     cluster : str or sequence of str, optional
         Cluster columns; default: the unit.
     conf_level : float
-        Confidence level (twfe).
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -303,7 +303,7 @@ def event_study(
     if estimator != "twfe":
         return _dispatch_robust(estimator, data, y=y, unit=unit, time=time, cohort=cohort,
                                 leads=leads, lags=lags, reference=reference, cluster=cluster,
-                                covariates=covariates)
+                                covariates=covariates, conf_level=conf_level)
     if not isinstance(bin_endpoints, bool):
         raise ValueError(f"bin_endpoints={bin_endpoints!r} must be True or False")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
