@@ -40,3 +40,19 @@ __all__ = [
     "twfe",
     "wild_bootstrap",
 ]
+
+# Heterogeneity-robust estimators (issue 6).
+from econometrics.compare import ComparisonResult, compare_estimators  # noqa: E402
+from econometrics.cs import AggregateResult, AttGtResult, att_gt  # noqa: E402
+from econometrics.imputation import imputation  # noqa: E402
+from econometrics.sunab import sun_abraham  # noqa: E402
+
+__all__ += [
+    "AggregateResult",
+    "AttGtResult",
+    "ComparisonResult",
+    "att_gt",
+    "compare_estimators",
+    "imputation",
+    "sun_abraham",
+]
