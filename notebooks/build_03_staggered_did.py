@@ -1,0 +1,66 @@
+"""Build and execute notebooks/03_staggered_did.ipynb (robust staggered DiD, estimators compared).
+
+Run from the project root: ``.venv/bin/python notebooks/build_03_staggered_did.py``.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent
+md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+
+cells = [
+    md("# Staggered adoption: Callaway-Sant'Anna, Sun-Abraham, imputation vs TWFE\n\n"
+       "Consortium reforms rolled out in waves, and their effects grow as trust builds. With "
+       "staggered timing and dynamic effects, two-way fixed effects (TWFE) uses already-treated "
+       "counties as controls and can be badly biased. This notebook simulates such a panel "
+       "with a **known** effect (200 counties, 9 years, cohorts adopting in years 3, 5 and 7, "
+       "effects that differ by cohort and grow 0.5 per year of exposure) and compares the "
+       "estimators."),
+    code("import matplotlib.pyplot as plt\n\n"
+         "from econometrics import att_gt, compare_estimators, simulate_panel\n\n"
+         "df = simulate_panel(n_units=200, n_periods=9, cohorts=(3, 5, 7),\n"
+         "                    effect={3: 2.0, 5: 1.0, 7: 0.5}, dynamic=0.5,\n"
+         "                    never_treated=0.2, sigma=0.5, seed=2027)\n"
+         "treated = df[df.treat == 1]\n"
+         "truth = treated.assign(e=treated.time - treated.cohort).groupby('e').true_effect.mean()\n"
+         "print(f'true average effect over treated county-years: '\n"
+         "      f'{treated.true_effect.mean():.3f}')"),
+    md("## 1. Group-time effects ATT(g, t)\n\n"
+       "Doubly robust 2x2 comparisons of each cohort with the never-treated counties; analytic "
+       "(influence-function) standard errors, and a seeded multiplier bootstrap (999 draws) "
+       "for simultaneous bands. The numbers equal R `did`'s (see "
+       "`tests/econometrics/reference/cs_README.md`)."),
+    code("cs = att_gt(df, y='y', unit='unit', time='time', cohort='cohort', seed=1)\n"
+         "cs.tidy().head(10)"),
+    code("cs.plot();"),
+    md("## 2. Aggregations\n\n"
+       "Event study (`dynamic`), by cohort (`group`), by year (`calendar`) and one overall "
+       "average (`simple`); each has `.overall` (att, se)."),
+    code("for kind in ('simple', 'dynamic', 'group', 'calendar'):\n"
+         "    print(f'{kind:>8}: {cs.aggregate(kind).overall}')\n"
+         "cs.aggregate('dynamic').tidy()"),
+    md("## 3. All estimators on the same panel\n\n"
+       "TWFE event study and static coefficient, Callaway-Sant'Anna (dynamic aggregation), "
+       "Sun-Abraham (interaction-weighted) and Borusyak-Jaravel-Spiess imputation. The robust "
+       "estimators track the true path; TWFE's static coefficient is far below the truth. "
+       "(Sun-Abraham and imputation average over the treated county-years inside the event "
+       "window, here up to 5 years after adoption, so their overall effect averages fewer "
+       "late, large effects than Callaway-Sant'Anna's `simple` aggregation over all years.)"),
+    code("cmp = compare_estimators(df, y='y', unit='unit', time='time', cohort='cohort',\n"
+         "                         leads=3, lags=5)\n"
+         "print(cmp.summary())\n"
+         "cmp.overall"),
+    code("ax = cmp.plot(truth=truth.loc[:5])\n"
+         "ax.set_title('Event-time paths on a simulated panel with growing effects');"),
+    code("cmp.tidy().pivot(index='event_time', columns='estimator', values='estimate')"
+         ".join(truth.rename('truth')).round(3)"),
+]
+
+nb = nbformat.v4.new_notebook(cells=cells)
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+NotebookClient(nb, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": str(HERE)}}).execute()
+nbformat.write(nb, HERE / "03_staggered_did.ipynb")
