@@ -73,7 +73,7 @@ LEVERS: dict[str, Lever] = {
 
 def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
                   levers: Iterable[str] | None = None, reform_day: int = 0,
-                  patients: str = "agents") -> pd.DataFrame:
+                  patients: str = "auto") -> pd.DataFrame:
     """Paired effect of each lever: reform run minus baseline run on the same seed.
 
     Each lever is switched to its :data:`LEVERS` reform value at ``reform_day`` (all other

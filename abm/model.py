@@ -33,8 +33,11 @@ from abm.episodes import (
 from abm.params import PRESETS, TIERS, Incentives, ParamError, Params
 from abm.roster import GROUPS, RANK, expand_roster, geography, load_roster, with_outside_hospital
 
-PatientMode = Literal["agents", "arrays"]
+PatientMode = Literal["auto", "agents", "arrays"]
 PATIENT_MODES: tuple[str, ...] = get_args(PatientMode)
+#: With ``patients="auto"`` (the default), counties with more simulated patients than this use
+#: the array representation, smaller ones the agent representation.
+AUTO_ARRAYS_ABOVE = 20_000
 
 #: Counters tallied per facility and day (summed to tiers in the daily frame).
 FACILITY_COUNTERS: tuple[str, ...] = (
@@ -58,12 +61,25 @@ def check_mode(patients: str) -> str:
     return patients
 
 
+def simulated_patients(p: Params) -> int:
+    """Return the number of simulated patients: residents / population scale."""
+    return max(1, round(p.setting.residents / p.setting.scale))
+
+
+def resolve_mode(patients: str, p: Params) -> str:
+    """Return the representation to use: ``"auto"`` picks arrays above :data:`AUTO_ARRAYS_ABOVE`."""
+    check_mode(patients)
+    if patients == "auto":
+        return "arrays" if simulated_patients(p) > AUTO_ARRAYS_ABOVE else "agents"
+    return patients
+
+
 def init_population(p: Params, n_villages: int, gen: np.random.Generator) -> dict[str, np.ndarray]:
     """Draw the patients' static attributes (same draws for both representations).
 
     Patients are sorted by village so that each village is a contiguous block.
     """
-    n = max(1, round(p.setting.residents / p.setting.scale))
+    n = simulated_patients(p)
     village = np.sort(gen.integers(0, n_villages, n))
     shares = np.asarray(p.population.age_shares, dtype=float)
     age = np.searchsorted(np.cumsum(shares) / shares.sum(), gen.random(n), side="right")
@@ -192,7 +208,11 @@ class ReferralModel(mesa.Model):
         spawned from it, so runs with the same seed share random numbers (common random numbers).
     patients
         ``"agents"``: each patient a :class:`abm.Patient` Mesa agent (readable, for teaching and
-        small runs); ``"arrays"``: numpy columns, event-driven, for full-size counties.
+        small runs); ``"arrays"``: numpy columns owned by the model, event-driven (only the day's
+        ill patients are touched; trust decay is applied lazily), for full-size counties;
+        ``"auto"`` (default): arrays when the county has more than
+        :data:`AUTO_ARRAYS_ABOVE` (20,000) simulated patients, agents otherwise. Both call
+        the same rule functions.
 
     Examples
     --------
@@ -206,11 +226,12 @@ class ReferralModel(mesa.Model):
     """
 
     def __init__(self, params: Params | None = None, *, rng: int | np.random.SeedSequence | None
-                 = None, patients: PatientMode = "agents") -> None:
+                 = None, patients: PatientMode = "auto") -> None:
         check_mode(patients)
         p = params if params is not None else Params()
         if not isinstance(p, Params):
             raise TypeError(f"params must be an abm.Params, got {type(p).__name__}")
+        patients = resolve_mode(patients, p)
         if p.setting.preset not in PRESETS:
             raise ParamError(f"setting.preset must be one of {', '.join(PRESETS)}; "
                              f"got {p.setting.preset!r}")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from abm.model import PatientMode, ReferralModel, check_mode
+from abm.model import PatientMode, ReferralModel, check_mode, resolve_mode
 from abm.params import Params
 
 PRIMARY = ("township", "village")
@@ -180,7 +180,7 @@ class Results:
 
 
 def simulate(params: Params | None = None, *, days: int, seed: int | None,
-             patients: PatientMode = "agents", scenario: str | None = None,
+             patients: PatientMode = "auto", scenario: str | None = None,
              replicate: int = 0) -> Results:
     """Run the model for ``days`` days and return its :class:`Results`.
 
@@ -194,7 +194,8 @@ def simulate(params: Params | None = None, *, days: int, seed: int | None,
         Root seed; the same seed gives the same run, and a baseline and a reform run with the
         same seed are identical before the reform day (common random numbers).
     patients
-        ``"agents"`` or ``"arrays"`` (see :class:`abm.ReferralModel`).
+        ``"agents"``, ``"arrays"`` or ``"auto"`` (default: arrays above 20,000 simulated
+        patients; see :class:`abm.ReferralModel`). ``Results.patients`` records the one used.
     scenario
         Label for the ``scenario`` key (default ``"reform"`` if a reform day is set, else
         ``"baseline"``).
@@ -212,6 +213,7 @@ def simulate(params: Params | None = None, *, days: int, seed: int | None,
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 0:
         raise ValueError(f"days must be a non-negative integer, got {days!r}")
     p = params if params is not None else Params()
+    patients = resolve_mode(patients, p)
     model = ReferralModel(p, rng=seed, patients=patients)
     model.run_for(int(days))
     daily = model.daily_counts()

@@ -162,10 +162,11 @@ def logit_choice(utility: np.ndarray, gumbel: np.ndarray) -> tuple[np.ndarray, n
     (1, 0)
     """
     u = utility + gumbel
-    order = np.argsort(-u, axis=1)
-    best = order[:, 0]
-    second = order[:, 1] if u.shape[1] > 1 else best
-    ok = np.isfinite(np.take_along_axis(u, second[:, None], axis=1)[:, 0])
+    rows = np.arange(u.shape[0])
+    best = np.argmax(u, axis=1)
+    u[rows, best] = -np.inf
+    second = np.argmax(u, axis=1)
+    ok = np.isfinite(u[rows, second])
     return best, np.where(ok, second, best)
 
 
@@ -279,7 +280,8 @@ def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) ->
     n = facility.shape[0]
     if n == 0:
         return np.zeros(0, dtype=bool)
-    idx = np.lexsort((order, facility))
+    # one float sort: facility index plus the arrival key in [0, 1)
+    idx = np.argsort(facility + np.minimum(order, 0.999999), kind="stable")
     f_sorted = facility[idx]
     start = np.r_[0, np.flatnonzero(np.diff(f_sorted)) + 1]
     counts = np.diff(np.r_[start, n])

@@ -64,7 +64,7 @@ def test_every_parameter_has_unit_and_source():
 
 
 def test_bad_options_are_value_errors_listing_choices():
-    with pytest.raises(ValueError, match="'agents', 'arrays'"):
+    with pytest.raises(ValueError, match="'auto', 'agents', 'arrays'"):
         abm.ReferralModel(patients="cells")
     with pytest.raises(ValueError, match="days"):
         abm.simulate(days=-1, seed=1)

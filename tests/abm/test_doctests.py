@@ -1,0 +1,15 @@
+"""The runnable examples in the docstrings of abm's modules run and give what they show."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
+           "abm.model", "abm.results", "abm.levers"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
