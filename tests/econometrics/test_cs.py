@@ -27,7 +27,8 @@ DIFFERENCES_TOL = 1e-7
 # did's printed output is rounded to 4 decimals.
 PUBLISHED_TOL = 0.5e-4 + 1e-12
 COLUMNS = {"mpdta": ("lemp", "countyreal", "year", "first.treat"),
-           "sim": ("y", "unit", "time", "cohort")}
+           "sim": ("y", "unit", "time", "cohort"),
+           "sim_antic1": ("y", "unit", "time", "cohort")}  # the sim panel, anticipation=1
 FIRST = {"dynamic": "event_time", "group": "cohort", "calendar": "time"}
 REF = pd.read_csv(REFERENCE / "cs_reference.csv", keep_default_na=False)
 SPECS = sorted(REF.groupby(["dataset", "control", "method", "covariates"]).groups)
@@ -43,6 +44,7 @@ def _fit(dataset, control, method, covariates, reference_data, **kwargs):
     y, unit, time, cohort = COLUMNS[dataset]
     return att_gt(_data(dataset, reference_data), y=y, unit=unit, time=time, cohort=cohort,
                   control=control, method=method,
+                  anticipation=1 if dataset.endswith("_antic1") else 0,
                   covariates=covariates.split("+") if covariates else None, **kwargs)
 
 

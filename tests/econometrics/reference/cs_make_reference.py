@@ -54,9 +54,13 @@ SPECS = [
     ("sim", "never", "reg", ("x",)),
     ("sim", "notyet", "dr", ("x",)),
     ("sim", "notyet", "reg", ()),
+    ("sim_antic1", "never", "dr", ("x",)),
+    ("sim_antic1", "notyet", "reg", ()),
 ]
+# datasets named *_antic1 are the same panel estimated with anticipation=1
 COLUMNS = {"mpdta": ("lemp", "countyreal", "year", "first.treat"),
-           "sim": ("y", "unit", "time", "cohort")}
+           "sim": ("y", "unit", "time", "cohort"),
+           "sim_antic1": ("y", "unit", "time", "cohort")}
 CSDID_CONTROL = {"never": "nevertreated", "notyet": "notyettreated"}
 DIFF_METHOD = {"reg": "reg", "ipw": "std_ipw", "dr": "dr"}  # did's ipw is the normalized one
 DIFF_CONTROL = {"never": "never_treated", "notyet": "not_yet_treated"}
@@ -87,6 +91,11 @@ def simulate(seed: int = 20240611, n_units: int = 400, n_periods: int = 8) -> pd
     return pd.concat(rows, ignore_index=True)
 
 
+def anticipation(dataset: str) -> int:
+    """Anticipation periods encoded in the dataset name."""
+    return 1 if dataset.endswith("_antic1") else 0
+
+
 def run_csdid(df, spec):
     """ATT(g,t) and the four aggregations from csdid, analytic standard errors."""
     from csdid.att_gt import ATTgt
@@ -95,7 +104,8 @@ def run_csdid(df, spec):
     y, unit, time, cohort = COLUMNS[dataset]
     xformla = f"{y} ~ {' + '.join(covs)}" if covs else None
     fit = ATTgt(yname=y, gname=cohort, idname=unit, tname=time, data=df.copy(),
-                control_group=CSDID_CONTROL[control], xformla=xformla).fit(
+                control_group=CSDID_CONTROL[control], xformla=xformla,
+                anticipation=anticipation(dataset)).fit(
         est_method=method, bstrap=False)
     res = fit.results
     rows = [dict(kind="attgt", label=f"{int(g)}:{int(t)}", att=a, se=s)
@@ -121,7 +131,8 @@ def run_differences(df, spec):
     y, unit, time, cohort = COLUMNS[dataset]
     d = df.copy()
     d[cohort] = d[cohort].replace(0, np.nan)
-    att = ATTgt(data=d.set_index([unit, time]), cohort_column=cohort)
+    att = ATTgt(data=d.set_index([unit, time]), cohort_column=cohort,
+                anticipation=anticipation(dataset))
     formula = f"{y} ~ {' + '.join(covs)}" if covs else y
     att.fit(formula=formula, est_method=DIFF_METHOD[method], control_group=DIFF_CONTROL[control],
             progress_bar=False)
@@ -152,6 +163,7 @@ def write_references() -> None:
     data = {"mpdta": pd.read_csv(MPDTA), "sim": simulate()}
     data["sim"].to_csv(HERE / "cs_sim_panel.csv", index=False, float_format="%.10g")
     data["sim"] = pd.read_csv(HERE / "cs_sim_panel.csv")  # exactly what the tests read
+    data["sim_antic1"] = data["sim"]
     order = ["dataset", "control", "method", "covariates", "kind", "label", "att", "se"]
     cs = pd.concat([run_csdid(data[s[0]], s) for s in SPECS], ignore_index=True)[order]
     cs.to_csv(HERE / "cs_reference.csv", index=False, float_format="%.12g")
