@@ -28,15 +28,17 @@ DIFFERENCES_TOL = 1e-7
 PUBLISHED_TOL = 0.5e-4 + 1e-12
 COLUMNS = {"mpdta": ("lemp", "countyreal", "year", "first.treat"),
            "sim": ("y", "unit", "time", "cohort"),
-           "sim_antic1": ("y", "unit", "time", "cohort")}  # the sim panel, anticipation=1
+           "sim_antic1": ("y", "unit", "time", "cohort"),  # the sim panel, anticipation=1
+           "mpdta_clstate": ("lemp", "countyreal", "year", "first.treat")}  # clustered by state
 FIRST = {"dynamic": "event_time", "group": "cohort", "calendar": "time"}
 REF = pd.read_csv(REFERENCE / "cs_reference.csv", keep_default_na=False)
 SPECS = sorted(REF.groupby(["dataset", "control", "method", "covariates"]).groups)
 
 
 def _data(dataset, reference_data):
-    if dataset == "mpdta":
-        return pd.read_csv(reference_data / "mpdta.csv")
+    if dataset.startswith("mpdta"):
+        df = pd.read_csv(reference_data / "mpdta.csv")
+        return df.assign(state=df.countyreal // 1000)
     return pd.read_csv(REFERENCE / "cs_sim_panel.csv")
 
 
@@ -45,6 +47,7 @@ def _fit(dataset, control, method, covariates, reference_data, **kwargs):
     return att_gt(_data(dataset, reference_data), y=y, unit=unit, time=time, cohort=cohort,
                   control=control, method=method,
                   anticipation=1 if dataset.endswith("_antic1") else 0,
+                  cluster="state" if dataset.endswith("_clstate") else None,
                   covariates=covariates.split("+") if covariates else None, **kwargs)
 
 

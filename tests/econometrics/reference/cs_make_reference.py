@@ -56,11 +56,14 @@ SPECS = [
     ("sim", "notyet", "reg", ()),
     ("sim_antic1", "never", "dr", ("x",)),
     ("sim_antic1", "notyet", "reg", ()),
+    ("mpdta_clstate", "never", "dr", ("lpop",)),
 ]
-# datasets named *_antic1 are the same panel estimated with anticipation=1
+# datasets named *_antic1 are the same panel estimated with anticipation=1; mpdta_clstate is
+# mpdta with standard errors clustered by state (FIPS county code // 1000, 29 states)
 COLUMNS = {"mpdta": ("lemp", "countyreal", "year", "first.treat"),
            "sim": ("y", "unit", "time", "cohort"),
-           "sim_antic1": ("y", "unit", "time", "cohort")}
+           "sim_antic1": ("y", "unit", "time", "cohort"),
+           "mpdta_clstate": ("lemp", "countyreal", "year", "first.treat")}
 CSDID_CONTROL = {"never": "nevertreated", "notyet": "notyettreated"}
 DIFF_METHOD = {"reg": "reg", "ipw": "std_ipw", "dr": "dr"}  # did's ipw is the normalized one
 DIFF_CONTROL = {"never": "never_treated", "notyet": "not_yet_treated"}
@@ -105,7 +108,8 @@ def run_csdid(df, spec):
     xformla = f"{y} ~ {' + '.join(covs)}" if covs else None
     fit = ATTgt(yname=y, gname=cohort, idname=unit, tname=time, data=df.copy(),
                 control_group=CSDID_CONTROL[control], xformla=xformla,
-                anticipation=anticipation(dataset)).fit(
+                anticipation=anticipation(dataset),
+                clustervar="state" if dataset.endswith("_clstate") else None).fit(
         est_method=method, bstrap=False)
     res = fit.results
     rows = [dict(kind="attgt", label=f"{int(g)}:{int(t)}", att=a, se=s)
@@ -164,10 +168,12 @@ def write_references() -> None:
     data["sim"].to_csv(HERE / "cs_sim_panel.csv", index=False, float_format="%.10g")
     data["sim"] = pd.read_csv(HERE / "cs_sim_panel.csv")  # exactly what the tests read
     data["sim_antic1"] = data["sim"]
+    data["mpdta_clstate"] = data["mpdta"].assign(state=data["mpdta"]["countyreal"] // 1000)
     order = ["dataset", "control", "method", "covariates", "kind", "label", "att", "se"]
     cs = pd.concat([run_csdid(data[s[0]], s) for s in SPECS], ignore_index=True)[order]
     cs.to_csv(HERE / "cs_reference.csv", index=False, float_format="%.12g")
-    diff = pd.concat([run_differences(data[s[0]], s) for s in SPECS], ignore_index=True)[order]
+    diff = pd.concat([run_differences(data[s[0]], s) for s in SPECS
+                      if not s[0].endswith("_clstate")], ignore_index=True)[order]
     diff.to_csv(HERE / "cs_differences.csv", index=False, float_format="%.12g")
 
 
