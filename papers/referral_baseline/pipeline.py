@@ -130,6 +130,7 @@ def draw_levers(frames) -> plt.Figure:
     sns.barplot(data=df, y="label", x="relative_change_%", order=order, ax=ax, color="C0",
                 errorbar="sd")
     ax.axvline(0, color="black", lw=0.8)
+    ax.set_xscale("symlog", linthresh=10)  # effects span 1% to 500%
     ax.set_ylabel("")
     ax.set_xlabel("reform - baseline, % of baseline (same seeds)")
     ax.tick_params(axis="y", labelsize=7)
