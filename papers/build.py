@@ -8,8 +8,8 @@ Each paper is a folder ``papers/<paper>/`` with a ``pipeline.py`` that defines
   ``papers/<paper>/output/figures/<name>.png`` with a JSON sidecar (git revision, seeds, package
   versions, parameter hash).
 
-An experiment is rerun only when its parameter hash (its config, the fast/full switch) changes or its
-output is missing, so a rerun after an interruption continues where it stopped.
+An experiment is rerun only when its parameter hash (its config, the fast/full switch) changes
+or its output is missing, so a rerun after an interruption continues where it stopped.
 
 Usage::
 

@@ -12,6 +12,7 @@ def test_packages_import():
 
 
 def test_make_help_lists_targets():
-    out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
     for target in ("figures", "test", "bench", "lint", "data"):
         assert f"make {target}" in out.stdout

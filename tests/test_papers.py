@@ -1,4 +1,4 @@
-"""`make figures` machinery: every paper pipeline runs at fast size and writes figures + sidecars."""
+"""`make figures` machinery: each paper pipeline runs at fast size, writing figures + sidecars."""
 
 import json
 
