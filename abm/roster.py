@@ -56,25 +56,20 @@ def small_roster() -> pd.DataFrame:
 
 
 def load_roster(preset: str) -> pd.DataFrame:
-    """Return the facility roster of a preset, with an ``in_county`` column.
+    """Return the facility roster of a preset (``datasets/facilities_<preset>.csv`` or ``small``).
 
-    Rosters in ``datasets/`` have no such column: a row whose name says it is outside the county
-    or consortium ("outside") is read as out of county (the external tertiary hospitals of the
-    ``yongan`` and ``baiyun`` rosters); everything else is in the county (X County's provincial
-    hospital lies inside the county, seed 002, 1.3).
+    The ``in_county`` column says which hospitals lie outside the county (X County's provincial
+    hospital lies inside it, seed 002, 1.3; the large hospitals residents leave for do not).
     """
     if preset == "small":
         return small_roster()
     from abm import data
 
-    df = data.load_facilities(preset).copy()
-    if "in_county" not in df.columns:
-        df["in_county"] = ~df["name"].str.contains("outside", case=False)
-    return df
+    return data.load_facilities(preset)
 
 
 def with_outside_hospital(df: pd.DataFrame) -> pd.DataFrame:
-    """Add an out-of-county tertiary hospital when the roster has none.
+    """Add an out-of-county tertiary hospital when a roster has none (every shipped roster has one).
 
     Residents also seek care in large hospitals outside the county (seed 002, 1.1: patient
     outflow to nearby large hospitals); the size mirrors the external rows of the other rosters

@@ -23,7 +23,8 @@ DATASETS = ROOT / "datasets"
 RESOURCES = ["targets", "presets", "facilities_x_county", "facilities_yongan", "facilities_baiyun"]
 PRESETS = ["x_county", "yongan", "baiyun"]
 FACILITY_COLUMNS = ["facility_id", "name", "tier", "units", "physicians", "beds",
-                    "daily_outpatient_capacity", "consortium_member", "origin", "source", "note"]
+                    "daily_outpatient_capacity", "consortium_member", "in_county", "origin",
+                    "source", "note"]
 
 # Values the model relies on (the fixed contract with abm): id -> value.
 REQUIRED_TARGETS = {
@@ -91,6 +92,9 @@ def test_loaders_return_typed_frames():
         for col in ("units", "physicians", "beds", "daily_outpatient_capacity"):
             assert fac[col].dtype == np.int64, (preset, col)
         assert fac["consortium_member"].dtype == np.bool_
+        assert fac["in_county"].dtype == np.bool_
+        # every roster names where care that leaves the county goes
+        assert (~fac["in_county"]).any()
         assert fac["facility_id"].is_unique
 
 
