@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
+from tqdm import tqdm
 
 from abm.params import Params
 from abm.results import simulate
@@ -73,14 +74,15 @@ LEVERS: dict[str, Lever] = {
 
 def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
                   levers: Iterable[str] | None = None, reform_day: int = 0,
-                  patients: str = "auto") -> pd.DataFrame:
+                  patients: str = "auto", progress: bool | None = None) -> pd.DataFrame:
     """Paired effect of each lever: reform run minus baseline run on the same seed.
 
     Each lever is switched to its :data:`LEVERS` reform value at ``reform_day`` (all other
     incentives as in ``params``); metrics are summarised over the days from ``reform_day`` on.
 
     Returns a tidy frame with columns ``lever, metric, direction, seed, baseline, reform,
-    difference`` (one row per lever, checked metric and seed).
+    difference`` (one row per lever, checked metric and seed). ``progress`` shows a progress bar
+    over the runs (default: only on an interactive terminal or notebook).
 
     Examples
     --------
@@ -94,17 +96,23 @@ def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
     if unknown:
         raise ValueError(f"unknown lever(s) {unknown}; valid levers: {', '.join(LEVERS)}")
     window = (reform_day, days)
+    seeds = list(seeds)
     rows = []
+    bar = tqdm(total=len(seeds) * (len(names) + 1), desc="lever runs", unit="run",
+               disable=None if progress is None else not progress)
     for seed in seeds:
         base = simulate(params, days=days, seed=seed, patients=patients).summary(window=window)
+        bar.update()
         for name in names:
             lev = LEVERS[name]
             p = params.replace(**{"reform.day": reform_day,
                                   f"reform.incentives.{name}": lev.reform_value})
             ref = simulate(p, days=days, seed=seed, patients=patients).summary(window=window)
+            bar.update()
             for metric, direction in ((lev.metric, lev.direction), *lev.also):
                 rows.append({"lever": name, "metric": metric, "direction": direction,
                              "seed": seed, "baseline_value": getattr(params.incentives, name),
                              "reform_value": lev.reform_value, "baseline": base[metric],
                              "reform": ref[metric], "difference": ref[metric] - base[metric]})
+    bar.close()
     return pd.DataFrame(rows)
