@@ -55,10 +55,12 @@ class Draws:
 
 def draw_randoms(gens: dict[str, np.random.Generator], n: int, contacts: int) -> Draws:
     """Draw the day's random numbers for ``n`` episodes from the named streams."""
+    # standard Gumbel as -log of a standard exponential (one log instead of two), in place
+    gumbel = gens["choice"].standard_exponential((n, N_ALT))
+    np.negative(np.log(gumbel, out=gumbel), out=gumbel)
     return Draws(
         severity=gens["severity"].random((n, 2)),
-        # standard Gumbel as -log of a standard exponential (one log instead of two)
-        gumbel=-np.log(gens["choice"].standard_exponential((n, N_ALT))),
+        gumbel=gumbel,
         order=gens["choice"].random((n, 2)),
         physician=gens["physician"].random((n, 2)),
         diagnosis=gens["diagnosis"].standard_normal((n, 2)),
@@ -205,22 +207,33 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     trust_onset_primary = b.trust[:, 3:5].mean(axis=1)
 
     # --- facility choice at onset (multinomial logit) ---
-    alts = geo.alternatives[b.village]
-    avail = alts >= 0
-    a0 = np.where(avail, alts, 0)
-    tier_alt = fac.tier[a0]
-    rank_alt = RANK[fac.group[a0]]
+    # facility-level quantities per village and alternative (villages x N_ALT tables, one row per
+    # village), then gathered per episode: element for element the same arithmetic as computing
+    # them per episode, done once per village instead of once per episode
+    vil = b.village
+    alts_v = geo.alternatives
+    avail_v = alts_v >= 0
+    a0_v = np.where(avail_v, alts_v, 0)
+    tier_v = fac.tier[a0_v]
+    group_v = fac.group[a0_v]
+    bonus_v = p.facilities.employee_bonus * np.array([False, True])[:, None, None]
+    oop_v = rules.out_of_pocket(fac.fee[a0_v], np.minimum(fac.reimbursement[a0_v] + bonus_v, 0.95))
+    wait_v = fac.occupancy[a0_v] * (1.0 - rf.platform_wait_cut * inc.information_platform)
+    asc_v = np.where(group_v == OUTSIDE, c.asc_outside, np.asarray(c.asc)[tier_v])
+    alts = alts_v[vil]
+    avail = avail_v[vil]
+    tier_alt = tier_v[vil]
+    rank_alt = RANK[group_v][vil]
+    cap_alt = fac.capability[a0_v][vil]
     bonus = p.facilities.employee_bonus * b.employee[:, None]
-    reimb_alt = np.minimum(fac.reimbursement[a0] + bonus, 0.95)
     perceived = rules.perceived_quality(np.take_along_axis(b.trust, tier_alt, axis=1),
-                                        fac.quality[a0], fac.capability[a0], x, c.beta_mismatch)
+                                        fac.quality[a0_v][vil], cap_alt, x, c.beta_mismatch)
     primary_alt = tier_alt >= 3
-    wait = fac.occupancy[a0] * (1.0 - rf.platform_wait_cut * inc.information_platform)
     v = rules.choice_utilities(
-        perceived=perceived, oop=rules.out_of_pocket(fac.fee[a0], reimb_alt),
-        travel=geo.travel[b.village], wait=wait,
+        perceived=perceived, oop=oop_v[b.employee.astype(np.intp), vil],
+        travel=geo.travel[vil], wait=wait_v[vil],
         family_doctor_bonus=c.beta_family_doctor * (b.family_doctor[:, None] & primary_alt),
-        asc=np.where(fac.group[a0] == OUTSIDE, c.asc_outside, np.asarray(c.asc)[tier_alt]),
+        asc=asc_v[vil],
         available=avail, beta_quality=c.beta_quality,
         beta_cost=c.beta_cost, beta_travel=c.beta_travel, beta_wait=c.beta_wait)
     best, second = rules.logit_choice(v, d.gumbel)
@@ -236,7 +249,7 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     ph1 = rules.pick_member(fac.phys_start[first], fac.phys_count[first], d.physician[:, 0])
     assessed1, correct1 = rules.diagnose(x, phys_skill[ph1], d.diagnosis[:, 0],
                                          p.physicians.diagnosis_noise)
-    dest = referral_destination(alts, avail, rank_alt, fac.capability[a0],
+    dest = referral_destination(alts, avail, rank_alt, cap_alt,
                                 RANK[fac.group[first]], assessed1)
     p_up = rules.upward_referral_probability(
         assessed1, fac.capability[first], phys_revenue[ph1], inc.revenue_share,

@@ -155,6 +155,10 @@ class _ArrayPatients:
         self.employee = cols["employee"]
         self.contract_draw = cols["contract_draw"]
         self.trust_ = np.tile(prior, (self.village.size, 1))
+        # the same memory seen as one opaque element per patient: writing whole rows through a
+        # 1-d view is cheaper than 2-d fancy assignment (same bytes written)
+        self._trust_rows = self.trust_.view(
+            np.dtype((np.void, self.trust_.itemsize * self.trust_.shape[1]))).ravel()
         self.last = np.zeros(self.village.size, dtype=np.int64)
         prob = cols["onset_probability"]
         values, inv = np.unique(prob, return_inverse=True)
@@ -178,10 +182,12 @@ class _ArrayPatients:
                 "employee": self.employee[idx], "contract_draw": self.contract_draw[idx]}
 
     def trust(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.trust_[idx], self.last[idx]
+        return self.trust_.take(idx, axis=0), self.last.take(idx)
 
     def write_trust(self, idx: np.ndarray, trust: np.ndarray, day: int) -> None:
-        self.trust_[idx] = trust
+        rows = np.ascontiguousarray(trust, dtype=self.trust_.dtype).reshape(
+            -1, self.trust_.shape[1])
+        self._trust_rows[idx] = rows.view(self._trust_rows.dtype).ravel()
         self.last[idx] = day
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:

@@ -280,8 +280,14 @@ def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) ->
     n = facility.shape[0]
     if n == 0:
         return np.zeros(0, dtype=bool)
-    # one float sort: facility index plus the arrival key in [0, 1)
-    idx = np.argsort(facility + np.minimum(order, 0.999999), kind="stable")
+    # one float sort: facility index plus the arrival key in [0, 1). Without tied keys every
+    # sort gives the same permutation, so the faster unstable sort is used and the stable one
+    # (ties in arrival order) only when there are ties.
+    key = facility + np.minimum(order, 0.999999)
+    idx = np.argsort(key)
+    ordered = key[idx]
+    if np.any(ordered[1:] == ordered[:-1]):
+        idx = np.argsort(key, kind="stable")
     f_sorted = facility[idx]
     start = np.r_[0, np.flatnonzero(np.diff(f_sorted)) + 1]
     counts = np.diff(np.r_[start, n])
