@@ -101,7 +101,7 @@ class Result:
     turned_away: np.ndarray
     first: np.ndarray
     up: np.ndarray
-    dest: np.ndarray
+    dest: np.ndarray  # destination of the upward referral, -1 where there is none
     ref_turned_away: np.ndarray
     final: np.ndarray
     phys_first: np.ndarray
@@ -204,7 +204,7 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     c, dm, rf = p.choice, p.demand, p.referral
     x = rules.draw_severity(d.severity[:, 0], d.severity[:, 1], b.chronic,
                             dm.severity_probs, dm.severity_probs_chronic)
-    trust_onset_primary = b.trust[:, 3:5].mean(axis=1)
+    trust_onset_primary = (b.trust[:, 3] + b.trust[:, 4]) / 2.0  # township and village tiers
 
     # --- facility choice at onset (multinomial logit) ---
     # facility-level quantities per village and alternative (villages x N_ALT tables, one row per
@@ -249,20 +249,25 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     ph1 = rules.pick_member(fac.phys_start[first], fac.phys_count[first], d.physician[:, 0])
     assessed1, correct1 = rules.diagnose(x, phys_skill[ph1], d.diagnosis[:, 0],
                                          p.physicians.diagnosis_noise)
-    dest = referral_destination(alts, avail, rank_alt, cap_alt,
-                                RANK[fac.group[first]], assessed1)
     p_up = rules.upward_referral_probability(
         assessed1, fac.capability[first], phys_revenue[ph1], inc.revenue_share,
         slope=rf.up_slope, margin=rf.up_margin, revenue_keep=rf.up_revenue_keep)
-    up = (dest >= 0) & (d.referral[:, 0] < p_up)
+    # the destination matters only where the physician decides to refer (about one in ten)
+    wants = d.referral[:, 0] < p_up
+    dest = np.full(n, -1)
+    dest[wants] = referral_destination(alts[wants], avail[wants], rank_alt[wants],
+                                       cap_alt[wants], RANK[fac.group[first[wants]]],
+                                       assessed1[wants])
+    up = dest >= 0
 
     # --- referred arrivals use the slots left, including the reserved ones ---
     free = np.maximum(fac.capacity - used, 0.0)
     ref_served = np.ones(n, dtype=bool)
     ref_served[up] = rules.allocate_slots(dest[up], d.order[up, 1], free)
     ref_turned = up & ~ref_served
-    fallback_ref = highest_alternative(alts, avail, rank_alt)
-    final = np.where(up, np.where(ref_served, dest, fallback_ref), first)
+    final = np.where(up, dest, first)
+    final[ref_turned] = highest_alternative(alts[ref_turned], avail[ref_turned],
+                                            rank_alt[ref_turned])
     ph2 = np.where(up, rules.pick_member(fac.phys_start[final], fac.phys_count[final],
                                          d.physician[:, 1]), ph1)
     _, correct2 = rules.diagnose(x, phys_skill[ph2], d.diagnosis[:, 1],
@@ -338,20 +343,19 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     trust[r[down], tr[down]] = rules.update_trust(trust[r[down], tr[down]], rehab_ok[down], lr)
 
     # --- word of mouth: some outcomes are told to neighbours in the same village ---
-    tell = d.wom[:, 0] < p.trust.wom_probability
-    m = p.trust.wom_contacts
-    vs, vc = village_start[b.village], village_count[b.village]
-    contacts = np.stack([rules.pick_member(vs, vc, d.wom[:, 1 + j]) for j in range(m)], axis=1) \
-        if m else np.zeros((n, 0), dtype=np.int64)
-    keep = tell[:, None] & (contacts >= 0)
+    tellers = np.flatnonzero(d.wom[:, 0] < p.trust.wom_probability)
+    vil_t = b.village[tellers, None]
+    contacts = rules.pick_member(village_start[vil_t], village_count[vil_t], d.wom[tellers, 1:])
+    keep = contacts >= 0
     return Result(
         severity=x, chosen=chosen, turned_away=~served, first=first, up=up, dest=dest,
         ref_turned_away=ref_turned, final=final, phys_first=ph1, phys_final=ph2,
         admitted=admitted, eligible=eligible, proposed=proposed, accepted=accepted, down=down,
         failed=failed, receiver=rec0, followup_fac=followup_fac, success=success, oop=oop,
         cost=cost, trust=trust, trust_primary_onset=trust_onset_primary, charges=charges,
-        wom_contacts=contacts[keep], wom_tier=np.broadcast_to(t2[:, None], keep.shape)[keep],
-        wom_outcome=np.broadcast_to(success[:, None], keep.shape)[keep].astype(float))
+        wom_contacts=contacts[keep],
+        wom_tier=np.broadcast_to(t2[tellers, None], keep.shape)[keep],
+        wom_outcome=np.broadcast_to(success[tellers, None], keep.shape)[keep].astype(float))
 
 
 def wom_deltas(trust: np.ndarray, rows: np.ndarray, tier: np.ndarray, outcome: np.ndarray,

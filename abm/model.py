@@ -440,13 +440,14 @@ class ReferralModel(mesa.Model):
         share = res.down * k * self.fac.fee[res.receiver] * inc.revenue_share
         revenue = revenue - count(res.receiver, weights=share) + count(res.final, weights=share)
         up = res.up
+        first, referred = count(res.first), count(res.dest, up)
         c = {
-            "visits": visits, "first_visits": count(res.first),
+            "visits": visits, "first_visits": first,
             "walkin_attempts": count(res.chosen), "turned_away": count(res.chosen,
                                                                         res.turned_away),
-            "referred_arrivals": count(res.dest, up),
+            "referred_arrivals": referred,
             "referred_turned_away": count(res.dest, res.ref_turned_away),
-            "up_sent": count(res.first, up), "up_received": count(res.dest, up),
+            "up_sent": count(res.first, up), "up_received": referred,
             "admissions": count(res.final, res.admitted),
             "stabilised": count(res.final, res.eligible),
             "down_offered": count(res.final, res.proposed),
@@ -454,7 +455,7 @@ class ReferralModel(mesa.Model):
             "handovers_failed": count(res.final, res.failed),
             "down_sent": count(res.final, res.down), "down_received": count(res.receiver,
                                                                              res.down),
-            "episodes_first": count(res.first), "episodes_final": count(res.final),
+            "episodes_first": first, "episodes_final": count(res.final),
             "successes": count(res.final, res.success), "revenue": revenue, "oop": oop,
             "insurance": insurance,
         }
@@ -462,7 +463,7 @@ class ReferralModel(mesa.Model):
         for i, name in enumerate(FACILITY_COUNTERS):
             self.ledger[name] += mat[i]
         self._rec_groups.append(mat @ self._group_matrix)
-        outpatient = count(res.first) + count(res.final, up)
+        outpatient = first + count(res.final, up)
         self.fac.occupancy = outpatient / np.maximum(self.fac.capacity, 1e-9)
         # physicians
         ph = self.phys

@@ -75,8 +75,8 @@ def draw_severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray
     """
     cum = np.cumsum(probs) / np.sum(probs)
     cum_c = np.cumsum(probs_chronic) / np.sum(probs_chronic)
-    cls = np.where(chronic, np.searchsorted(cum_c, u_class, side="right"),
-                   np.searchsorted(cum, u_class, side="right"))
+    cls = np.searchsorted(cum, u_class, side="right")
+    cls[chronic] = np.searchsorted(cum_c, u_class[chronic], side="right")
     cls = np.minimum(cls, len(probs) - 1)
     return cls + u_within
 
@@ -277,9 +277,19 @@ def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) ->
     >>> allocate_slots(np.array([0, 0, 0]), np.array([0.3, 0.1, 0.2]), np.array([2.0])).tolist()
     [False, True, True]
     """
+    served = np.ones(facility.shape[0], dtype=bool)
+    # a facility serves all its arrivals when the last of them still finds a slot; only the
+    # arrivals at facilities short of slots need ordering
+    arrivals = np.bincount(facility, minlength=free.size)
+    short = (arrivals[facility] - 1) >= free[facility]
+    if short.any():
+        served[short] = _serve_in_order(facility[short], order[short], free)
+    return served
+
+
+def _serve_in_order(facility: np.ndarray, order: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Return the served mask: arrivals in ``order`` at each facility until slots run out."""
     n = facility.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=bool)
     # one float sort: facility index plus the arrival key in [0, 1). Without tied keys every
     # sort gives the same permutation, so the faster unstable sort is used and the stable one
     # (ties in arrival order) only when there are ties.
@@ -292,9 +302,8 @@ def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) ->
     start = np.r_[0, np.flatnonzero(np.diff(f_sorted)) + 1]
     counts = np.diff(np.r_[start, n])
     rank = np.arange(n) - np.repeat(start, counts)
-    served_sorted = rank < free[f_sorted]
     served = np.empty(n, dtype=bool)
-    served[idx] = served_sorted
+    served[idx] = rank < free[f_sorted]
     return served
 
 

@@ -1,4 +1,7 @@
-"""Regenerate docs/parameter_table.md from abm.describe() (run: .venv/bin/python docs/build_parameter_table.py)."""
+"""Regenerate docs/parameter_table.md from abm.describe().
+
+Run: .venv/bin/python docs/build_parameter_table.py
+"""
 
 from pathlib import Path
 
