@@ -54,7 +54,7 @@ bench: $(STAMP) ## Run the benchmarks (not part of the tests); prints side-by-si
 	$(PY) tests/bench/run.py $(BENCH)
 
 lint: $(STAMP) ## Lint with ruff
-	$(VENV)/bin/ruff check abm econometrics papers tests
+	$(VENV)/bin/ruff check .
 
 data: $(STAMP) ## Validate datasets/ and regenerate the generated ones
 	$(PY) -m abm.data
