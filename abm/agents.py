@@ -96,10 +96,10 @@ class Facility(mesa.Agent):
         return int(self.model.secondees_at()[self.index])
 
     def build_capability(self) -> None:
-        """Monthly.
+        """Build capability (monthly): a primary facility approaches what its support allows.
 
-        Primary facilities move toward the capability, quality and capacity that investment and
-        seconded specialists allow (a secondee's use is cut by the mismatch penalty, seed 002, 1.3).
+        Capability, quality and capacity move toward the levels that investment and seconded
+        specialists allow (a secondee's use is cut by the mismatch penalty, seed 002, 1.3).
         """
         if self.tier not in ("township", "village"):
             return
@@ -154,10 +154,9 @@ class Physician(mesa.Agent):
         self.index = index
 
     def learn(self) -> None:
-        """Monthly.
+        """Learn (monthly): a local physician beside seconded specialists gains skill.
 
-        A local physician working beside seconded specialists gains skill (hands-on mentoring, seed
-        002, 3.1), cut by the mismatch penalty.
+        Hands-on mentoring (seed 002, 3.1), cut by the mismatch penalty.
         """
         m = self.model
         if self.seconded:

@@ -67,10 +67,9 @@ def _ratio(a: float, b: float) -> float:
 
 
 def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> pd.Series:
-    """Summary metrics.
+    """Summarize a daily frame: the :data:`METRICS` over a window of days.
 
-    (:data:`METRICS`) of a daily frame over ``window = (first, end)`` days (end exclusive; default:
-    all days).
+    ``window = (first, end)`` in days, end exclusive; default: all days.
 
     Examples
     --------

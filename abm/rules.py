@@ -172,10 +172,9 @@ def logit_choice(utility: np.ndarray, gumbel: np.ndarray) -> tuple[np.ndarray, n
 
 def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
              noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """Assessed severity.
+    """Assess severity: true severity plus noise that shrinks with skill.
 
-    (true severity plus noise shrinking with skill) and whether the severity class was read
-    correctly.
+    Returns the assessed severity and whether its class was read correctly.
 
     >>> a, ok = diagnose(np.array([1.5]), np.array([1.0]), np.array([3.0]), 1.0)
     >>> float(a[0]), bool(ok[0])
@@ -218,11 +217,10 @@ def referral_friction(unaware_share: float, complex_share: float,
 def downward_referral_probability(revenue_loss: np.ndarray, revenue_sensitivity: np.ndarray,
                                   performance_weight: float, *, intercept: float,
                                   loss_coef: float, performance_coef: float) -> np.ndarray:
-    """Probability an aware.
+    """Probability that an aware, undeterred hospital physician refers a stabilised patient down.
 
-    Undeterred hospital physician proposes a downward referral of a stabilised patient: the
-    hospital's lost revenue (yuan) pulls down, the weight of referral indicators in the physician's
-    evaluation pulls up.
+    The hospital's lost revenue (yuan) pulls down, the weight of referral indicators in the
+    physician's evaluation pulls up.
 
     >>> float(downward_referral_probability(np.array([0.0]), np.array([1.0]), 0.0, intercept=0.0,
     ...       loss_coef=1.0, performance_coef=1.0)[0])
