@@ -1,14 +1,11 @@
-"""Build and execute notebooks/01_quickstart.ipynb (run: .venv/bin/python notebooks/build_01_quickstart.py).
+"""Build and execute notebooks/01_quickstart.ipynb.
+
+Run from the project root: ``.venv/bin/python notebooks/build_01_quickstart.py``.
 
 Set QUICKSTART_PATIENTS=arrays and QUICKSTART_PRESET=x_county to execute it at full size.
 """
 
-from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-
-HERE = Path(__file__).resolve().parent
+from _build import code, execute_and_write, md
 
 cells = [
     ("md", """# Quickstart: the referral incentives model
@@ -63,7 +60,8 @@ pd.DataFrame({
 }).round(4)"""),
     ("md", "Same seed, so both runs are identical before day 120 (common random numbers):"),
     ("code", """cols = ["visits", "up_sent", "down_sent"]
-(base.daily.query("day < 120")[cols].to_numpy() == reform.daily.query("day < 120")[cols].to_numpy()).all()"""),
+first_120 = base.daily.day < 120
+(base.daily[first_120][cols].to_numpy() == reform.daily[first_120][cols].to_numpy()).all()"""),
     ("code", """periods = pd.concat([base.periods(30), reform.periods(30)])
 long = periods.melt(id_vars=["scenario", "first_day"],
                     value_vars=["primary_outpatient_share", "downward_referral_rate"])
@@ -76,24 +74,11 @@ for ax in g.axes.flat:
 Facilities, physicians (and, with `patients="agents"`, patients) are Mesa agents."""),
     ("code", """m = abm.ReferralModel(params, rng=1, patients=PATIENTS)
 m.run_for(30)
-[(f.name, f.tier, round(f.capability, 2), int(f.visits)) for f in m.agents_by_type[abm.Facility]][:6]"""),
+facilities = list(m.agents_by_type[abm.Facility])[:6]
+[(f.name, f.tier, round(f.capability, 2), int(f.visits)) for f in facilities]"""),
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    """Return the notebook."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    for kind, src in cells:
-        nb.cells.append(nbformat.v4.new_markdown_cell(src) if kind == "md"
-                        else nbformat.v4.new_code_cell(src))
-    return nb
-
-
 if __name__ == "__main__":
-    nb = build()
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute()
-    nbformat.write(nb, HERE / "01_quickstart.ipynb")
-    print("wrote", HERE / "01_quickstart.ipynb")
+    execute_and_write([md(src) if kind == "md" else code(src) for kind, src in cells],
+                      "01_quickstart.ipynb")

@@ -3,13 +3,7 @@
 Run from the project root: ``.venv/bin/python notebooks/build_02_did_basics.py``.
 """
 
-from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-
-HERE = Path(__file__).resolve().parent
-md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+from _build import code, execute_and_write, md
 
 cells = [
     md("# Difference-in-differences basics: TWFE, event study, Goodman-Bacon\n\n"
@@ -57,9 +51,4 @@ cells = [
        "Sun-Abraham, imputation) avoid the forbidden comparisons."),
 ]
 
-nb = nbformat.v4.new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-NotebookClient(nb, timeout=600, kernel_name="python3",
-               resources={"metadata": {"path": str(HERE)}}).execute()
-nbformat.write(nb, HERE / "02_did_basics.ipynb")
-print("wrote", HERE / "02_did_basics.ipynb")
+execute_and_write(cells, "02_did_basics.ipynb")

@@ -3,13 +3,7 @@
 Run from the project root: ``.venv/bin/python notebooks/build_03_staggered_did.py``.
 """
 
-from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-
-HERE = Path(__file__).resolve().parent
-md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+from _build import code, execute_and_write, md
 
 cells = [
     md("# Staggered adoption: Callaway-Sant'Anna, Sun-Abraham, imputation vs TWFE\n\n"
@@ -59,8 +53,4 @@ cells = [
          ".join(truth.rename('truth')).round(3)"),
 ]
 
-nb = nbformat.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-NotebookClient(nb, timeout=600, kernel_name="python3",
-               resources={"metadata": {"path": str(HERE)}}).execute()
-nbformat.write(nb, HERE / "03_staggered_did.ipynb")
+execute_and_write(cells, "03_staggered_did.ipynb")
