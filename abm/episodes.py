@@ -217,7 +217,8 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     tier_v = fac.tier[a0_v]
     group_v = fac.group[a0_v]
     bonus_v = p.facilities.employee_bonus * np.array([False, True])[:, None, None]
-    oop_v = rules.out_of_pocket(fac.fee[a0_v], np.minimum(fac.reimbursement[a0_v] + bonus_v, 0.95))
+    oop_v = rules.out_of_pocket(fac.fee[a0_v], rules.reimbursement_rate(fac.reimbursement[a0_v],
+                                                                      bonus_v))
     wait_v = fac.occupancy[a0_v] * (1.0 - rf.platform_wait_cut * inc.information_platform)
     asc_v = np.where(group_v == OUTSIDE, c.asc_outside, np.asarray(c.asc)[tier_v])
     alts = alts_v[vil]
@@ -290,9 +291,9 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
         loss_coef=rf.down_revenue_loss, performance_coef=rf.down_performance)
     proposed = (eligible & (receiver >= 0) & (d.referral[:, 2] >= unaware)
                 & (d.referral[:, 3] >= deterred) & (d.referral[:, 4] < p_down))
-    reimb_h = np.minimum(fac.reimbursement[final] + bonus[:, 0], 0.95)
-    reimb_p = np.minimum(fac.reimbursement[rec0] + bonus[:, 0], 0.95)
-    stay_oop = rules.out_of_pocket(k * fac.fee[final], reimb_h)
+    reimb_final = rules.reimbursement_rate(fac.reimbursement[final], bonus[:, 0])
+    reimb_p = rules.reimbursement_rate(fac.reimbursement[rec0], bonus[:, 0])
+    stay_oop = rules.out_of_pocket(k * fac.fee[final], reimb_final)
     second_deductible = fac.deductible[rec0] * (1.0 - inc.deductible_continuity)
     move_oop = rules.out_of_pocket(k * fac.fee[rec0], reimb_p, second_deductible)
     p_acc = rules.acceptance_probability(
@@ -305,9 +306,8 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityState, phys_skill: np.ndar
     followup_fac = np.where(down, rec0, final)
 
     # --- bills: (facility, price, out of pocket, count of visits) per kind of service ---
-    reimb_first = np.minimum(fac.reimbursement[first] + bonus[:, 0], 0.95)
-    reimb_final = np.minimum(fac.reimbursement[final] + bonus[:, 0], 0.95)
-    reimb_in = np.minimum(fac.inpatient_reimbursement[final] + bonus[:, 0], 0.95)
+    reimb_first = rules.reimbursement_rate(fac.reimbursement[first], bonus[:, 0])
+    reimb_in = rules.reimbursement_rate(fac.inpatient_reimbursement[final], bonus[:, 0])
     visit1 = (first, fac.fee[first], rules.out_of_pocket(fac.fee[first], reimb_first),
               np.ones(n))
     visit2 = (final, up * fac.fee[final], up * rules.out_of_pocket(fac.fee[final], reimb_final),

@@ -336,11 +336,12 @@ class ReferralModel(mesa.Model):
         primary = t >= 3
         outside = ~self.fac.in_county
         base = np.asarray(f.reimbursement, float)[t] + primary * inc.primary_reimbursement_premium
-        self.fac.reimbursement = np.clip(base - outside * f.outside_reimbursement_cut, 0, 0.95)
+        self.fac.reimbursement = np.clip(base - outside * f.outside_reimbursement_cut, 0,
+                                         rules.MAX_REIMBURSEMENT)
         base_in = (np.asarray(f.inpatient_reimbursement, float)[t]
                    + primary * inc.primary_reimbursement_premium)
         self.fac.inpatient_reimbursement = np.clip(base_in - outside * f.outside_reimbursement_cut,
-                                                   0, 0.95)
+                                                   0, rules.MAX_REIMBURSEMENT)
         if first or inc.counterpart_support != self.incentives.counterpart_support:
             self._second_specialists(inc.counterpart_support)
         self.incentives = inc

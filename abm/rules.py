@@ -105,6 +105,22 @@ def update_trust(trust: np.ndarray, outcome: np.ndarray, rate: float | np.ndarra
     return trust + rate * (outcome - trust)
 
 
+#: Highest share of a bill insurance pays: a co-payment always remains (assumption).
+MAX_REIMBURSEMENT = 0.95
+
+
+def reimbursement_rate(facility_rate: np.ndarray, employee_bonus: np.ndarray | float) -> np.ndarray:
+    """Share of a bill insurance pays.
+
+    The facility's rate plus the urban-employee scheme's bonus, capped at
+    :data:`MAX_REIMBURSEMENT`.
+
+    >>> reimbursement_rate(np.array([0.6, 0.9]), 0.1)
+    array([0.7 , 0.95])
+    """
+    return np.minimum(facility_rate + employee_bonus, MAX_REIMBURSEMENT)
+
+
 def out_of_pocket(price: np.ndarray, reimbursement: np.ndarray,
                   deductible: np.ndarray | float = 0.0) -> np.ndarray:
     """Out-of-pocket payment.
