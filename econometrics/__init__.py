@@ -16,7 +16,7 @@ from econometrics.results import (
     StaticResult,
     WaldTest,
 )
-from econometrics.simulate import simulate_panel
+from econometrics.simulate import simulate_panel, true_event_path
 from econometrics.twfe import event_study, twfe
 
 __version__ = "0.1.0"
@@ -37,6 +37,7 @@ __all__ = [
     "normalize_cohort",
     "prepare_panel",
     "simulate_panel",
+    "true_event_path",
     "twfe",
     "wild_bootstrap",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["simulate_panel"]
+__all__ = ["simulate_panel", "true_event_path"]
 
 
 def simulate_panel(
@@ -84,3 +84,22 @@ def simulate_panel(
          + rng.normal(scale=sigma, size=n_units * n_periods))
     return pd.DataFrame({"unit": unit, "time": time, "cohort": g, "treat": treat, "y": y,
                          "true_effect": true_effect.astype(float)})
+
+
+def true_event_path(panel: pd.DataFrame) -> pd.Series:
+    """Return the known truth of a simulated panel: mean true effect by event time.
+
+    Averaged over the treated unit-periods of a :func:`simulate_panel` frame, indexed by
+    ``event_time`` = time - cohort. The overall truth (the estimand of ``.overall``) is
+    ``panel.loc[panel.treat == 1, "true_effect"].mean()``.
+
+    Examples
+    --------
+    >>> df = simulate_panel(n_units=8, n_periods=5, cohorts=(3,), effect=1.0, dynamic=0.5,
+    ...                     seed=0)
+    >>> true_event_path(df).tolist()
+    [1.0, 1.5, 2.0]
+    """
+    treated = panel[panel["treat"] == 1]
+    event_time = (treated["time"] - treated["cohort"]).rename("event_time")
+    return treated["true_effect"].groupby(event_time).mean().rename("true_effect")

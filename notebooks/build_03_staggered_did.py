@@ -14,12 +14,12 @@ cells = [
        "effects that differ by cohort and grow 0.5 per year of exposure) and compares the "
        "estimators."),
     code("import matplotlib.pyplot as plt\n\n"
-         "from econometrics import att_gt, compare_estimators, simulate_panel\n\n"
+         "from econometrics import att_gt, compare_estimators, simulate_panel, true_event_path\n\n"
          "df = simulate_panel(n_units=200, n_periods=9, cohorts=(3, 5, 7),\n"
          "                    effect={3: 2.0, 5: 1.0, 7: 0.5}, dynamic=0.5,\n"
          "                    never_treated=0.2, sigma=0.5, seed=2027)\n"
          "treated = df[df.treat == 1]\n"
-         "truth = treated.assign(e=treated.time - treated.cohort).groupby('e').true_effect.mean()\n"
+         "truth = true_event_path(df)  # mean true effect by event time\n"
          "print(f'true average effect over treated county-years: '\n"
          "      f'{treated.true_effect.mean():.3f}')"),
     md("## 1. Group-time effects ATT(g, t)\n\n"

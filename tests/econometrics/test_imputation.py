@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econometrics import PanelError, event_study, simulate_panel
+from econometrics import PanelError, event_study, simulate_panel, true_event_path
 from econometrics.imputation import imputation
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -34,7 +34,7 @@ def test_known_truth_coverage_and_dispatch():
     res = imputation(df, y="y", unit="unit", time="time", cohort="cohort", leads=2)
     pd.testing.assert_frame_equal(df, before)
     treated = df[df.treat == 1]
-    truth = treated.assign(e=treated.time - treated.cohort).groupby("e").true_effect.mean()
+    truth = true_event_path(df)
     t = res.tidy().set_index("event_time")
     assert ((t.loc[truth.index, "estimate"] - truth).abs() < 4 * t.loc[truth.index,
                                                                           "std_error"]).all()

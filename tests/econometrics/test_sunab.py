@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econometrics import PanelError, event_study, simulate_panel
+from econometrics import PanelError, event_study, simulate_panel, true_event_path
 from econometrics.sunab import interaction_weights, sun_abraham
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -46,7 +46,7 @@ def test_known_truth_and_dispatch():
     res = sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort")
     pd.testing.assert_frame_equal(df, before)
     treated = df[df.treat == 1]
-    truth = treated.assign(e=treated.time - treated.cohort).groupby("e").true_effect.mean()
+    truth = true_event_path(df)
     t = res.tidy().set_index("event_time")
     assert ((t.loc[truth.index, "estimate"] - truth).abs() < 4 * t.loc[truth.index,
                                                                           "std_error"]).all()
