@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml uv.lock
 	  $$py -m venv $(VENV); \
 	fi; \
 	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"; \
-	UV_SYSTEM_CERTS=1 UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --python $(PY); \
+	UV_SYSTEM_CERTS=1 UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --all-extras --compile-bytecode --python $(PY); \
 	touch $(STAMP)
 
 figures: $(STAMP) ## Reproduce every figure under papers/ (the main job)
