@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 
 from abm import rules
-from abm.params import TIERS
+from abm.tiers import TIERS, is_hospital, is_primary
 
 if TYPE_CHECKING:
     from abm.model import ReferralModel
@@ -51,13 +51,18 @@ class Facility(mesa.Agent):
 
     Attributes are views of the model's facility arrays: ``capability`` (severity it treats
     well), ``quality``, ``capacity`` (outpatient slots a day, scaled), ``fee`` (yuan per visit),
-    ``reimbursement``, ``deductible`` and the cumulative ledgers ``revenue``, ``visits``,
-    ``admissions``, ``referrals_up_sent``, ``referrals_down_sent``, ``referrals_down_received``.
+    ``reimbursement``, ``deductible``, ``beds``, ``referral_push`` (a hospital's internal
+    incentive for downward referrals, set monthly) and the cumulative ledgers ``revenue``,
+    ``visits``, ``admissions``, ``referrals_up_sent``, ``referrals_down_sent``,
+    ``referrals_down_received``.
     """
 
     capability = _facility_column("capability", "highest severity treated well (0-4)")
     quality = _facility_column("quality", "quality index 0-1")
     capacity = _facility_column("capacity", "outpatient slots per day (scaled)")
+    beds = _facility_column("beds", "beds (scaled)")
+    referral_push = _facility_column("referral_push", "internal incentive for downward "
+                                     "referrals passed to the physicians (log-odds)")
     fee = _facility_column("fee", "yuan per outpatient visit")
     reimbursement = _facility_column("reimbursement", "outpatient reimbursement rate")
     deductible = _facility_column("deductible", "yuan per admission")
@@ -101,7 +106,7 @@ class Facility(mesa.Agent):
         Capability, quality and capacity move toward the levels that investment and seconded
         specialists allow (a secondee's use is cut by the mismatch penalty, seed 002, 1.3).
         """
-        if self.tier not in ("township", "village"):
+        if not is_primary(self.model.fac.tier[self.index]):
             return
         m = self.model
         cp, inc = m.params.capacity, m.incentives
@@ -118,6 +123,30 @@ class Facility(mesa.Agent):
         self.capability = float(rules.approach(np.float64(self.capability), cap_target, rate))
         self.quality = float(rules.approach(np.float64(self.quality), q_target, rate))
         self.capacity = float(rules.approach(np.float64(self.capacity), slots_target, rate))
+
+
+    def set_referral_policy(self) -> None:
+        """Set the hospital's internal incentive for downward referrals (monthly).
+
+        Management reads last month's ledger of its stabilised patients (what keeping them
+        brought, the credit and the insurance money a move would have saved) and moves its
+        policy a step toward the value of a downward referral under the payment regime in force
+        (:func:`abm.rules.referral_policy_target`; docs/odd.md, Hospitals). Primary facilities
+        and hospitals outside the county or without beds do not set one.
+        """
+        m, i = self.model, self.index
+        fac = m.fac
+        if not (is_hospital(fac.group[i]) and fac.in_county[i] and fac.beds[i] > 0):
+            return
+        led = m.policy_ledger
+        stable = led["stable"][i]
+        if stable == 0:
+            return
+        target = m.referral_policy(np.array([led["keep_revenue"][i] / stable]),
+                                   np.array([led["credit"][i] / stable]),
+                                   np.array([led["insurance_saved"][i] / stable]))[0]
+        self.referral_push = float(rules.approach(np.float64(self.referral_push), target,
+                                                  m.params.hospital.adjust_rate))
 
 
 def _physician_column(name: str, doc: str) -> property:
@@ -152,6 +181,14 @@ class Physician(mesa.Agent):
     def __init__(self, model: ReferralModel, index: int) -> None:
         super().__init__(model)
         self.index = index
+
+    @property
+    def aware(self) -> bool:
+        """Whether the physician knows subordinate units' status under today's platform."""
+        m = self.model
+        return bool(rules.physician_aware(m.phys.awareness_draw[self.index],
+                                          m.params.referral.unaware_share,
+                                          m.incentives.information_platform))
 
     def learn(self) -> None:
         """Learn (monthly): a local physician beside seconded specialists gains skill.

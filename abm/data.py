@@ -286,6 +286,8 @@ def _row_rules(name: str, file: str, cols: dict[str, list[Any]]) -> None:
         _rule_fractions_in_unit_interval(file, cols)
     elif name == "presets":
         _rule_note_for_assumptions(file, cols, "preset")
+    elif name == "reforms":
+        _rule_note_for_assumptions(file, cols, "parameter")
     elif name.startswith("facilities_"):
         _rule_note_for_assumptions(file, cols, "facility_id")
 
@@ -370,6 +372,11 @@ def load_targets() -> pd.DataFrame:
 def load_presets() -> pd.DataFrame:
     """County presets, indexed by ``preset``."""
     return load("presets").set_index("preset")
+
+
+def load_reforms() -> pd.DataFrame:
+    """Named reform packages (one row per parameter path); see :func:`abm.reform_packages`."""
+    return load("reforms")
 
 
 def load_facilities(preset: str) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The nine incentive levers: the outcome each should move, and a paired experiment to check it.
+"""The incentive levers: the outcome each should move, and a paired experiment to check it.
 
 :data:`LEVERS` maps each lever to the outcome it acts on (through the agents' decisions), the
 direction documented in docs/levers.md, and an illustrative reform value. :func:`lever_effects`
@@ -41,14 +41,20 @@ class Lever:
 LEVERS: dict[str, Lever] = {
     "revenue_share": Lever(
         "downward_referral_rate", +1, 0.8,
-        "upper hospitals lose less revenue by referring down, so physicians propose more"),
+        "the referring hospital is credited part of the receiver's revenue, so it and its "
+        "physicians lose less by referring down"),
+    "consortium_budget": Lever(
+        "downward_referral_rate", +1, 1.0,
+        "the insurance money a move saves stays in the consortium, so hospitals reward "
+        "downward referrals in their monthly policy"),
     "primary_reimbursement_premium": Lever(
         "primary_outpatient_share", +1, 0.2,
         "lower out-of-pocket cost at primary care raises its utility in the patient's choice"),
     "deductible_continuity": Lever(
         "referred_oop_per_episode", -1, 1.0,
-        "a referred patient pays one deductible, so moving down costs less and more accept",
-        also=(("downward_acceptance_rate", +1),)),
+        "a referred patient pays one deductible, so moving down costs less (acceptance rises "
+        "too, but by little: most stabilised patients already save by moving, since the rest "
+        "of a stay costs less at primary care)"),
     "reserved_referral_share": Lever(
         "referred_turned_away_rate", -1, 0.3,
         "walk-ins cannot fill the reserved slots, so referred patients find room"),
@@ -62,10 +68,14 @@ LEVERS: dict[str, Lever] = {
         also=(("trust_primary", +1), ("primary_outpatient_share", +1))),
     "performance_weight": Lever(
         "downward_referral_rate", +1, 1.0,
-        "evaluation and pay reward downward referrals, so physicians propose more"),
+        "evaluation tied to performance and executive pay: hospitals pass it to physicians as an "
+        "internal referral incentive"),
     "family_doctor_coverage": Lever(
         "first_contact_primary_rate", +1, 0.8,
         "contracted patients value their primary facility more at onset"),
+    "gatekeeping_penalty": Lever(
+        "first_contact_primary_rate", +1, 0.2,
+        "contracted residents lose reimbursement when they bypass primary care for a hospital"),
     "primary_investment": Lever(
         "primary_outpatient_share", +1, 1.0,
         "equipment and staff raise primary capability, quality and slots"),

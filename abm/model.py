@@ -1,9 +1,11 @@
 """The referral model: a Mesa model of one county medical consortium, one step per day.
 
 Each day the model (1) finds the patients who fall ill, (2) runs the day's episodes through the
-vectorised pipeline of :mod:`abm.episodes` against the facility and physician state, (3) writes
-trust back to the patients and spreads word of mouth, (4) tallies the day. Once a month facilities
-build capability and physicians learn. A reform switches the incentives at ``params.reform.day``.
+named stages of :mod:`abm.stages` against the facility and physician state, (3) writes trust back
+to the patients and spreads word of mouth, (4) tallies the day and books bed-days. Once a month
+primary facilities build capability, physicians learn, and hospitals set their referral policy
+from their own ledger; once a year the secular trends move on. The incentives in force follow the
+reform schedule (:meth:`abm.Params.incentives_at`).
 
 Patients come in two representations behind one interface (DESIGN.md 3):
 ``patients="agents"`` makes each patient a :class:`abm.Patient` Mesa agent; ``patients="arrays"``
@@ -24,14 +26,19 @@ from abm.agents import Facility, Patient, Physician
 from abm.episodes import (
     STREAMS,
     Batch,
+    Day,
+    DayResult,
     FacilityState,
-    Result,
+    PhysicianState,
+    Secular,
     draw_randoms,
-    process_episodes,
-    wom_deltas,
 )
-from abm.params import PRESETS, TIERS, Incentives, ParamError, Params
-from abm.roster import GROUPS, RANK, expand_roster, geography, load_roster, with_outside_hospital
+from abm.params import PRESETS, Incentives, ParamError, Params
+from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
+from abm.stages import process_episodes
+from abm.stages.billing import continued_care_prices
+from abm.stages.outcome import wom_deltas
+from abm.tiers import GROUPS, TIERS, Tier, is_hospital, is_primary
 
 PatientMode = Literal["auto", "agents", "arrays"]
 PATIENT_MODES: tuple[str, ...] = get_args(PatientMode)
@@ -44,13 +51,25 @@ FACILITY_COUNTERS: tuple[str, ...] = (
     "visits", "first_visits", "walkin_attempts", "turned_away", "referred_arrivals",
     "referred_turned_away", "up_sent", "up_received", "admissions", "stabilised",
     "down_offered", "down_accepted", "handovers_failed", "down_sent", "down_received",
-    "episodes_first", "episodes_final", "successes", "revenue", "oop", "insurance")
+    "episodes_first", "episodes_final", "successes", "revenue", "oop", "insurance",
+    "bed_transfers")
 #: County-wide counters per day.
 COUNTY_COUNTERS: tuple[str, ...] = (
-    "episodes", "first_contact_primary", "county_internal", "oop_episodes", "referred_oop",
-    "referred_episodes", "trust_primary_sum", "patients", "primary_capability")
+    "episodes", "forgone", "first_contact_primary", "county_internal", "oop_episodes",
+    "referred_oop", "referred_episodes", "trust_primary_sum", "patients", "primary_capability")
+#: What a hospital's monthly referral policy reads from its own ledger (stabilised patients).
+POLICY_COUNTERS: tuple[str, ...] = ("stable", "keep_revenue", "credit", "insurance_saved")
 
 MONTH = 30
+YEAR = 365
+#: Days ahead that bookings of beds are kept for (longer stays are cut to it).
+BED_HORIZON = 64
+
+
+def make_streams(ss: np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    """Named random streams (:data:`abm.episodes.STREAMS`) spawned from one root seed."""
+    return {name: np.random.default_rng(child)
+            for name, child in zip(STREAMS, ss.spawn(len(STREAMS)), strict=True)}
 
 
 def check_mode(patients: str) -> str:
@@ -246,9 +265,9 @@ class ReferralModel(mesa.Model):
         self.params = p
         self.patient_mode = patients
         self.seed_sequence = ss
-        self.streams = {name: np.random.default_rng(child)
-                        for name, child in zip(STREAMS, ss.spawn(len(STREAMS)), strict=True)}
+        self.streams = make_streams(ss)
         self.day = 0
+        self.secular = Secular()
         self.incentives: Incentives = p.incentives_at(0)
         self._secondees = np.zeros(0)
         self._build_facilities()
@@ -266,6 +285,7 @@ class ReferralModel(mesa.Model):
         self._rec_groups: list[np.ndarray] = []
         self._rec_county: list[np.ndarray] = []
         self._apply_incentives(self.incentives, first=True)
+        self.fac.referral_push = self._first_referral_policy()
 
     # ------------------------------------------------------------------ construction
     def _build_facilities(self) -> None:
@@ -279,19 +299,26 @@ class ReferralModel(mesa.Model):
         f = p.facilities
         cap = (fac["daily_outpatient_capacity"].to_numpy(float) * f.capacity_factor
                / p.setting.scale)
+        beds = fac["beds"].to_numpy(float) * f.capacity_factor / p.setting.scale
         self.fac = FacilityState(
             tier=t, group=fac["group_code"].to_numpy(), member=fac["consortium_member"].to_numpy(
                 bool), in_county=fac["in_county"].to_numpy(bool),
             capability=np.asarray(f.capability, float)[t],
-            quality=np.asarray(f.quality, float)[t], capacity=cap,
+            quality=np.asarray(f.quality, float)[t], capacity=cap, beds=beds,
             fee=np.asarray(f.outpatient_fee, float)[t],
             inpatient_cost=np.asarray(f.inpatient_cost, float)[t],
             reimbursement=np.zeros(t.size), inpatient_reimbursement=np.zeros(t.size),
-            deductible=np.asarray(f.deductible, float)[t], occupancy=np.zeros(t.size),
+            deductible=np.asarray(f.deductible, float)[t],
+            length_of_stay=np.minimum(np.asarray(p.demand.length_of_stay, float)[t],
+                                      BED_HORIZON - 1),
+            occupancy=np.zeros(t.size), beds_free=beds.copy(), referral_push=np.zeros(t.size),
             phys_start=np.zeros(t.size, np.int64), phys_count=np.zeros(t.size, np.int64))
         self.fac_base = {"capability": self.fac.capability.copy(),
-                         "quality": self.fac.quality.copy(), "capacity": cap.copy()}
+                         "quality": self.fac.quality.copy(), "capacity": cap.copy(),
+                         "beds": beds.copy()}
         self.ledger = {k: np.zeros(t.size) for k in FACILITY_COUNTERS}
+        self.policy_ledger = {k: np.zeros(t.size) for k in POLICY_COUNTERS}
+        self.bed_bookings = np.zeros((BED_HORIZON, t.size))
         self.facility_agents = [Facility(self, i, fid, name) for i, (fid, name)
                                 in enumerate(zip(fac["facility_id"], fac["name"], strict=True))]
 
@@ -306,9 +333,11 @@ class ReferralModel(mesa.Model):
                         0.0, 1.0)
         revenue = np.exp(ph.revenue_sensitivity_sd * gen.standard_normal(where.size)
                          - 0.5 * ph.revenue_sensitivity_sd ** 2)
+        awareness, complexity = gen.random((2, where.size))
         z = np.zeros(where.size)
         self.phys = _Table(facility=where.copy(), home=where.copy(), skill=skill,
                            skill_base=skill.copy(), revenue_sensitivity=revenue,
+                           awareness_draw=awareness, complexity_draw=complexity,
                            seconded=np.zeros(where.size, bool), patients_seen=z.copy(),
                            referrals_up=z.copy(), referrals_down=z.copy(), income=z.copy())
         self.physician_agents = [Physician(self, i) for i in range(where.size)]
@@ -390,6 +419,8 @@ class ReferralModel(mesa.Model):
     def step(self) -> None:
         """Advance one day."""
         p, day = self.params, self.day
+        if day and day % YEAR == 0:
+            self._apply_trends(day // YEAR)
         inc = p.incentives_at(day)
         if inc != self.incentives:
             self._apply_incentives(inc)
@@ -403,27 +434,93 @@ class ReferralModel(mesa.Model):
                       family_doctor=cols["contract_draw"] < inc.family_doctor_coverage,
                       trust=trust)
         draws = draw_randoms(self.streams, idx.size, p.trust.wom_contacts)
-        order = self.phys_order
-        res = process_episodes(batch, draws, self.fac, self.phys.skill[order],
-                               self.phys.revenue_sensitivity[order], self.geo,
-                               self.village_start, self.village_count, inc, p)
+        free = p.facilities.bed_occupancy_max * self.fac.beds - self.bed_bookings[day % BED_HORIZON]
+        # hospitals outside the county stand for a city's hospitals: they never run out of beds
+        self.fac.beds_free = np.where(self.fac.in_county, np.maximum(free, 0.0), np.inf)
+        res = process_episodes(batch, draws, self._day_state(inc))
         self.patients.write_trust(idx, res.trust, day)
-        if res.wom_contacts.size:
-            who, rows = np.unique(res.wom_contacts, return_inverse=True)
+        e = res.episodes
+        if e.wom_contacts.size:
+            who, rows = np.unique(e.wom_contacts, return_inverse=True)
             t, last = self.patients.trust(who)
             t = rules.decay_trust(t, prior, day - last, p.trust.decay_per_year)
-            t = wom_deltas(t, rows, res.wom_tier, res.wom_outcome,
+            t = wom_deltas(t, rows, e.wom_tier, e.wom_outcome,
                            p.trust.learning_rate * p.trust.wom_weight)
             self.patients.write_trust(who, t, day)
-        self._tally(res, inc)
+        self._tally(res)
+        self._book_beds(e.final[e.admitted], e.bed_days[e.admitted])
         self.day += 1
         if self.day % MONTH == 0:
             self.agents_by_type[Facility].do("build_capability")
             self.agents_by_type[Physician].do("learn")
+            self.agents_by_type[Facility].do("set_referral_policy")
+            for v in self.policy_ledger.values():
+                v[:] = 0.0
 
-    def _tally(self, res: Result, inc: Incentives) -> None:
+    def _day_state(self, inc: Incentives) -> Day:
+        """Return the state the day's stages read (physician columns in CSR order by facility)."""
+        ph, order = self.phys, self.phys_order
+        return Day(fac=self.fac, phys=PhysicianState(
+            skill=ph.skill[order], revenue_sensitivity=ph.revenue_sensitivity[order],
+            awareness_draw=ph.awareness_draw[order], complexity_draw=ph.complexity_draw[order]),
+            geo=self.geo, village_start=self.village_start, village_count=self.village_count,
+            inc=inc, p=self.params, secular=self.secular)
+
+    def _book_beds(self, facility: np.ndarray, days: np.ndarray) -> None:
+        """Book each admission's bed-days from tomorrow on; free today's bookings."""
+        today = self.day % BED_HORIZON
+        self.bed_bookings[today] = 0.0
+        if facility.size == 0:
+            return
+        pairs, counts = np.unique(np.stack([facility, days]), axis=1, return_counts=True)
+        for (f, d), c in zip(pairs.T, counts, strict=True):
+            rows = (today + 1 + np.arange(d)) % BED_HORIZON
+            self.bed_bookings[rows, f] += c
+
+    def _apply_trends(self, years: int) -> None:
+        """Secular trends after ``years`` years: cost sensitivity, travel, hospital capacity."""
+        tr = self.params.trends
+        self.secular = Secular(cost=(1.0 + tr.income_growth) ** -years,
+                               travel=(1.0 + tr.travel_change) ** years)
+        grow = np.where(is_hospital(self.fac.group) & self.fac.in_county,
+                        (1.0 + tr.hospital_capacity_growth) ** years, 1.0)
+        self.fac.capacity = np.where(is_primary(self.fac.tier), self.fac.capacity,
+                                     self.fac_base["capacity"] * grow)
+        self.fac.beds = self.fac_base["beds"] * grow
+
+    def _first_referral_policy(self) -> np.ndarray:
+        """Each hospital's referral policy on day 0, from a typical stabilised patient.
+
+        A patient of the hospital moved to a township centre (the tier that receives most
+        downward referrals); later months read the hospital's own ledger.
+        """
+        fac = self.fac
+        hospitals = np.flatnonzero(is_hospital(fac.group) & fac.in_county & (fac.beds > 0))
+        push = np.zeros(fac.tier.size)
+        townships = np.flatnonzero(fac.tier == Tier.TOWNSHIP)
+        if hospitals.size == 0 or townships.size == 0:
+            return push
+        receiver = np.full(hospitals.size, townships[0])
+        care = continued_care_prices(self._day_state(self.incentives), hospitals, receiver,
+                                     np.zeros(hospitals.size, dtype=bool))
+        push[hospitals] = self.referral_policy(care.keep_revenue, care.credit,
+                                               care.keep_insurance - care.move_insurance)
+        return push
+
+    def referral_policy(self, keep_revenue: np.ndarray, credit: np.ndarray,
+                        insurance_saved: np.ndarray) -> np.ndarray:
+        """Target internal referral incentive (log-odds) of hospitals under today's incentives."""
+        h, inc = self.params.hospital, self.incentives
+        return rules.referral_policy_target(
+            keep_revenue, credit, insurance_saved, budget=inc.consortium_budget, margin=h.margin,
+            retained_share=h.retained_share, value_coef=h.value_coef,
+            performance_weight=inc.performance_weight,
+            performance_coef=self.params.referral.down_performance)
+
+    def _tally(self, res: DayResult) -> None:
         """Count the day per facility (ledgers) and per tier (daily record)."""
         nf = self.fac.tier.size
+        e = res.episodes
 
         def count(where: np.ndarray, mask: np.ndarray | None = None,
                   weights: np.ndarray | None = None) -> np.ndarray:
@@ -432,56 +529,58 @@ class ReferralModel(mesa.Model):
                 weights = None if weights is None else weights[mask]
             return np.bincount(where, weights=weights, minlength=nf)
 
-        k = self.params.demand.followup_visits
-        visits = sum(count(ch[0], weights=ch[3]) for ch in res.charges)
-        revenue = sum(count(ch[0], weights=ch[1]) for ch in res.charges)
-        oop = sum(count(ch[0], weights=ch[2]) for ch in res.charges)
+        visits = sum(count(ch[0], weights=ch[3]) for ch in e.charges)
+        revenue = sum(count(ch[0], weights=ch[1]) for ch in e.charges)
+        oop = sum(count(ch[0], weights=ch[2]) for ch in e.charges)
         insurance = revenue - oop
-        # unified accounting: the referring hospital is credited a share of the follow-up revenue
-        share = res.down * k * self.fac.fee[res.receiver] * inc.revenue_share
-        revenue = revenue - count(res.receiver, weights=share) + count(res.final, weights=share)
-        up = res.up
-        first, referred = count(res.first), count(res.dest, up)
+        # unified accounting: the receiver credits the referring hospital (billing.credit)
+        revenue = revenue - count(e.receiver, weights=e.credit) + count(e.final, weights=e.credit)
+        up = e.up
+        first, referred = count(e.first), count(e.dest, up)
         c = {
             "visits": visits, "first_visits": first,
-            "walkin_attempts": count(res.chosen), "turned_away": count(res.chosen,
-                                                                        res.turned_away),
+            "walkin_attempts": count(e.chosen), "turned_away": count(e.chosen, e.turned_away),
             "referred_arrivals": referred,
-            "referred_turned_away": count(res.dest, res.ref_turned_away),
-            "up_sent": count(res.first, up), "up_received": referred,
-            "admissions": count(res.final, res.admitted),
-            "stabilised": count(res.final, res.eligible),
-            "down_offered": count(res.final, res.proposed),
-            "down_accepted": count(res.final, res.accepted),
-            "handovers_failed": count(res.final, res.failed),
-            "down_sent": count(res.final, res.down), "down_received": count(res.receiver,
-                                                                             res.down),
-            "episodes_first": first, "episodes_final": count(res.final),
-            "successes": count(res.final, res.success), "revenue": revenue, "oop": oop,
-            "insurance": insurance,
+            "referred_turned_away": count(e.dest, e.ref_turned_away),
+            "up_sent": count(e.first, up), "up_received": referred,
+            "admissions": count(e.final, e.admitted),
+            "stabilised": count(e.final, e.eligible),
+            "down_offered": count(e.final, e.proposed),
+            "down_accepted": count(e.final, e.accepted),
+            "handovers_failed": count(e.final, e.failed),
+            "down_sent": count(e.final, e.down), "down_received": count(e.receiver, e.down),
+            "episodes_first": first, "episodes_final": count(e.final),
+            "successes": count(e.final, e.success), "revenue": revenue, "oop": oop,
+            "insurance": insurance, "bed_transfers": count(e.bed_full_at, e.bed_transfer),
         }
         mat = np.stack([c[name] for name in FACILITY_COUNTERS])
         for i, name in enumerate(FACILITY_COUNTERS):
             self.ledger[name] += mat[i]
         self._rec_groups.append(mat @ self._group_matrix)
-        outpatient = first + count(res.final, up)
+        stable, care = e.eligible, e.care
+        pol = self.policy_ledger
+        pol["stable"] += count(e.final, stable)
+        pol["keep_revenue"] += count(e.final, stable, care.keep_revenue)
+        pol["credit"] += count(e.final, stable, care.credit)
+        pol["insurance_saved"] += count(e.final, stable, care.keep_insurance - care.move_insurance)
+        outpatient = first + count(e.final, up)
         self.fac.occupancy = outpatient / np.maximum(self.fac.capacity, 1e-9)
         # physicians
         ph = self.phys
         np_ = ph.skill.size
-        p1, p2 = self.phys_order[res.phys_first], self.phys_order[res.phys_final]
+        p1, p2 = self.phys_order[e.phys_first], self.phys_order[e.phys_final]
         ph.patients_seen += np.bincount(p1, minlength=np_) + np.bincount(p2[up], minlength=np_)
         ph.referrals_up += np.bincount(p1[up], minlength=np_)
-        ph.referrals_down += np.bincount(p2[res.down], minlength=np_)
-        ph.income += (np.bincount(p1, weights=self.fac.fee[res.first], minlength=np_)
-                      + np.bincount(p2[up], weights=self.fac.fee[res.final[up]], minlength=np_))
-        primary = self.fac.tier >= 3
-        primary_in = primary & self.fac.in_county
+        ph.referrals_down += np.bincount(p2[e.down], minlength=np_)
+        ph.income += (np.bincount(p1, weights=self.fac.fee[e.first], minlength=np_)
+                      + np.bincount(p2[up], weights=self.fac.fee[e.final[up]], minlength=np_))
+        primary_in = is_primary(self.fac.tier) & self.fac.in_county
         self._rec_county.append(np.array([
-            res.first.size, np.sum(RANK[self.fac.group[res.first]] <= 1),
-            np.sum(self.fac.in_county[res.final]), res.oop.sum(), res.oop[res.down].sum(),
-            res.down.sum(), res.trust_primary_onset.sum(), len(self.patients),
-            self.fac.capability[primary_in].mean() if primary_in.any() else np.nan], dtype=float))
+            res.forgone.size, res.forgone.sum(), np.sum(~is_hospital(self.fac.group[e.first])),
+            np.sum(self.fac.in_county[e.final]), e.oop.sum(), e.oop[e.down].sum(),
+            e.down.sum(), res.trust_primary_onset.sum(), len(self.patients),
+            self.fac.capability[primary_in].mean() if primary_in.any() else np.nan],
+            dtype=float))
 
     # ------------------------------------------------------------------ outputs
     def daily_counts(self) -> pd.DataFrame:

@@ -17,26 +17,32 @@ names or range. A reform is a second set of incentives switched on at ``reform.d
     >>> r = p.replace(**{"reform.day": 730, "reform.incentives.information_platform": 1.0})
     >>> r.reform.incentives.information_platform, r.reform.incentives.revenue_share
     (1.0, 0.4)
+
+or a schedule of lever paths (steps and ramps over years), e.g. a named real-world package::
+
+    >>> c = p.with_reform("compact_consortium", day=365)
+    >>> c.incentives_at(364).consortium_budget, c.incentives_at(365 + 3 * 365).consortium_budget
+    (0.0, 1.0)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-#: The five tiers of the X County trusteeship system (seed 002, 1.1), top to bottom.
-TIERS: tuple[str, ...] = ("provincial", "county_general", "county", "township", "village")
-#: Tiers counted as primary care (township / community centres, village clinics / stations).
-PRIMARY_TIERS: tuple[str, ...] = ("township", "village")
+from abm.tiers import TIERS
+
 #: Presets shipped with the package ("small" is defined in code, the others in ``datasets/``).
 PRESETS: tuple[str, ...] = ("small", "x_county", "yongan", "baiyun")
 
-_YEARBOOK = "China Health Statistics Yearbook 2019-2020 (DESIGN.md 2)"
+_YEARBOOK = "China Health Statistics Yearbook 2019-2020"
 
 
 class ParamError(ValueError):
@@ -53,11 +59,23 @@ def _p(default: Any, unit: str, source: str, lo: float | None = None, hi: float 
 
 
 class _Group:
-    """Mixin for a frozen parameter group: validation of every field against its range."""
+    """Mixin for a frozen parameter group: validation of every field against its range.
+
+    ``_SUM_TO_ONE`` names the tuple fields that are probability distributions: they must sum to
+    one (within 1e-6), never silently renormalised.
+    """
+
+    _SUM_TO_ONE: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):  # type: ignore[arg-type]
             _check_value(type(self).__name__, f, getattr(self, f.name))
+        for name in self._SUM_TO_ONE:
+            total = math.fsum(getattr(self, name))
+            if abs(total - 1.0) > 1e-6:
+                group = _GROUP_NAMES.get(type(self).__name__, type(self).__name__)
+                raise ParamError(f"{group}.{name} must sum to 1 (a probability distribution), "
+                                 f"got {getattr(self, name)!r} summing to {total:.6g}")
 
 
 def _check_value(group: str, f: dataclasses.Field, value: Any) -> None:
@@ -112,6 +130,8 @@ class Setting(_Group):
 class Population(_Group):
     """Who lives in the county."""
 
+    _SUM_TO_ONE = ("age_shares",)
+
     age_shares: tuple[float, ...] = _p(
         (0.18, 0.63, 0.19), "fraction (child, adult, elderly)",
         "China 2020 census, rounded (0-14, 15-59, 60+); assumption for a county", 0.0, 1.0)
@@ -126,25 +146,40 @@ class Population(_Group):
 class Demand(_Group):
     """Illness episodes: how often, how severe, what follows an admission."""
 
-    episode_rate: float = _p(5.5, "episodes per person-year",
+    _SUM_TO_ONE = ("severity_probs", "severity_probs_chronic")
+
+    episode_rate: float = _p(7.53, "episodes per person-year",
                              "calibrated: about 6 outpatient visits per person-year (yearbooks, "
                              "datasets/targets.csv visits_per_capita) incl. referral and follow-up "
-                             "visits", 0.0, 50.0)
+                             "visits, after about a quarter of episodes are self-treated "
+                             "(forgone_care_rate)", 0.0, 50.0)
     age_risk: tuple[float, ...] = _p((1.0, 0.8, 1.6), "relative rate (child, adult, elderly)",
                                      "assumption", 0.0, 10.0)
     chronic_risk: float = _p(1.8, "relative rate", "assumption", 0.0, 10.0,
                              doc="episode rate of a chronic patient relative to others")
     severity_probs: tuple[float, ...] = _p(
-        (0.945, 0.015, 0.035, 0.005), "probability (common, chronic, acute serious, critical)",
-        "assumption; admissions ~0.18 per person-year", 0.0, 1.0,
+        (0.9608, 0.015, 0.0212, 0.003), "probability (common, chronic, acute serious, critical)",
+        "calibrated: admissions about 0.19 per person-year (datasets/targets.csv "
+        "admissions_per_capita); split between classes assumed", 0.0, 1.0,
         doc="severity class of an episode of a patient without a chronic condition")
     severity_probs_chronic: tuple[float, ...] = _p(
-        (0.43, 0.52, 0.045, 0.005), "probability by class", "assumption", 0.0, 1.0,
+        (0.4497, 0.52, 0.0273, 0.003), "probability by class",
+        "assumption; acute classes scaled with severity_probs", 0.0, 1.0,
         doc="severity class of an episode of a patient with a chronic condition")
     admit_threshold: float = _p(2.0, "severity units", "seed 000, 2.2.3 (acute and critical "
-                                "cases are treated at county hospitals)", 0.0, 4.0,
-                                doc="episodes at or above this severity are admitted when their "
-                                    "final facility is county level or above")
+                                "cases need inpatient care)", 0.0, 4.0,
+                                doc="episodes at or above this severity are admitted at their "
+                                    "final facility when it has beds (townships and up)")
+    length_of_stay: tuple[float, ...] = _p(
+        (10.0, 8.0, 8.0, 6.0, 0.0), "days by tier",
+        "China Health Statistics Yearbook 2020 (average stay: hospitals about 9 days, township "
+        "centres about 6-7); split between tiers assumed", 0.0, 60.0,
+        doc="days an admission occupies a bed")
+    continued_stay_share: float = _p(
+        0.3, "fraction of a stay", "assumption: stabilised patients spend about the last third "
+        "of a stay in recovery (seed 000, 2.2.3: rehabilitation belongs at primary care)",
+        0.0, 1.0, doc="share of a stabilised patient's stay (bed-days and inpatient bill) that "
+                      "a downward referral moves to the primary facility")
     followup_visits: int = _p(3, "visits", "assumption (rehabilitation / management visits)", 0, 30,
                               doc="outpatient follow-up visits after a stabilised admission")
     stabilised_share: tuple[float, ...] = _p(
@@ -171,10 +206,10 @@ class Choice(_Group):
     beta_family_doctor: float = _p(1.2, "utility", "seed 000, 5.4 (family doctor first contact); "
                                    "assumption", 0.0, 20.0,
                                    doc="bonus of primary facilities for a contracted patient")
-    asc: tuple[float, ...] = _p((0.0, 0.0, 0.0, 0.65, 0.65), "utility by tier",
+    asc: tuple[float, ...] = _p((0.0, 0.0, 0.0, 0.73, 0.73), "utility by tier",
                                 "calibrated (primary share 0.50-0.60)", -10.0, 10.0,
                                 doc="alternative-specific constants")
-    asc_outside: float = _p(2.7, "utility", "calibrated (care kept inside the county about 82.5%,"
+    asc_outside: float = _p(2.76, "utility", "calibrated (care kept inside the county about 82.5%,"
                             " national reports 2017, datasets/targets.csv)", -10.0, 10.0,
                             doc="constant of hospitals outside the county (reputation)")
     travel_hours: tuple[float, ...] = _p((1.5, 1.0, 0.8, 0.45, 0.1), "hours by tier",
@@ -182,6 +217,15 @@ class Choice(_Group):
     travel_hours_outside: float = _p(2.5, "hours", "assumption", 0.0, 24.0)
     remoteness_sd: float = _p(0.3, "log-sd of a village's travel multiplier", "assumption",
                               0.0, 3.0)
+    asc_self_care: float = _p(
+        4.1, "utility", "calibrated: about a quarter of two-week illnesses of rural residents are "
+        "self-treated ('Use of and factors associated with self-treatment in China', BMC Public "
+        "Health 12:995, 2012: 25.3% rural, 2008 National Health Services Survey)", -20.0, 20.0,
+        doc="constant of ending an episode without formal care (self-treatment, pharmacy)")
+    self_care_severity: float = _p(
+        2.0, "utility per severity unit", "same source (the more severe the symptoms, the less "
+        "self-treatment); size assumed", 0.0, 20.0,
+        doc="how fast self-treatment loses appeal with severity")
 
 
 @dataclass(frozen=True)
@@ -230,6 +274,12 @@ class Facilities(_Group):
     employee_bonus: float = _p(0.1, "reimbursement points", "assumption", 0.0, 1.0)
     capacity_factor: float = _p(1.0, "multiplier of roster capacities", "datasets rosters",
                                 0.01, 100.0)
+    bed_occupancy_max: float = _p(1.2, "occupied beds / roster beds",
+                                  "assumption: full wards add beds in corridors (occupancy above "
+                                  "100% is common in county hospitals, China Health Statistics "
+                                  "Yearbooks); the rosters' bed counts are themselves estimates",
+                                  1.0, 3.0, doc="occupancy at which a facility turns admissions "
+                                                "away")
 
 
 @dataclass(frozen=True)
@@ -250,30 +300,39 @@ class Referral(_Group):
 
     up_slope: float = _p(5.0, "log-odds per severity unit above capability", "assumption",
                          0.0, 100.0)
-    up_margin: float = _p(0.12, "severity units", "calibrated (upward referral rate 7.3%, "
+    up_margin: float = _p(0.17, "severity units", "calibrated (upward referral rate 7.3%, "
                           "seed 000, 4.2)", -4.0, 4.0)
-    up_revenue_keep: float = _p(1.0, "log-odds at revenue share 0",
-                                "seed 000, 4.3 (revenue motive); assumption", 0.0, 20.0)
-    down_intercept: float = _p(-0.1, "log-odds", "calibrated (downward referral rate 2.2%, "
+    up_revenue_keep: float = _p(1.0, "log-odds",
+                                "seed 000, 4.3 (revenue motive: primary units keep patients); "
+                                "assumption. Revenue sharing credits downward referrals only, so "
+                                "it does not change this term", 0.0, 20.0)
+    down_intercept: float = _p(3.0, "log-odds", "calibrated (downward referral rate 2.2%, "
                                "seed 000, 4.2)", -20.0, 20.0)
     down_revenue_loss: float = _p(1.2, "log-odds per 1,000 yuan the hospital loses",
                                   "seed 000, 4.3; assumption", 0.0, 50.0)
     down_performance: float = _p(3.0, "log-odds per unit of performance weight",
-                                 "seed 000, 5.3 (evaluation tied to pay); assumption", 0, 50)
+                                 "seed 000, 5.3 (evaluation tied to performance pay and executive "
+                                 "pay); assumption. Enters through the hospital's monthly "
+                                 "referral policy", 0, 50)
     unaware_share: float = _p(0.5882, "fraction of physicians", "seed 000, 4.5", 0.0, 1.0,
-                              doc="physicians unaware of subordinate units' status (no platform)")
+                              doc="physicians unaware of subordinate units' status (no platform);"
+                                  " a physician attribute drawn once")
     complex_share: float = _p(0.5294, "fraction of physicians", "seed 000, 4.5", 0.0, 1.0,
-                              doc="physicians finding the process too complex (no platform)")
+                              doc="physicians finding the process too complex (no platform); a "
+                                  "physician attribute drawn once")
     handover_failure: float = _p(0.15, "probability", "assumption; context seed 000, 4.5 "
                                  "(68 of 232 studies name platform delays)", 0.0, 1.0)
     accept_intercept: float = _p(0.3, "log-odds", "assumption", -20.0, 20.0)
     accept_trust: float = _p(4.0, "log-odds per unit trust difference (primary - hospital)",
                              "seed 000, 4.4; assumption", 0.0, 50.0)
-    accept_cost: float = _p(0.6, "log-odds per 100 yuan extra out of pocket",
-                            "seed 000, 5.3; assumption", 0.0, 50.0)
+    accept_cost: float = _p(0.2, "log-odds per 100 yuan extra out of pocket",
+                            "seed 000, 5.3; assumption (the price of moving includes the rest of "
+                            "the stay, hundreds of yuan, so the weight per 100 yuan is smaller "
+                            "than for a visit)", 0.0, 50.0)
     accept_family_doctor: float = _p(0.5, "log-odds", "seed 000, 5.4; assumption", 0.0, 20.0)
     platform_wait_cut: float = _p(0.5, "fraction of the waiting term removed by a full platform",
-                                  "seed 000, 5.5; assumption", 0.0, 1.0)
+                                  "seed 000, 5.5; assumption (consortium members only: the "
+                                  "platform books slots inside the consortium)", 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -284,6 +343,43 @@ class Outcome(_Group):
     quality: float = _p(2.5, "log-odds per unit quality", "assumption", 0.0, 50.0)
     mismatch: float = _p(1.5, "log-odds per severity unit above capability", "assumption", 0, 50)
     correct_diagnosis: float = _p(0.6, "log-odds", "assumption", 0.0, 20.0)
+
+
+@dataclass(frozen=True)
+class Hospital(_Group):
+    """How hospital management sets its referral policy each month (docs/odd.md, Hospitals)."""
+
+    margin: float = _p(0.2, "fraction of revenue", "assumption: contribution margin of a kept "
+                       "patient's care (drug, test and bed revenue above marginal cost)", 0.0, 1.0,
+                       doc="profit a hospital keeps per yuan of fee revenue")
+    retained_share: float = _p(0.5, "fraction", "seed 000, 5.3 ('shared surplus'); share assumed",
+                               0.0, 1.0, doc="share of the consortium budget's surplus that "
+                                             "accrues to the hospital that creates it")
+    value_coef: float = _p(1.2, "log-odds per 1,000 yuan of value to the hospital",
+                           "assumption: the same scale as the physicians' revenue term "
+                           "(referral.down_revenue_loss)", 0.0, 50.0,
+                           doc="internal referral incentive per 1,000 yuan a downward referral "
+                               "is worth to the hospital")
+    adjust_rate: float = _p(0.15, "share of the gap to the target closed per month",
+                            "assumption (management responds within months)", 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Trends(_Group):
+    """Secular drivers, per year from day 0 (all off by default)."""
+
+    income_growth: float = _p(0.0, "per year", "off by default; about 0.07 for 2011-2021 (real "
+                              "per-capita disposable income of rural residents, National Bureau "
+                              "of Statistics, deflated; approximate)", -0.5, 0.5,
+                              doc="income growth; cost sensitivity falls in proportion to income")
+    travel_change: float = _p(0.0, "per year", "off by default; about -0.02 with rural road "
+                              "building (assumption)", -0.5, 0.5,
+                              doc="relative change of travel times per year")
+    hospital_capacity_growth: float = _p(0.0, "per year", "off by default; about 0.05 for "
+                                         "2011-2021 (beds per 1,000 residents 3.8 -> 6.7, China "
+                                         "Health Statistics Yearbooks; approximate)", -0.5, 0.5,
+                                         doc="growth of county-level and provincial slots and "
+                                             "beds per year")
 
 
 @dataclass(frozen=True)
@@ -311,11 +407,17 @@ class Capacity(_Group):
 
 @dataclass(frozen=True)
 class Incentives(_Group):
-    """The nine incentive levers (DESIGN.md 2). Defaults: the pre-reform baseline."""
+    """The incentive levers (docs/levers.md). Defaults: the pre-reform baseline."""
 
     revenue_share: float = _p(0.0, "fraction", "seed 000, 5.3 (unified accounting)", 0.0, 1.0,
-                              doc="share of a referred patient's continued-care revenue credited "
-                                  "to the referring facility")
+                              doc="share of the receiving unit's revenue from a patient referred "
+                                  "down that is credited to the referring hospital")
+    consortium_budget: float = _p(0.0, "fraction of insurance payments",
+                                  "seed 000, 5.3 (unified accounting, shared surplus and shared "
+                                  "risk); seed 003 (compact consortia)", 0.0, 1.0,
+                                  doc="share of members' insurance payments made as one "
+                                      "consortium budget with retained surplus instead of fee "
+                                      "for service")
     primary_reimbursement_premium: float = _p(
         0.05, "reimbursement points", "seed 000, 5.3 (reform: +0.10 to +0.20); baseline assumed",
         0.0, 0.5, doc="primary reimbursement rate minus the county-hospital rate")
@@ -333,33 +435,100 @@ class Incentives(_Group):
                                    0.0, 1.0)
     family_doctor_coverage: float = _p(0.3, "fraction of residents contracted",
                                        "seed 004 (Baiyun 30%, end 2017)", 0.0, 1.0)
+    gatekeeping_penalty: float = _p(0.0, "reimbursement points", "seed 000, 5.4 (family doctor "
+                                    "first contact); Xu et al., BMJ Global Health 2020 "
+                                    "(gatekeeping pilot)", 0.0, 0.5,
+                                    doc="reimbursement lost by a contracted resident who goes to a "
+                                        "hospital without a referral (gatekeeping strength)")
     primary_investment: float = _p(0.0, "share of a full primary capacity programme",
                                    "seed 000, 5.1", 0.0, 1.0)
 
 
 @dataclass(frozen=True)
+class LeverPath:
+    """One lever's path in a reform schedule: a step, or a linear ramp over years.
+
+    From ``start_year`` years after the reform day the lever moves from its baseline value to
+    ``value`` over ``ramp_years`` (0: a step), in monthly steps (policies change at discrete
+    dates).
+
+    Examples
+    --------
+    >>> path = LeverPath("revenue_share", 0.4, start_year=1.0, ramp_years=2.0)
+    >>> [round(path.value_at(d, baseline=0.0), 3) for d in (364, 365, 365 + 360, 365 + 730)]
+    [0.0, 0.0, 0.197, 0.4]
+    """
+
+    lever: str
+    value: float
+    start_year: float = 0.0
+    ramp_years: float = 0.0
+
+    def __post_init__(self) -> None:
+        f = _field_of(Incentives, self.lever, f"schedule lever {self.lever!r}")
+        value = _coerce(self.value)
+        object.__setattr__(self, "value", value)
+        _check_value("Incentives", f, value)
+        for name in ("start_year", "ramp_years"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
+                raise ParamError(f"schedule {self.lever}.{name} must be a number of years in "
+                                 f"[0, 100], got {v!r}")
+
+    def value_at(self, days_since_reform: int, *, baseline: float) -> float:
+        """Lever value ``days_since_reform`` days after the reform day."""
+        start = round(self.start_year * 365)
+        if days_since_reform < start:
+            return baseline
+        ramp = round(self.ramp_years * 365)
+        if days_since_reform - start >= ramp:
+            return self.value
+        elapsed = (days_since_reform - start) // 30 * 30  # monthly steps
+        return baseline + (self.value - baseline) * elapsed / ramp
+
+
+@dataclass(frozen=True)
 class Reform(_Group):
-    """A second set of incentives switched on at a day (``None``: no reform)."""
+    """A reform from ``day`` on: a step to a second set of incentives and/or lever paths.
+
+    ``incentives`` (set with ``replace(**{"reform.incentives.<lever>": v})``) switch on as one
+    step at ``day``; ``paths`` (set with :meth:`Params.with_reform`) move levers over the years
+    after ``day``, on top of the step. ``package`` names the schedule (a row group of
+    ``datasets/reforms.csv``) for labels.
+    """
 
     day: int | None = field(default=None, metadata={
         "unit": "day of the run", "source": "scenario", "range": (0, None),
-        "doc": "day the reform incentives take over (None: the baseline holds throughout)"})
+        "doc": "day the reform starts (None: the baseline holds throughout)"})
     incentives: Incentives | None = field(default=None, metadata={
         "unit": "Incentives", "source": "scenario", "range": (None, None),
         "doc": "incentives after the reform day; starts as a copy of the baseline"})
+    paths: tuple[LeverPath, ...] = field(default=(), metadata={
+        "unit": "LeverPath", "source": "scenario or datasets/reforms.csv", "range": (None, None),
+        "doc": "lever paths (steps or ramps) after the reform day"})
+    package: str = field(default="", metadata={
+        "unit": "name", "source": "datasets/reforms.csv", "range": (None, None),
+        "doc": "name of the reform schedule ('' for a hand-made step)"})
 
     def __post_init__(self) -> None:
+        if isinstance(self.day, np.integer):
+            object.__setattr__(self, "day", int(self.day))
         if self.day is not None and (isinstance(self.day, bool) or not isinstance(self.day, int)
                                      or self.day < 0):
             raise ParamError(f"reform.day must be a non-negative integer or None, got {self.day!r}")
         if self.incentives is not None and not isinstance(self.incentives, Incentives):
             raise ParamError("reform.incentives must be an abm.Incentives")
+        if not all(isinstance(x, LeverPath) for x in self.paths):
+            raise ParamError("reform.paths must be a tuple of abm.LeverPath")
+        if self.paths and self.day is None:
+            raise ParamError("reform.paths need reform.day (the day the schedule starts)")
 
 
 _GROUP_TYPES: dict[str, type] = {
     "setting": Setting, "population": Population, "demand": Demand, "choice": Choice,
     "trust": Trust, "facilities": Facilities, "physicians": Physicians, "referral": Referral,
-    "outcome": Outcome, "capacity": Capacity, "incentives": Incentives, "reform": Reform,
+    "outcome": Outcome, "hospital": Hospital, "capacity": Capacity, "trends": Trends,
+    "incentives": Incentives, "reform": Reform,
 }
 _GROUP_NAMES = {cls.__name__: name for name, cls in _GROUP_TYPES.items()}
 
@@ -386,7 +555,9 @@ class Params:
     physicians: Physicians = field(default_factory=Physicians)
     referral: Referral = field(default_factory=Referral)
     outcome: Outcome = field(default_factory=Outcome)
+    hospital: Hospital = field(default_factory=Hospital)
     capacity: Capacity = field(default_factory=Capacity)
+    trends: Trends = field(default_factory=Trends)
     incentives: Incentives = field(default_factory=Incentives)
     reform: Reform = field(default_factory=Reform)
 
@@ -432,12 +603,45 @@ class Params:
             new = dataclasses.replace(new, reform=dataclasses.replace(new.reform, incentives=inc))
         return new
 
+    def with_reform(self, schedule: str | Iterable[LeverPath] | dict[str, Any], *,
+                    day: int) -> Params:
+        """Return a copy carrying a reform schedule from ``day`` on.
+
+        ``schedule`` is the name of a package in ``datasets/reforms.csv`` (see
+        :func:`abm.reform_packages`), an iterable of :class:`LeverPath`, or a dict
+        ``{lever: value}`` (steps at ``day``). A package's rows for other parameter groups (for
+        example ``trends.*``) are set as plain parameters.
+
+        Examples
+        --------
+        >>> p = Params().with_reform({"revenue_share": 0.5}, day=10)
+        >>> p.incentives_at(9).revenue_share, p.incentives_at(10).revenue_share
+        (0.0, 0.5)
+        """
+        name, changes = "", {}
+        if isinstance(schedule, str):
+            name = schedule
+            paths, changes = _package(schedule)
+        elif isinstance(schedule, dict):
+            paths = tuple(LeverPath(k, v) for k, v in schedule.items())
+        else:
+            paths = tuple(schedule)
+        new = self.replace(**changes, **{"reform.day": day}) if changes else self.replace(
+            **{"reform.day": day})
+        reform = dataclasses.replace(new.reform, paths=tuple(paths), package=name)
+        return dataclasses.replace(new, reform=reform)
+
     def incentives_at(self, day: int) -> Incentives:
-        """Incentives in force on ``day`` (the reform set from ``reform.day`` on)."""
+        """Incentives in force on ``day``: the baseline, the reform step, then the lever paths."""
         r = self.reform
-        if r.day is not None and day >= r.day:
-            return r.incentives or self.incentives
-        return self.incentives
+        if r.day is None or day < r.day:
+            return self.incentives
+        inc = r.incentives or self.incentives
+        if not r.paths:
+            return inc
+        return dataclasses.replace(inc, **{
+            path.lever: path.value_at(day - r.day, baseline=getattr(inc, path.lever))
+            for path in r.paths})
 
     def flat(self) -> dict[str, Any]:
         """Return all parameters as ``{"group.field": value}`` (reform levers included)."""
@@ -449,6 +653,8 @@ class Params:
                 if isinstance(v, Incentives):
                     out.update({f"reform.incentives.{k.name}": getattr(v, k.name)
                                 for k in fields(v)})
+                elif f.name == "paths":
+                    out["reform.paths"] = tuple(dataclasses.astuple(x) for x in v)
                 else:
                     out[f"{gname}.{f.name}"] = v
         return out
@@ -463,6 +669,42 @@ def _coerce(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(value)
     return value
+
+
+def _package(name: str) -> tuple[tuple[LeverPath, ...], dict[str, Any]]:
+    """Lever paths and other parameter changes of a named reform package."""
+    from abm import data
+
+    table = data.load_reforms()
+    names = sorted(table["package"].unique())
+    if name not in names:
+        raise ParamError(f"unknown reform package {name!r}; valid packages: {', '.join(names)}")
+    rows = table[table["package"] == name]
+    paths, changes = [], {}
+    for row in rows.itertuples():
+        group, _, field_name = row.parameter.partition(".")
+        if group == "incentives":
+            paths.append(LeverPath(field_name, float(row.value), float(row.start_year),
+                                   float(row.ramp_years)))
+        else:
+            changes[row.parameter] = float(row.value)
+    return tuple(paths), changes
+
+
+def reform_packages() -> pd.DataFrame:
+    """Named real-world reform packages (``datasets/reforms.csv``): one row per lever path.
+
+    Columns ``package, parameter, value, start_year, ramp_years, source, note``; use a package
+    with ``params.with_reform(name, day=...)``.
+
+    Examples
+    --------
+    >>> "compact_consortium" in set(reform_packages()["package"])
+    True
+    """
+    from abm import data
+
+    return data.load_reforms().copy()
 
 
 def _field_of(cls: type, name: str, key: str) -> dataclasses.Field:

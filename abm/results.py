@@ -26,8 +26,9 @@ import pandas as pd
 
 from abm.model import PatientMode, ReferralModel, check_mode, resolve_mode
 from abm.params import Params
+from abm.tiers import PRIMARY_TIERS
 
-PRIMARY = ("township", "village")
+PRIMARY = PRIMARY_TIERS
 UPPER_IN_COUNTY = ("provincial", "county_general", "county")
 RUN_KEYS = ("run_id", "scenario", "replicate", "seed")
 
@@ -40,14 +41,20 @@ METRICS: dict[str, str] = {
     "downward_referral_rate": "downward referrals completed from in-county county-level and "
                               "provincial hospitals / admissions at those hospitals",
     "first_contact_primary_rate": "episodes whose first visit is at a township or village "
-                                  "facility / episodes",
-    "county_internal_rate": "episodes whose final care is inside the county / episodes",
+                                  "facility / episodes with formal care",
+    "county_internal_rate": "episodes whose final care is inside the county / episodes with "
+                            "formal care",
     "visits_per_capita": "outpatient visits (first, referred and follow-up) per person-year",
-    "oop_per_episode": "out-of-pocket payments (visits, admissions, follow-up) / episodes, yuan",
+    "primary_visits_per_capita": "outpatient visits at township and village facilities per "
+                                 "person-year",
+    "forgone_care_rate": "illness episodes ended without formal care (self-treatment) / "
+                         "illness episodes",
+    "oop_per_episode": "out-of-pocket payments (visits, admissions, follow-up) / episodes with "
+                       "formal care, yuan",
     "insurance_spend_per_capita": "insurance payments per person-year, yuan",
     "turned_away_rate": "arrivals turned away for lack of slots (walk-in and referred) / all "
                         "arrivals",
-    "success_rate": "episodes that end well / episodes",
+    "success_rate": "episodes with formal care that end well / such episodes",
     "trust_primary": "mean trust in primary care (township and village) of patients at illness "
                      "onset",
     # further metrics used by the lever checks
@@ -59,6 +66,10 @@ METRICS: dict[str, str] = {
     "admissions_per_capita": "admissions per person-year",
     "upper_outpatient_visits_per_capita": "outpatient visits at county-level, provincial and "
                                           "outside hospitals per person-year",
+    "primary_admission_share": "admissions at township centres / all admissions of residents",
+    "bed_transfer_rate": "patients sent on for lack of a free bed / admissions",
+    **{f"downward_referral_rate_{t}": f"downward referrals completed from in-county {t} "
+                                      f"hospitals / admissions there" for t in UPPER_IN_COUNTY},
 }
 
 
@@ -89,18 +100,21 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
     person_years = allr["patients"] / 365.0
     days = d["day"].nunique()
     cap = d.loc[d["tier"] == "all", "primary_capability"]
+    treated = allr["episodes"] - allr["forgone"]
     out = {
         "primary_outpatient_share": _ratio(prim["visits"], allr["visits"]),
         "upward_referral_rate": _ratio(prim["up_sent"], prim["visits"]),
         "downward_referral_rate": _ratio(upper["down_sent"], upper["admissions"]),
-        "first_contact_primary_rate": _ratio(allr["first_contact_primary"], allr["episodes"]),
-        "county_internal_rate": _ratio(allr["county_internal"], allr["episodes"]),
+        "first_contact_primary_rate": _ratio(allr["first_contact_primary"], treated),
+        "county_internal_rate": _ratio(allr["county_internal"], treated),
         "visits_per_capita": _ratio(allr["visits"], person_years),
-        "oop_per_episode": _ratio(allr["oop"], allr["episodes"]),
+        "primary_visits_per_capita": _ratio(prim["visits"], person_years),
+        "forgone_care_rate": _ratio(allr["forgone"], allr["episodes"]),
+        "oop_per_episode": _ratio(allr["oop"], treated),
         "insurance_spend_per_capita": _ratio(allr["insurance"], person_years),
         "turned_away_rate": _ratio(allr["turned_away"] + allr["referred_turned_away"],
                                    allr["walkin_attempts"] + allr["referred_arrivals"]),
-        "success_rate": _ratio(allr["successes"], allr["episodes"]),
+        "success_rate": _ratio(allr["successes"], treated),
         "trust_primary": _ratio(allr["trust_primary_sum"], allr["episodes"]),
         "referred_turned_away_rate": _ratio(allr["referred_turned_away"],
                                             allr["referred_arrivals"]),
@@ -110,6 +124,11 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
         "admissions_per_capita": _ratio(allr["admissions"], person_years),
         "upper_outpatient_visits_per_capita": _ratio(allr["visits"] - prim["visits"],
                                                      person_years),
+        "primary_admission_share": _ratio(by.loc["township", "admissions"],
+                                          allr["admissions"]),
+        "bed_transfer_rate": _ratio(allr["bed_transfers"], allr["admissions"]),
+        **{f"downward_referral_rate_{t}": _ratio(by.loc[t, "down_sent"], by.loc[t, "admissions"])
+           for t in UPPER_IN_COUNTY},
     }
     return pd.Series(out, name="value").rename_axis("metric")
 

@@ -18,16 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm.params import TIERS, Params
+from abm.params import Params
+from abm.tiers import OUTSIDE, TIERS
 
 #: Alternatives of a patient at onset, in this column order.
 ALTERNATIVES: tuple[str, ...] = ("village", "township", "county", "county_general",
                                  "provincial", "outside")
-#: Reporting groups: the five tiers, plus hospitals outside the county.
-GROUPS: tuple[str, ...] = (*TIERS, "outside")
-OUTSIDE = len(TIERS)
-#: Rank of each reporting group, bottom (village 0) to top (outside 5): referrals go up in rank.
-RANK = np.array([4, 3, 2, 1, 0, 5])
 
 _SMALL_ROWS = [
     # facility_id, name, tier, units, physicians, beds, capacity, member, in_county

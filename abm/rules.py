@@ -202,49 +202,112 @@ def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
 
 
 def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
-                                revenue_sensitivity: np.ndarray, revenue_share: float, *,
-                                slope: float, margin: float, revenue_keep: float) -> np.ndarray:
+                                revenue_sensitivity: np.ndarray, *, slope: float, margin: float,
+                                revenue_keep: float) -> np.ndarray:
     """Probability a physician refers up.
 
-    Rises with the assessed severity above what the facility treats, shaded by the wish to keep the
-    patient's revenue (less when the consortium credits the referring unit with a share of it).
+    Rises with the assessed severity above what the facility treats, shaded by the wish to keep
+    the patient's revenue (seed 000, 4.3). Revenue sharing credits downward referrals only, so it
+    does not enter here.
 
-    >>> float(upward_referral_probability(np.array([2.0]), np.array([2.0]), np.array([1.0]), 1.0,
+    >>> float(upward_referral_probability(np.array([2.0]), np.array([2.0]), np.array([0.0]),
     ...       slope=1.0, margin=0.0, revenue_keep=1.0)[0])
     0.5
     """
-    x = slope * (assessed - capability - margin) - revenue_keep * revenue_sensitivity * (
-        1.0 - revenue_share)
+    x = slope * (assessed - capability - margin) - revenue_keep * revenue_sensitivity
     return logistic(x)
 
 
-def referral_friction(unaware_share: float, complex_share: float,
-                      platform: float) -> tuple[float, float]:
-    """Shares of physicians unaware of the receiving unit's status and deterred by the process.
+def physician_aware(draw: np.ndarray, unaware_share: float, platform: float) -> np.ndarray:
+    """Whether a physician knows (or is not deterred by) the receiving unit, given their draw.
 
-    An information platform removes the fraction ``platform`` of both.
+    Each physician carries one uniform draw; a share ``unaware_share`` of physicians is unaware
+    without a platform (seed 000, 4.5), and a platform removes the fraction ``platform`` of them:
+    the same physicians stay unaware as the platform grows.
 
-    >>> referral_friction(0.6, 0.5, 1.0)
-    (0.0, 0.0)
+    >>> physician_aware(np.array([0.3, 0.7]), 0.6, 0.0).tolist()
+    [False, True]
+    >>> physician_aware(np.array([0.3, 0.7]), 0.6, 1.0).tolist()
+    [True, True]
     """
-    return unaware_share * (1.0 - platform), complex_share * (1.0 - platform)
+    return draw >= unaware_share * (1.0 - platform)
 
 
 def downward_referral_probability(revenue_loss: np.ndarray, revenue_sensitivity: np.ndarray,
-                                  performance_weight: float, *, intercept: float,
-                                  loss_coef: float, performance_coef: float) -> np.ndarray:
+                                  hospital_push: np.ndarray, *, intercept: float,
+                                  loss_coef: float) -> np.ndarray:
     """Probability that an aware, undeterred hospital physician refers a stabilised patient down.
 
-    The hospital's lost revenue (yuan) pulls down, the weight of referral indicators in the
-    physician's evaluation pulls up.
+    The revenue the hospital loses (yuan, net of the credit it receives) pulls down; the
+    hospital's internal referral incentive (log-odds, its monthly policy) pulls up.
 
-    >>> float(downward_referral_probability(np.array([0.0]), np.array([1.0]), 0.0, intercept=0.0,
-    ...       loss_coef=1.0, performance_coef=1.0)[0])
+    >>> float(downward_referral_probability(np.array([0.0]), np.array([1.0]), np.array([0.0]),
+    ...       intercept=0.0, loss_coef=1.0)[0])
     0.5
     """
-    x = (intercept - loss_coef * revenue_sensitivity * revenue_loss / 1000.0
-         + performance_coef * performance_weight)
+    x = intercept - loss_coef * revenue_sensitivity * revenue_loss / 1000.0 + hospital_push
     return logistic(x)
+
+
+def referral_policy_target(keep_revenue: np.ndarray, credit: np.ndarray,
+                           insurance_saved: np.ndarray, *, budget: float, margin: float,
+                           retained_share: float, value_coef: float, performance_weight: float,
+                           performance_coef: float) -> np.ndarray:
+    """Return a hospital's internal incentive for downward referrals (log-odds), from its ledger.
+
+    Per stabilised patient referred down, under fee for service the hospital gains the credited
+    revenue and loses the margin on the care it gives up; under a consortium budget with retained
+    surplus it keeps a share of the insurance money the move saves (seed 000, 5.3). ``budget`` is
+    the share of payments made through the budget. Evaluation tied to performance and executive
+    pay adds ``performance_coef`` per unit of weight (seed 000, 5.3).
+
+    >>> float(referral_policy_target(np.array([1000.0]), np.array([0.0]), np.array([500.0]),
+    ...       budget=0.0, margin=0.2, retained_share=0.5, value_coef=1.0,
+    ...       performance_weight=0.0, performance_coef=1.0)[0])
+    -0.2
+    >>> float(referral_policy_target(np.array([1000.0]), np.array([0.0]), np.array([500.0]),
+    ...       budget=1.0, margin=0.2, retained_share=0.5, value_coef=1.0,
+    ...       performance_weight=0.0, performance_coef=1.0)[0])
+    0.25
+    """
+    fee_for_service = credit - margin * keep_revenue
+    surplus = retained_share * insurance_saved
+    value = (1.0 - budget) * fee_for_service + budget * surplus
+    return value_coef * value / 1000.0 + performance_coef * performance_weight
+
+
+def self_treats(best_utility: np.ndarray, self_care_utility: np.ndarray) -> np.ndarray:
+    """Whether an episode ends without formal care: self-treatment beats the best facility.
+
+    Both utilities include their Gumbel draws (one logit over facilities and self-treatment).
+
+    >>> self_treats(np.array([1.0, 2.0]), np.array([1.5, 1.5])).tolist()
+    [True, False]
+    """
+    return self_care_utility > best_utility
+
+
+def referral_destination(alts: np.ndarray, avail: np.ndarray, rank_alt: np.ndarray,
+                         cap_alt: np.ndarray, from_rank: np.ndarray,
+                         assessed: np.ndarray) -> np.ndarray:
+    """Where an upward referral goes.
+
+    The lowest-ranked reachable facility above the sender that treats the assessed severity, else
+    the most capable one above it; -1 if none is above.
+
+    >>> alts = np.array([[10, 11, 12]]); rank = np.array([[0, 1, 2]])
+    >>> int(referral_destination(alts, alts >= 0, rank, np.array([[1.0, 2.0, 3.0]]),
+    ...     np.array([0]), np.array([2.5]))[0])
+    12
+    """
+    rows = np.arange(alts.shape[0])
+    above = avail & (rank_alt > from_rank[:, None])
+    treats = cap_alt >= assessed[:, None]
+    key = np.where(treats, rank_alt.astype(float), 10.0 - cap_alt)
+    key = np.where(above, key, np.inf)
+    j = np.argmin(key, axis=1)
+    ok = np.isfinite(key[rows, j])
+    return np.where(ok, alts[rows, j], -1)
 
 
 def acceptance_probability(trust_primary: np.ndarray, trust_hospital: np.ndarray,

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from abm import data, preset, simulate  # noqa: E402
+from abm import data, preset, simulate, validate  # noqa: E402
 from abm.levers import LEVERS, lever_effects  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
 
@@ -139,10 +139,50 @@ def draw_levers(frames) -> plt.Figure:
     return fig
 
 
+# ---------------------------------------------------------------- validation report
+def validation_config(fast: bool) -> dict:
+    return {"preset": "x_county", "scale": 200.0 if fast else 20.0,
+            "seeds": [1] if fast else [1, 2, 3]}
+
+
+def run_validation(cfg: dict) -> pd.DataFrame:
+    return validate(cfg["preset"], seeds=cfg["seeds"], scale=cfg["scale"])
+
+
+def draw_validation(frames) -> plt.Figure:
+    df = frames["validation"]
+    n = len(df)
+    cols = 5
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols, 2.1 * rows))
+    for ax, (_, r) in zip(axes.flat, df.iterrows(), strict=False):
+        color = "C2" if r["within"] else "C3"
+        ax.axhline(r["target"], color="black", ls="--", lw=1)
+        if r["how"] == "near":
+            ax.axhspan(r["target"] - r["tolerance"], r["target"] + r["tolerance"],
+                       color="grey", alpha=0.2)
+        elif r["how"] == "band":
+            ax.axhspan(data.target("primary_outpatient_share_band_min"),
+                       data.target("primary_outpatient_share_band_max"), color="grey", alpha=0.2)
+        ax.errorbar([0], [r["simulated"]], yerr=[[r["simulated"] - r["lower"]],
+                                                 [r["upper"] - r["simulated"]]],
+                    fmt="o", color=color, capsize=4)
+        ax.set_xticks([])
+        ax.set_title(f"{r['fact']}\n({r['role']}, {r['how']})", fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle("x_county against outside facts: target (dashed) with tolerance (grey), "
+                 "simulated mean and range over seeds (green: matched, red: not)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 EXPERIMENTS = {
     "baseline": Experiment(run=run_baseline, config=baseline_config),
     "reform": Experiment(run=run_reform, config=reform_config),
     "levers": Experiment(run=run_levers, config=levers_config),
+    "validation": Experiment(run=run_validation, config=validation_config),
 }
 FIGURES = {
     "baseline_vs_targets": Figure(draw=draw_baseline, needs=("baseline",),
@@ -151,4 +191,6 @@ FIGURES = {
                                   caption="x_county before and after a reform package (CRN)"),
     "lever_effects": Figure(draw=draw_levers, needs=("levers",),
                             caption="effect of each lever alone, paired on seeds"),
+    "validation": Figure(draw=draw_validation, needs=("validation",),
+                         caption="abm.validate: each outside fact against the model"),
 }

@@ -20,7 +20,8 @@ from abm.data import DatasetError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
-RESOURCES = ["targets", "presets", "facilities_x_county", "facilities_yongan", "facilities_baiyun"]
+RESOURCES = ["targets", "presets", "facilities_x_county", "facilities_yongan", "facilities_baiyun",
+             "reforms"]
 PRESETS = ["x_county", "yongan", "baiyun"]
 FACILITY_COLUMNS = ["facility_id", "name", "tier", "units", "physicians", "beds",
                     "daily_outpatient_capacity", "consortium_member", "in_county", "origin",
@@ -257,7 +258,7 @@ def test_missing_column_in_a_row_is_refused(tmp_path):
     lines[2] = "downward_referral_rate,0.022"
     path = tmp_path / "targets.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DatasetError, match=r"row 2 \(id=downward_referral_rate\).*expected 7 "
+    with pytest.raises(DatasetError, match=r"row 2 \(id=downward_referral_rate\).*expected 9 "
                                            r"values, got 2"):
         data.validate(path)
 

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abm import rules
-from abm.episodes import referral_destination, wom_deltas
+from abm.rules import referral_destination
+from abm.stages.outcome import wom_deltas
 
 settings.register_profile("rules", max_examples=200, deadline=None)
 settings.load_profile("rules")

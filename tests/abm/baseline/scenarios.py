@@ -19,8 +19,8 @@ from abm import preset, simulate
 STORED = Path(__file__).with_name("summaries.csv")
 DAYS = 240
 SEED = 11
-#: name -> (patients, parameter changes). A baseline in each representation and a reform that
-#: switches on several levers mid-run, so most of the pipeline is exercised.
+#: name -> (patients, parameter changes or a reform package). A baseline in each representation,
+#: a step reform of several levers mid-run and a phased named package, so every stage runs.
 SCENARIOS = {
     "baseline_agents": ("agents", {}),
     "baseline_arrays": ("arrays", {}),
@@ -32,6 +32,7 @@ SCENARIOS = {
         "reform.incentives.reserved_referral_share": 0.2,
         "reform.incentives.deductible_continuity": 1.0,
     }),
+    "compact_consortium_arrays": ("arrays", "compact_consortium"),
 }
 
 
@@ -39,7 +40,10 @@ def compute() -> pd.DataFrame:
     """Summaries of every scenario: one row per metric, one column per scenario."""
     columns = {}
     for name, (patients, changes) in SCENARIOS.items():
-        params = preset("small").replace(**changes)
+        if isinstance(changes, str):  # a named reform package from day 60
+            params = preset("small").with_reform(changes, day=60)
+        else:
+            params = preset("small").replace(**changes)
         columns[name] = simulate(params, days=DAYS, seed=SEED, patients=patients).summary()
     frame = pd.DataFrame(columns)
     frame.index.name = "metric"

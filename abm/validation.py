@@ -1,0 +1,229 @@
+"""How far the model stands from each outside fact: :func:`validate`.
+
+Every fact of ``datasets/targets.csv`` that the model can express is simulated by the run that
+matches it: calibration targets by the baseline's second year, reform facts by the named reform
+package of ``datasets/reforms.csv`` against the baseline on the same seeds (common random numbers),
+the 2011-2021 fall of the primary share by a run with the secular trends of that decade. The
+table gives, per fact, the target, the mean over seeds and their range, and whether the fact is
+matched (:data:`HOW`).
+
+Examples
+--------
+>>> from abm.validation import FACTS
+>>> FACTS["luxian_downward_referral_growth_2023"].scenario
+'compact_consortium'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from abm import data
+from abm.params import Params, preset
+from abm.results import Results, simulate
+
+YEAR = 365
+#: Reform runs start after one baseline year (a warm-up; the reform year is year 1).
+REFORM_DAY = YEAR
+
+#: How a fact is judged: "near" (within its tolerance of the target), "band" (inside the band
+#: of two rows), "sign" (same sign in every seed), "at_most" (every seed at or below).
+HOW = ("near", "band", "sign", "at_most")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """How to simulate one fact: the scenario it needs and the value read from its runs."""
+
+    scenario: str
+    years: int
+    value: Callable[[dict[str, Results]], float]
+    how: str = "near"
+    target: Callable[[pd.DataFrame], float] | None = None  # derived target (default: the value)
+    unit: str = ""
+
+
+def _summary(res: Results, year: int) -> pd.Series:
+    return res.summary(window=((year - 1) * YEAR, year * YEAR))
+
+
+def _baseline_metric(metric: str) -> Callable[[dict[str, Results]], float]:
+    return lambda runs: float(_summary(runs["baseline"], 2)[metric])
+
+
+def _tier_visits(res: Results, year: int, tiers: Sequence[str]) -> float:
+    d = res.daily
+    d = d[(d["day"] >= (year - 1) * YEAR) & (d["day"] < year * YEAR)]
+    return float(d.loc[d["tier"].isin(tiers), "visits"].sum())
+
+
+def _relative_change(scenario: str, tiers: Sequence[str], year: int
+                     ) -> Callable[[dict[str, Results]], float]:
+    """Visits at ``tiers`` in reform ``year`` against the baseline on the same seed."""
+    def value(runs: dict[str, Results]) -> float:
+        return (_tier_visits(runs[scenario], year + 1, tiers)
+                / _tier_visits(runs["baseline"], year + 1, tiers) - 1.0)
+    return value
+
+
+def _down_referrals(res: Results, year: int) -> float:
+    d = res.daily
+    d = d[(d["day"] >= (year - 1) * YEAR) & (d["day"] < year * YEAR)]
+    return float(d.loc[d["tier"].isin(("provincial", "county_general", "county")),
+                       "down_sent"].sum())
+
+
+def _luxian(runs: dict[str, Results]) -> float:
+    # 2023 over 2022 in a consortium piloted from 2019: reform years 5 and 4 (run years 6 and 5)
+    res = runs["compact_consortium"]
+    return _down_referrals(res, 6) / _down_referrals(res, 5) - 1.0
+
+
+def _share_change(runs: dict[str, Results]) -> float:
+    res = runs["secular_2011_2021"]
+    return float(_summary(res, 11)["primary_outpatient_share"]
+                 - _summary(res, 1)["primary_outpatient_share"])
+
+
+def _referred_share(runs: dict[str, Results]) -> float:
+    d = runs["baseline"].daily
+    d = d[(d["day"] >= YEAR) & (d["day"] < 2 * YEAR)]
+    allr = d[d["tier"] == "all"]
+    referred = allr["up_sent"].sum() + allr["down_sent"].sum()
+    return float(referred / (allr["episodes"].sum() - allr["forgone"].sum()))
+
+
+def _band(targets: pd.DataFrame) -> tuple[float, float]:
+    return (float(targets.at["primary_outpatient_share_band_min", "value"]),
+            float(targets.at["primary_outpatient_share_band_max", "value"]))
+
+
+UPPER = ("provincial", "county_general", "county", "outside")
+PRIMARY = ("township", "village")
+
+#: Facts of datasets/targets.csv the model expresses, and how each is simulated.
+FACTS: dict[str, Fact] = {
+    **{m: Fact("baseline", 2, _baseline_metric(m)) for m in (
+        "upward_referral_rate", "downward_referral_rate", "visits_per_capita",
+        "county_internal_rate", "forgone_care_rate", "admissions_per_capita")},
+    "primary_outpatient_share": Fact("baseline", 2, _baseline_metric("primary_outpatient_share"),
+                                     how="band"),
+    "referral_rate_china_max": Fact("baseline", 2, _referred_share, how="at_most"),
+    "luxian_downward_referral_growth_2023": Fact("compact_consortium", 6, _luxian),
+    "gatekeeping_primary_visits_change": Fact(
+        "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", PRIMARY, 2)),
+    "gatekeeping_hospital_visits_change": Fact(
+        "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", UPPER, 2)),
+    "interest_coordination_upper_visits_direction": Fact(
+        "compact_consortium", 6, _relative_change("compact_consortium", UPPER, 3), how="sign"),
+    "interest_coordination_primary_visits_direction": Fact(
+        "compact_consortium", 6, _relative_change("compact_consortium", PRIMARY, 3), how="sign"),
+    "primary_outpatient_share_2011": Fact(
+        "secular_2011_2021", 11, _share_change,
+        target=lambda t: float(t.at["primary_outpatient_share", "value"]
+                               - t.at["primary_outpatient_share_2011", "value"]),
+        unit="change of the share 2011-2021"),
+}
+
+
+def scenario_params(base: Params, scenario: str) -> Params:
+    """Parameters of a validation scenario: the baseline or a named package from day 365.
+
+    The secular trends run from day 0 (2011) with no reform.
+    """
+    if scenario == "baseline":
+        return base
+    return base.with_reform(scenario, day=0 if scenario == "secular_2011_2021" else REFORM_DAY)
+
+
+def _judge(how: str, target: float, values: np.ndarray, tolerance: float,
+           band: tuple[float, float]) -> bool:
+    mean = float(values.mean())
+    if how == "near":
+        return bool(abs(mean - target) <= tolerance)
+    if how == "band":
+        return bool(band[0] <= mean <= band[1])
+    if how == "sign":
+        return bool(np.all(np.sign(values) == np.sign(target)))
+    return bool(np.all(values <= target))
+
+
+def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
+             scale: float | None = 20.0, facts: Sequence[str] | None = None,
+             patients: str = "arrays", progress: bool | None = None) -> pd.DataFrame:
+    """Simulate every expressible fact of ``datasets/targets.csv`` and compare.
+
+    Parameters
+    ----------
+    preset_name
+        County preset (default ``"x_county"``).
+    seeds
+        Seeds; each scenario runs once per seed, reforms on common random numbers.
+    scale
+        Residents per simulated patient (``None``: the preset's). Rates do not depend on it
+        beyond noise (docs/odd.md, Scale); 20 keeps a full table within minutes.
+    facts
+        Fact ids to compute (default: all of :data:`FACTS`).
+    patients
+        Patient representation (default ``"arrays"``, the fast one; see :func:`abm.simulate`).
+    progress
+        Progress bar over runs (default: on a terminal or notebook).
+
+    Returns
+    -------
+    DataFrame
+        One row per fact: ``fact, role, how, target, tolerance, simulated`` (mean over seeds),
+        ``lower, upper`` (range over seeds), ``within``, ``scenario``, ``source``.
+
+    Examples
+    --------
+    >>> t = validate("small", seeds=[1], scale=None, facts=["visits_per_capita"])
+    >>> list(t.columns[:4])
+    ['fact', 'role', 'how', 'target']
+    """
+    from tqdm import tqdm
+
+    names = list(FACTS) if facts is None else list(facts)
+    unknown = sorted(set(names) - set(FACTS))
+    if unknown:
+        raise ValueError(f"unknown fact(s) {unknown}; valid facts: {', '.join(FACTS)}")
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    base = preset(preset_name)
+    if scale is not None:
+        base = base.replace(**{"setting.scale": float(scale)})
+    targets = data.load_targets()
+    chosen = {n: FACTS[n] for n in names}
+    horizon: dict[str, int] = {}
+    for f in chosen.values():
+        horizon[f.scenario] = max(horizon.get(f.scenario, 0), f.years)
+        horizon["baseline"] = max(horizon.get("baseline", 0), f.years)
+    bar = tqdm(total=len(horizon) * len(seeds), desc="validation runs", unit="run",
+               disable=None if progress is None else not progress)
+    runs: dict[int, dict[str, Results]] = {}
+    for seed in seeds:
+        runs[seed] = {}
+        for scenario, years in horizon.items():
+            runs[seed][scenario] = simulate(scenario_params(base, scenario), days=years * YEAR,
+                                            seed=seed, scenario=scenario, patients=patients)
+            bar.update()
+    bar.close()
+    rows = []
+    for name, f in chosen.items():
+        values = np.array([f.value(runs[s]) for s in seeds])
+        target = f.target(targets) if f.target else float(targets.at[name, "value"])
+        tol = targets.at[name, "tolerance"] if "tolerance" in targets.columns else np.nan
+        tol = float(tol) if pd.notna(tol) else 0.0
+        rows.append({"fact": name, "role": targets.at[name, "role"], "how": f.how,
+                     "target": target, "tolerance": tol, "simulated": float(values.mean()),
+                     "lower": float(values.min()), "upper": float(values.max()),
+                     "within": _judge(f.how, target, values, tol, _band(targets)),
+                     "scenario": f.scenario, "source": targets.at[name, "source"]})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["FACTS", "HOW", "Fact", "validate"]
