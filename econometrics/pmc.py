@@ -65,7 +65,7 @@ def _framework_path() -> Path:
 
 
 def load_framework() -> pd.DataFrame:
-    """The default framework: one row per secondary variable (seed 001's 9 x 43).
+    """Load the default framework: one row per secondary variable (seed 001's 9 x 43).
 
     Columns: ``id, primary, primary_name, primary_origin, primary_note, name, definition, origin,
     source, note, keywords_zh, keywords_en, lever, lever_value`` (see datasets/README.md).
@@ -180,8 +180,9 @@ def primary_scores(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.
 
 
 def grade_of(index: float, n_primaries: int = _GRADE_SCALE) -> str:
-    """Grade of a PMC index (seed 001: perfect 8-9, excellent 6-7.99, acceptable 4-5.99, else
-    qualified); bounds scale by ``n_primaries / 9``.
+    """Grade of a PMC index: seed 001's perfect 8-9, excellent 6-7.99, acceptable 4-5.99.
+
+    Below 4 is qualified. For a framework of ``n_primaries`` the bounds scale by n / 9.
 
     >>> grade_of(6.86), grade_of(4.99), grade_of(8.0), grade_of(3.99)
     ('excellent', 'acceptable', 'perfect', 'qualified')
@@ -244,7 +245,7 @@ class PMCResult:
         return policy
 
     def surface(self, policy: str) -> pd.DataFrame:
-        """The 3 x 3 PMC surface matrix of one policy (rows X1-X3, X4-X6, X7-X9).
+        """Return the 3 x 3 PMC surface matrix of one policy (rows X1-X3, X4-X6, X7-X9).
 
         Cells hold primary scores in :func:`surface_layout` order; the row label names the
         primaries of that row.
@@ -262,9 +263,10 @@ class PMCResult:
         PMC coding records that a measure is in the text, not its intensity). Levers of uncovered
         variables are left out (the model keeps its baseline value).
         """
+        policy = self._policy(policy)
         if "lever" not in self.framework.columns:
             return {}
-        coded = self.codings[(self.codings["policy"] == self._policy(policy))
+        coded = self.codings[(self.codings["policy"] == policy)
                              & (self.codings["value"] == 1)]
         fw = self.framework[self.framework["lever"].fillna("").astype(str) != ""]
         hits = fw[fw["id"].isin(coded["variable"])]
@@ -394,7 +396,7 @@ def _chinese_tokens(text: str, words: tuple[str, ...]) -> set[str]:
 
 @functools.lru_cache(maxsize=4)
 def _tokenizer(words: tuple[str, ...]):
-    """A jieba tokenizer that knows the keywords (built once per keyword set: loading is slow)."""
+    """Build a jieba tokenizer that knows the keywords (once per keyword set: loading is slow)."""
     try:
         import jieba
     except ImportError as exc:  # pragma: no cover - the [text] extra is part of `make env`
