@@ -306,7 +306,7 @@ def _plot_radar(scores: pd.DataFrame, ax, plt):
         ax.plot(closed, np.append(vals, vals[0]), linewidth=1.2, label=str(policy))
     ax.set_xticks(angles, list(scores.columns))
     ax.set_ylim(0.0, 1.0)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.3, 1.1), fontsize=8)
+    ax.legend(loc="lower left", bbox_to_anchor=(1.05, 0.0), fontsize=8)
     return ax
 
 
@@ -320,7 +320,7 @@ def _plot_surface(surface: pd.DataFrame, policy: str, ax, plt):
                 color="white" if v < 0.6 else "black", fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"PMC surface: {policy}")
+    ax.set_title(f"PMC surface: {policy}", fontsize=9)
     ax.figure.colorbar(im, ax=ax, label="primary score")
     return ax
 
