@@ -133,8 +133,9 @@ def _tidy_codings(codings: pd.DataFrame | Mapping[str, Mapping[str, int]]) -> pd
         tidy = codings[["policy", "variable", "value"]].copy()
     else:
         wide = codings.set_index("policy") if "policy" in codings.columns else codings
+        # an empty cell of a wide table is a missing variable, reported as such below
         tidy = (wide.rename_axis(index="policy", columns="variable")
-                .stack(future_stack=True).rename("value").reset_index())
+                .stack(future_stack=True).dropna().rename("value").reset_index())
     tidy["policy"] = tidy["policy"].astype(str)
     tidy["variable"] = tidy["variable"].astype(str)
     return tidy
