@@ -57,3 +57,8 @@ __all__ += [
     "imputation",
     "sun_abraham",
 ]
+
+# PMC index of policy documents (issue 16).
+from econometrics.pmc import PMCResult, pmc_score, suggest_codings  # noqa: E402
+
+__all__ += ["PMCResult", "pmc_score", "suggest_codings"]

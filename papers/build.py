@@ -135,7 +135,7 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
     for name, fig_spec in module.FIGURES.items():
         fig = fig_spec.draw({k: frames[k] for k in fig_spec.needs})
         png = out / "figures" / f"{name}.png"
-        fig.savefig(png, dpi=150, bbox_inches="tight")
+        fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})  # same bytes
         plt.close(fig)
         sidecar = {
             "figure": name,
