@@ -94,6 +94,7 @@ def test_resume_after_kill_computes_exactly_the_missing_runs(client, tmp_path):
         job.stderr.close()
     before = stored(store)
     done = sum(name.startswith("summary/") for name in before)
+    print(f"{done} of {n_runs} runs stored before the kill")
     assert 3 <= done < n_runs, f"{done} runs stored before the kill: nothing left to resume"
 
     resumed = abm.sweep({"base": SMALL}, seeds=seeds, days=40, out=store, scheduler=client,
