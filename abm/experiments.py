@@ -103,7 +103,6 @@ class RunSpec:
 class RunOutput:
     """What :func:`run_batch` returns for one run: its frames, or the error text."""
 
-    key: str
     summary: pd.DataFrame | None = None
     daily: pd.DataFrame | None = None
     error: str | None = None
@@ -155,8 +154,8 @@ def _run_one(spec: RunSpec) -> RunOutput:
         summary.insert(1, "seed", spec.seed)
         daily = res.daily.drop(columns=["scenario", "replicate"])
     except Exception:  # noqa: BLE001 - recorded and reported at the end of the sweep
-        return RunOutput(spec.key, error=traceback.format_exc())
-    return RunOutput(spec.key, summary=summary, daily=daily)
+        return RunOutput(error=traceback.format_exc())
+    return RunOutput(summary=summary, daily=daily)
 
 
 def spawn_seeds(root: int, n: int) -> list[int]:
@@ -288,11 +287,11 @@ def _prepare(root: Path) -> Path:
     return root
 
 
-def _store_run(root: Path, output: RunOutput) -> None:
+def _store_run(root: Path, key: str, output: RunOutput) -> None:
     """Write a finished run: daily frame first, then the summary (its presence marks it done)."""
-    _write_atomic(root / "daily" / f"{output.key}.parquet",
+    _write_atomic(root / "daily" / f"{key}.parquet",
                   lambda tmp: output.daily.to_parquet(tmp, index=False))
-    _write_atomic(root / "summary" / f"{output.key}.parquet",
+    _write_atomic(root / "summary" / f"{key}.parquet",
                   lambda tmp: output.summary.to_parquet(tmp, index=False))
 
 
@@ -475,46 +474,51 @@ def _client(scheduler: Any, n_workers: int, connect_timeout: float) -> Iterator[
         yield client
 
 
-def _batches(specs: list[RunSpec], size: int) -> list[list[RunSpec]]:
-    return [specs[i:i + size] for i in range(0, len(specs), size)]
+def _batches(keys: list[str], size: int) -> list[list[str]]:
+    return [keys[i:i + size] for i in range(0, len(keys), size)]
 
 
 def _auto_batch(n_runs: int, workers: int) -> int:
     return max(1, min(MAX_BATCH, math.ceil(n_runs / (TASKS_PER_WORKER * max(workers, 1)))))
 
 
-def _execute(todo: list[RunSpec], root: Path, *, scheduler: Any, n_workers: int,
+def _execute(todo: dict[str, RunSpec], root: Path, *, scheduler: Any, n_workers: int,
              batch_size: int | None, connect_timeout: float,
              bar: tqdm) -> dict[str, str]:
-    """Run ``todo``, storing each run as its batch returns; return errors by run key."""
+    """Run ``todo`` (key -> run), storing each run as its batch returns; return errors by key.
+
+    Keys are computed here, in the calling process, never by workers (whose installation may
+    differ).
+    """
     errors: dict[str, str] = {}
 
-    def collect(outputs: list[RunOutput]) -> None:
-        for output in outputs:
+    def collect(keys: list[str], outputs: list[RunOutput]) -> None:
+        for key, output in zip(keys, outputs, strict=True):
             if output.error is None:
-                _store_run(root, output)
+                _store_run(root, key, output)
             else:
-                errors[output.key] = output.error
+                errors[key] = output.error
         bar.update(len(outputs))
 
     if scheduler == SYNCHRONOUS:
-        for batch in _batches(todo, batch_size or 1):
-            collect(run_batch(batch))
+        for keys in _batches(list(todo), batch_size or 1):
+            collect(keys, run_batch([todo[k] for k in keys]))
         return errors
     from distributed import as_completed
 
     with _client(scheduler, n_workers, connect_timeout) as client:
         workers = len(client.scheduler_info().get("workers", {})) or n_workers
-        batches = _batches(todo, batch_size or _auto_batch(len(todo), workers))
-        futures = client.map(run_batch, batches, pure=False)
-        batch_of = {f.key: b for f, b in zip(futures, batches, strict=True)}
+        batches = _batches(list(todo), batch_size or _auto_batch(len(todo), workers))
+        futures = client.map(run_batch, [[todo[k] for k in keys] for keys in batches],
+                             pure=False)
+        keys_of = {f.key: keys for f, keys in zip(futures, batches, strict=True)}
         for future in as_completed(futures, loop=client.loop):
+            keys = keys_of[future.key]
             try:
                 outputs = future.result()
             except Exception:  # noqa: BLE001 - e.g. a worker died: every run of the batch failed
-                text = traceback.format_exc()
-                outputs = [RunOutput(s.key, error=text) for s in batch_of[future.key]]
-            collect(outputs)
+                outputs = [RunOutput(error=traceback.format_exc())] * len(keys)
+            collect(keys, outputs)
             future.release()
     return errors
 
@@ -616,7 +620,7 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         manifest = _manifest(named, seed_list, days, patients, wins, keys)
         _write_json(root / "sweep.json", manifest)
         unique = {keys[run]: spec for run, spec in specs.items()}
-        todo = [spec for key, spec in unique.items() if not _is_stored(root, key)]
+        todo = {key: spec for key, spec in unique.items() if not _is_stored(root, key)}
         with tqdm(total=len(unique), initial=len(unique) - len(todo), desc="sweep", unit="run",
                   disable=not _show_progress(progress)) as bar:
             errors = (_execute(todo, root, scheduler=scheduler, n_workers=n_workers,

@@ -114,6 +114,8 @@ def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
     unknown = sorted(set(names) - set(LEVERS))
     if unknown:
         raise ValueError(f"unknown lever(s) {unknown}; valid levers: {', '.join(LEVERS)}")
+    if isinstance(days, int) and isinstance(reform_day, int) and not 0 <= reform_day < days:
+        raise ValueError(f"reform_day must be in [0, days={days}), got {reform_day!r}")
     scenarios = {BASELINE: params, **{
         name: params.replace(**{"reform.day": reform_day,
                                 f"reform.incentives.{name}": LEVERS[name].reform_value})
