@@ -405,8 +405,8 @@ def _show_progress(progress: bool) -> bool:
     """Progress bars on a terminal or in a notebook; quiet otherwise or when switched off."""
     if not progress:
         return False
-    stderr = sys.stderr
-    return bool(stderr is not None and stderr.isatty()) or "ipykernel" in sys.modules
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty()) or "ipykernel" in sys.modules
 
 
 def local_cluster(n_workers: int = 2) -> Any:
