@@ -11,6 +11,7 @@ Examples
 __version__ = "0.1.0"
 
 from abm.agents import Facility, Patient, Physician
+from abm.experiments import SweepError, load_sweep, sweep
 from abm.model import PATIENT_MODES, ReferralModel
 from abm.params import (
     PRESETS,
@@ -31,4 +32,5 @@ __all__ = [
     "METRICS", "PATIENT_MODES", "PRESETS", "TIERS", "Facility", "Incentives", "LeverPath",
     "ParamError", "Params", "Patient", "Physician", "ReferralModel", "Reform", "Results", "Tier",
     "describe", "preset", "reform_packages", "simulate", "summarize", "validate",
+    "SweepError", "load_sweep", "sweep",
 ]

@@ -14,14 +14,18 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
+from abm.experiments import sweep
 from abm.params import Params
-from abm.results import simulate
+
+#: Scenario name of the runs without a reform (a lever's name is its reform's scenario name).
+BASELINE = "baseline"
 
 
 @dataclass(frozen=True)
@@ -84,11 +88,15 @@ LEVERS: dict[str, Lever] = {
 
 def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
                   levers: Iterable[str] | None = None, reform_day: int = 0,
-                  patients: str = "auto", progress: bool | None = None) -> pd.DataFrame:
+                  patients: str = "auto", progress: bool | None = None,
+                  out: str | os.PathLike | None = None, scheduler: Any = None,
+                  n_workers: int = 2) -> pd.DataFrame:
     """Paired effect of each lever: reform run minus baseline run on the same seed.
 
     Each lever is switched to its :data:`LEVERS` reform value at ``reform_day`` (all other
     incentives as in ``params``); metrics are summarised over the days from ``reform_day`` on.
+    The runs go through :func:`abm.sweep` (``out``, ``scheduler`` and ``n_workers`` as there:
+    a store to resume from, and where the runs execute).
 
     Returns a tidy frame with columns ``lever, metric, direction, seed, baseline, reform,
     difference`` (one row per lever, checked metric and seed). ``progress`` shows a progress bar
@@ -97,7 +105,8 @@ def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
     Examples
     --------
     >>> from abm import preset
-    >>> df = lever_effects(preset("small"), seeds=[1], days=30, levers=["revenue_share"])
+    >>> df = lever_effects(preset("small"), seeds=[1], days=30, levers=["revenue_share"],
+    ...                    scheduler="synchronous")
     >>> list(df["metric"])
     ['downward_referral_rate']
     """
@@ -105,24 +114,25 @@ def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
     unknown = sorted(set(names) - set(LEVERS))
     if unknown:
         raise ValueError(f"unknown lever(s) {unknown}; valid levers: {', '.join(LEVERS)}")
-    window = (reform_day, days)
-    seeds = list(seeds)
+    if isinstance(days, int) and isinstance(reform_day, int) and not 0 <= reform_day < days:
+        raise ValueError(f"reform_day must be in [0, days={days}), got {reform_day!r}")
+    scenarios = {BASELINE: params, **{
+        name: params.replace(**{"reform.day": reform_day,
+                                f"reform.incentives.{name}": LEVERS[name].reform_value})
+        for name in names}}
+    runs = sweep(scenarios, seeds=list(seeds), days=days, windows=[(reform_day, days)],
+                 patients=patients, progress=progress is not False, out=out,
+                 scheduler=scheduler, n_workers=n_workers)
+    summary = runs.set_index(["scenario", "seed"])
     rows = []
-    bar = tqdm(total=len(seeds) * (len(names) + 1), desc="lever runs", unit="run",
-               disable=None if progress is None else not progress)
-    for seed in seeds:
-        base = simulate(params, days=days, seed=seed, patients=patients).summary(window=window)
-        bar.update()
+    for seed in runs["seed"].unique():
+        base = summary.loc[(BASELINE, seed)]
         for name in names:
             lev = LEVERS[name]
-            p = params.replace(**{"reform.day": reform_day,
-                                  f"reform.incentives.{name}": lev.reform_value})
-            ref = simulate(p, days=days, seed=seed, patients=patients).summary(window=window)
-            bar.update()
+            ref = summary.loc[(name, seed)]
             for metric, direction in ((lev.metric, lev.direction), *lev.also):
                 rows.append({"lever": name, "metric": metric, "direction": direction,
                              "seed": seed, "baseline_value": getattr(params.incentives, name),
                              "reform_value": lev.reform_value, "baseline": base[metric],
                              "reform": ref[metric], "difference": ref[metric] - base[metric]})
-    bar.close()
     return pd.DataFrame(rows)

@@ -3,13 +3,15 @@
 Each paper is a folder ``papers/<paper>/`` with a ``pipeline.py`` that defines
 
 * ``EXPERIMENTS``: ``{name: Experiment}``; an experiment runs the model or an estimator and returns
-  a tidy DataFrame, cached as ``papers/<paper>/output/data/<name>.parquet``;
+  a tidy DataFrame, cached as ``papers/<paper>/output/data/<name>.parquet``; its model runs go
+  through ``abm.sweep`` with the store ``papers/<paper>/output/sweeps/<name>/``;
 * ``FIGURES``: ``{name: Figure}``; a figure only reads experiment outputs and draws, written to
   ``papers/<paper>/output/figures/<name>.png`` with a JSON sidecar (git revision, seeds, package
   versions, parameter hash).
 
 An experiment is rerun only when its parameter hash (its config, the fast/full switch) changes
-or its output is missing, so a rerun after an interruption continues where it stopped.
+or its output is missing, and its sweep store keeps every finished run, so a rerun after an
+interruption continues where it stopped, run by run. ``--force`` clears both.
 
 Usage::
 
@@ -21,10 +23,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib
 import importlib.metadata
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -34,19 +38,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from abm.experiments import local_cluster
+
 PAPERS_DIR = Path(__file__).resolve().parent
 _VERSIONED = ("mesa", "numpy", "pandas", "linearmodels", "statsmodels", "matplotlib", "seaborn")
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A cached computation: ``run(config) -> DataFrame``.
+    """A cached computation: ``run(config, store, scheduler) -> DataFrame``.
 
     ``config(fast)`` returns a JSON-serialisable dict (seeds, sizes, parameters) that is hashed to
-    decide whether the cached output is still valid.
+    decide whether the cached output is still valid. Model runs go through
+    ``abm.sweep(..., out=store, scheduler=scheduler)``: ``store`` is the experiment's own folder,
+    ``scheduler`` the Dask cluster the build shares between experiments.
     """
 
-    run: Callable[[dict], pd.DataFrame]
+    run: Callable[[dict, Path, object], pd.DataFrame]
     config: Callable[[bool], dict]
 
 
@@ -95,10 +103,12 @@ def discover() -> list[str]:
 
 
 def run_paper(paper: str, *, fast: bool, force: bool = False,
-              out: Path | None = None) -> list[Path]:
+              out: Path | None = None, workers: int = 2) -> list[Path]:
     """Run one paper's experiments (cached) and draw its figures; return the figure paths.
 
     ``out`` defaults to ``papers/<paper>/output`` (the test suite passes a temporary folder).
+    Experiments that need computing share one local Dask cluster of ``workers`` processes,
+    started only if one does.
     """
     import matplotlib
 
@@ -112,24 +122,31 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
 
     frames: dict[str, pd.DataFrame] = {}
     configs: dict[str, dict] = {}
-    for name, exp in module.EXPERIMENTS.items():
-        config = {"fast": fast, **exp.config(fast)}
-        configs[name] = config
-        path = out / "data" / f"{name}.parquet"
-        stamp = path.with_suffix(".hash")
-        digest = config_hash(config)
-        if not force and path.exists() and stamp.exists() and stamp.read_text() == digest:
-            print(f"[{paper}] {name}: cached")
-            frames[name] = pd.read_parquet(path)
-            continue
-        t0 = time.perf_counter()
-        frame = exp.run(config)
-        tmp = path.with_suffix(".parquet.tmp")
-        frame.to_parquet(tmp)
-        tmp.replace(path)  # atomic: an interrupted run never leaves a half-written output
-        stamp.write_text(digest)
-        frames[name] = frame
-        print(f"[{paper}] {name}: computed in {time.perf_counter() - t0:.1f}s")
+    cluster = None
+    with contextlib.ExitStack() as stack:
+        for name, exp in module.EXPERIMENTS.items():
+            config = {"fast": fast, **exp.config(fast)}
+            configs[name] = config
+            path = out / "data" / f"{name}.parquet"
+            stamp = path.with_suffix(".hash")
+            store = out / "sweeps" / name
+            if force:
+                shutil.rmtree(store, ignore_errors=True)
+            digest = config_hash(config)
+            if not force and path.exists() and stamp.exists() and stamp.read_text() == digest:
+                print(f"[{paper}] {name}: cached")
+                frames[name] = pd.read_parquet(path)
+                continue
+            t0 = time.perf_counter()
+            if cluster is None:
+                cluster = stack.enter_context(local_cluster(workers))
+            frame = exp.run(config, store, cluster)
+            tmp = path.with_suffix(".parquet.tmp")
+            frame.to_parquet(tmp)
+            tmp.replace(path)  # atomic: an interrupted run never leaves a half-written output
+            stamp.write_text(digest)
+            frames[name] = frame
+            print(f"[{paper}] {name}: computed in {time.perf_counter() - t0:.1f}s")
 
     written = []
     for name, fig_spec in module.FIGURES.items():
@@ -159,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="small sizes (as in the test suite)")
     parser.add_argument("--force", action="store_true", help="recompute cached experiments")
     parser.add_argument("--paper", action="append", help="only this paper (repeatable)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="worker processes of the local Dask cluster (default 2)")
     args = parser.parse_args(argv)
     papers = discover()
     unknown = sorted(set(args.paper or []) - set(papers))
@@ -169,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no paper pipelines yet (papers/<name>/pipeline.py)")
         return 0
     for paper in selected:
-        run_paper(paper, fast=args.fast, force=args.force)
+        run_paper(paper, fast=args.fast, force=args.force, workers=args.workers)
     return 0
 
 

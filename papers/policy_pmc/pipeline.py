@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from abm import preset, simulate  # noqa: E402
+from abm import preset, sweep  # noqa: E402
 from econometrics import pmc_score, suggest_codings  # noqa: E402
 from econometrics.pmc import load_framework  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
@@ -50,7 +50,7 @@ def codings_config(fast: bool) -> dict:
             "framework_hash": hashlib.sha256(framework.to_csv().encode()).hexdigest()[:16]}
 
 
-def run_codings(cfg: dict) -> pd.DataFrame:
+def run_codings(cfg: dict, store=None, scheduler=None) -> pd.DataFrame:
     frames = [suggest_codings((TEXTS / name).read_text(encoding="utf-8")).assign(
         policy=Path(name).stem) for name in cfg["texts"]]
     return pd.concat(frames, ignore_index=True)
@@ -90,17 +90,21 @@ def effects_config(fast: bool) -> dict:
             "seeds": [1] if fast else [1, 2, 3]}
 
 
-def run_effects(cfg: dict) -> pd.DataFrame:
+def run_effects(cfg: dict, store, scheduler) -> pd.DataFrame:
     res = pmc_score(run_codings(cfg)[["policy", "variable", "value"]])
     base_p = preset(cfg["preset"]).replace(**{"setting.scale": cfg["scale"]})
+    designs = {policy: res.draft_design(policy) for policy in res.scores.index}
+    scenarios = [("baseline", base_p), *(
+        (f"policy {policy}", base_p.replace(**{"reform.day": 0, **{
+            f"reform.incentives.{k}": v for k, v in design.items()}}) if design else base_p)
+        for policy, design in designs.items())]
+    runs = sweep(scenarios, seeds=cfg["seeds"], days=cfg["days"], patients="arrays", out=store,
+                 scheduler=scheduler).set_index(["scenario", "seed"])
     rows = []
     for seed in cfg["seeds"]:
-        base = simulate(base_p, days=cfg["days"], seed=seed, patients="arrays").summary()
-        for policy in res.scores.index:
-            design = res.draft_design(policy)
-            changes = {f"reform.incentives.{k}": v for k, v in design.items()}
-            p = base_p.replace(**{"reform.day": 0, **changes}) if design else base_p
-            ref = simulate(p, days=cfg["days"], seed=seed, patients="arrays").summary()
+        base = runs.loc[("baseline", seed)]
+        for policy, design in designs.items():
+            ref = runs.loc[(f"policy {policy}", seed)]
             for metric in METRICS:
                 rows.append({"policy": policy, "pmc_index": float(res.index[policy]),
                              "design": ", ".join(f"{k}={v:g}" for k, v in design.items()),

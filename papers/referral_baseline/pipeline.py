@@ -1,7 +1,9 @@
 """Referral baseline paper: the x_county baseline against its targets, a reform before/after,
 and the effect of each lever. Run by ``python -m papers.build`` (``make figures``).
 
-Experiments return tidy frames (cached as Parquet by papers/build.py); figures only read them.
+Experiments run the model through ``abm.sweep`` (each finished run stored, so an interrupted
+build resumes) and return tidy frames (cached as Parquet by papers/build.py); figures only read
+them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from abm import data, preset, simulate, validate  # noqa: E402
+from abm import METRICS, data, preset, sweep, validate  # noqa: E402
 from abm.levers import LEVERS, lever_effects  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
 
@@ -39,15 +41,13 @@ def baseline_config(fast: bool) -> dict:
             "seeds": [1] if fast else [1, 2, 3]}
 
 
-def run_baseline(cfg: dict) -> pd.DataFrame:
-    rows = []
-    for seed in cfg["seeds"]:
-        s = simulate(_x_county(cfg["scale"]), days=cfg["days"], seed=seed,
-                     patients="arrays").summary()
-        for metric in TARGETED:
-            rows.append({"seed": seed, "metric": metric, "simulated": s[metric],
-                         "target": data.target(metric)})
-    return pd.DataFrame(rows)
+def run_baseline(cfg: dict, store, scheduler) -> pd.DataFrame:
+    runs = sweep({"x_county": _x_county(cfg["scale"])}, seeds=cfg["seeds"], days=cfg["days"],
+                 patients="arrays", out=store, scheduler=scheduler)
+    long = runs.melt(id_vars="seed", value_vars=list(TARGETED), var_name="metric",
+                     value_name="simulated")
+    long = long.sort_values("seed", kind="stable", ignore_index=True)
+    return long.assign(target=long["metric"].map(data.target))
 
 
 def draw_baseline(frames) -> plt.Figure:
@@ -79,18 +79,14 @@ def reform_config(fast: bool) -> dict:
             "package": REFORM_PACKAGE}
 
 
-def run_reform(cfg: dict) -> pd.DataFrame:
+def run_reform(cfg: dict, store, scheduler) -> pd.DataFrame:
     base_p = _x_county(cfg["scale"])
     changes = {f"reform.incentives.{k}": v for k, v in cfg["package"].items()}
     reform_p = base_p.replace(**{"reform.day": cfg["reform_day"], **changes})
-    frames = []
-    for label, p in (("baseline", base_p), ("reform", reform_p)):
-        res = simulate(p, days=cfg["days"], seed=cfg["seed"], patients="arrays",
-                       scenario=label)
-        frames.append(res.periods(cfg["period"]))
-    out = pd.concat(frames, ignore_index=True)
-    out["reform_day"] = cfg["reform_day"]
-    return out
+    runs = sweep({"baseline": base_p, "reform": reform_p}, seeds=[cfg["seed"]], days=cfg["days"],
+                 windows=cfg["period"], patients="arrays", out=store, scheduler=scheduler)
+    keep = ["run_id", "scenario", "seed", "period", "first_day", "end_day", *METRICS]
+    return runs[keep].assign(reform_day=cfg["reform_day"])
 
 
 def draw_reform(frames) -> plt.Figure:
@@ -114,9 +110,10 @@ def levers_config(fast: bool) -> dict:
             "days": 60 if fast else 365, "seeds": [1] if fast else [1, 2, 3]}
 
 
-def run_levers(cfg: dict) -> pd.DataFrame:
+def run_levers(cfg: dict, store, scheduler) -> pd.DataFrame:
     p = preset(cfg["preset"]).replace(**{"setting.scale": cfg["scale"]})
-    return lever_effects(p, seeds=cfg["seeds"], days=cfg["days"], patients="arrays")
+    return lever_effects(p, seeds=cfg["seeds"], days=cfg["days"], patients="arrays", out=store,
+                         scheduler=scheduler)
 
 
 def draw_levers(frames) -> plt.Figure:
@@ -145,7 +142,8 @@ def validation_config(fast: bool) -> dict:
             "seeds": [1] if fast else [1, 2, 3]}
 
 
-def run_validation(cfg: dict) -> pd.DataFrame:
+def run_validation(cfg: dict, store, scheduler) -> pd.DataFrame:
+    # abm.validate runs its own scenarios (not yet through abm.sweep): no store, no cluster
     return validate(cfg["preset"], seeds=cfg["seeds"], scale=cfg["scale"])
 
 

@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
-           "abm.model", "abm.results", "abm.levers"]
+           "abm.model", "abm.results", "abm.levers", "abm.experiments"]
 
 
 @pytest.mark.parametrize("name", MODULES)
