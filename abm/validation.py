@@ -16,15 +16,20 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from abm import data
 from abm.params import Params, preset
-from abm.results import Results, simulate
+from abm.results import Results
 
 YEAR = 365
 #: Reform runs start after one baseline year (a warm-up; the reform year is year 1).
@@ -154,8 +159,13 @@ def _judge(how: str, target: float, values: np.ndarray, tolerance: float,
 
 def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
              scale: float | None = 20.0, facts: Sequence[str] | None = None,
-             patients: str = "arrays", progress: bool | None = None) -> pd.DataFrame:
+             patients: str = "arrays", out: str | os.PathLike | None = None,
+             scheduler: Any = None, n_workers: int = 2,
+             progress: bool | None = None) -> pd.DataFrame:
     """Simulate every expressible fact of ``datasets/targets.csv`` and compare.
+
+    Runs go through :func:`abm.sweep` (one sweep per horizon, on one Dask cluster), so a
+    validation with a store ``out`` that is interrupted resumes where it stopped.
 
     Parameters
     ----------
@@ -170,6 +180,9 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
         Fact ids to compute (default: all of :data:`FACTS`).
     patients
         Patient representation (default ``"arrays"``, the fast one; see :func:`abm.simulate`).
+    out, scheduler, n_workers
+        Store, Dask scheduler and local workers, as for :func:`abm.sweep`
+        (``scheduler="synchronous"`` runs in this process).
     progress
         Progress bar over runs (default: on a terminal or notebook).
 
@@ -181,12 +194,11 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
 
     Examples
     --------
-    >>> t = validate("small", seeds=[1], scale=None, facts=["visits_per_capita"])
+    >>> t = validate("small", seeds=[1], scale=None, facts=["visits_per_capita"],
+    ...              scheduler="synchronous", progress=False)
     >>> list(t.columns[:4])
     ['fact', 'role', 'how', 'target']
     """
-    from tqdm import tqdm
-
     names = list(FACTS) if facts is None else list(facts)
     unknown = sorted(set(names) - set(FACTS))
     if unknown:
@@ -198,25 +210,16 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
         base = base.replace(**{"setting.scale": float(scale)})
     targets = data.load_targets()
     chosen = {n: FACTS[n] for n in names}
-    horizon: dict[str, int] = {}
+    horizon = {"baseline": max(f.years for f in chosen.values())}
     for f in chosen.values():
         horizon[f.scenario] = max(horizon.get(f.scenario, 0), f.years)
-        horizon["baseline"] = max(horizon.get("baseline", 0), f.years)
-    bar = tqdm(total=len(horizon) * len(seeds), desc="validation runs", unit="run",
-               disable=None if progress is None else not progress)
-    runs: dict[int, dict[str, Results]] = {}
-    for seed in seeds:
-        runs[seed] = {}
-        for scenario, years in horizon.items():
-            runs[seed][scenario] = simulate(scenario_params(base, scenario), days=years * YEAR,
-                                            seed=seed, scenario=scenario, patients=patients)
-            bar.update()
-    bar.close()
+    runs = _run_scenarios(base, horizon, list(seeds), patients=patients, out=out,
+                          scheduler=scheduler, n_workers=n_workers, progress=progress)
     rows = []
     for name, f in chosen.items():
         values = np.array([f.value(runs[s]) for s in seeds])
         target = f.target(targets) if f.target else float(targets.at[name, "value"])
-        tol = targets.at[name, "tolerance"] if "tolerance" in targets.columns else np.nan
+        tol = targets.at[name, "tolerance"]
         tol = float(tol) if pd.notna(tol) else 0.0
         rows.append({"fact": name, "role": targets.at[name, "role"], "how": f.how,
                      "target": target, "tolerance": tol, "simulated": float(values.mean()),
@@ -224,6 +227,34 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
                      "within": _judge(f.how, target, values, tol, _band(targets)),
                      "scenario": f.scenario, "source": targets.at[name, "source"]})
     return pd.DataFrame(rows)
+
+
+def _run_scenarios(base: Params, horizon: dict[str, int], seeds: list[int], *, patients: str,
+                   out: str | os.PathLike | None, scheduler: Any, n_workers: int,
+                   progress: bool | None) -> dict[int, dict[str, Results]]:
+    """Run each scenario for its horizon in years on every seed: one sweep per horizon."""
+    from abm.experiments import load_sweep, local_cluster, sweep
+
+    by_years: dict[int, list[str]] = {}
+    for scenario, years in horizon.items():
+        by_years.setdefault(years, []).append(scenario)
+    show = bool(progress) if progress is not None else True
+    runs: dict[int, dict[str, Results]] = {s: {} for s in seeds}
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            scheduler = stack.enter_context(local_cluster(n_workers))
+        for years, scenarios in sorted(by_years.items()):
+            store = (Path(out) / f"{years}y" if out is not None
+                     else Path(stack.enter_context(tempfile.TemporaryDirectory())))
+            params = {s: scenario_params(base, s) for s in scenarios}
+            sweep(params, seeds=seeds, days=years * YEAR, out=store, scheduler=scheduler,
+                  n_workers=n_workers, progress=show, patients=patients)
+            daily = load_sweep(store, daily=True)
+            for (scenario, seed), d in daily.groupby(["scenario", "seed"], sort=False):
+                runs[int(seed)][scenario] = Results(
+                    daily=d.reset_index(drop=True), params=params[scenario], seed=int(seed),
+                    patients=patients, scenario=scenario)
+    return runs
 
 
 __all__ = ["FACTS", "HOW", "Fact", "validate"]

@@ -143,8 +143,8 @@ def validation_config(fast: bool) -> dict:
 
 
 def run_validation(cfg: dict, store, scheduler) -> pd.DataFrame:
-    # abm.validate runs its own scenarios (not yet through abm.sweep): no store, no cluster
-    return validate(cfg["preset"], seeds=cfg["seeds"], scale=cfg["scale"])
+    return validate(cfg["preset"], seeds=cfg["seeds"], scale=cfg["scale"], out=store,
+                    scheduler=scheduler)
 
 
 def draw_validation(frames) -> plt.Figure:
