@@ -5,7 +5,15 @@ Public API (issue 5): :func:`twfe`, :func:`event_study`, :func:`bacon`, :func:`w
 classes. The heterogeneity-robust estimators (issue 6) are appended below.
 """
 
-from econometrics._panel import Panel, PanelError, check_choice, normalize_cohort, prepare_panel
+from econometrics import registry  # noqa: E402  (the estimator registry, see its docstring)
+from econometrics._panel import (
+    DataWarning,
+    Panel,
+    PanelError,
+    check_choice,
+    normalize_cohort,
+    prepare_panel,
+)
 from econometrics.bacon import bacon
 from econometrics.inference import WildBootstrapResult, wild_bootstrap
 from econometrics.results import (
@@ -23,6 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BaconResult",
+    "DataWarning",
     "EstimationResult",
     "EventStudyResult",
     "Overall",
@@ -36,6 +45,7 @@ __all__ = [
     "event_study",
     "normalize_cohort",
     "prepare_panel",
+    "registry",
     "simulate_panel",
     "true_event_path",
     "twfe",

@@ -24,6 +24,7 @@ Covariates keep their own names (they may not start with an underscore).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,11 +32,14 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DataWarning",
     "Panel",
     "PanelError",
+    "as_pandas",
     "check_choice",
     "normalize_cohort",
     "prepare_panel",
+    "warn_data",
 ]
 
 _MAX_EXAMPLES = 5  # how many offending units / rows an error message lists
@@ -43,6 +47,15 @@ _MAX_EXAMPLES = 5  # how many offending units / rows an error message lists
 
 class PanelError(ValueError):
     """The data cannot be used as a panel for the requested estimator (message says why)."""
+
+
+class DataWarning(UserWarning):
+    """Data were dropped or changed on the way to an estimate (message says what and why)."""
+
+
+def warn_data(message: str) -> None:
+    """Issue a :class:`DataWarning` pointing at the user's call."""
+    warnings.warn(message, DataWarning, stacklevel=4)
 
 
 def check_choice(argument: str, value, allowed: Iterable):
@@ -73,7 +86,7 @@ def check_choice(argument: str, value, allowed: Iterable):
     return value
 
 
-def normalize_cohort(values) -> np.ndarray:
+def normalize_cohort(values, name: str = "cohort") -> np.ndarray:
     """Return cohorts (first treated period) as floats with never-treated coded 0.
 
     0, NaN (or None / pd.NA) and +inf all mean "never treated" and become 0.
@@ -82,6 +95,8 @@ def normalize_cohort(values) -> np.ndarray:
     ----------
     values : array-like
         Cohort values, one per row or per unit.
+    name : str
+        Column name used in error messages.
 
     Returns
     -------
@@ -98,18 +113,22 @@ def normalize_cohort(values) -> np.ndarray:
     >>> normalize_cohort([2005, 0, float("nan"), float("inf")]).tolist()
     [2005.0, 0.0, 0.0, 0.0]
     """
+    series = pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(series.cat.categories.dtype)
     try:
-        arr = pd.to_numeric(pd.Series(values, dtype="object"), errors="raise")
+        arr = pd.to_numeric(series.astype("object"), errors="raise")
     except (TypeError, ValueError) as exc:
-        raise PanelError(f"cohort values must be numeric (first treated period): {exc}") from exc
+        raise PanelError(f"cohort column {name!r} must be numeric (the first treated period; "
+                         f"0 or NaN for never treated): {exc}") from exc
     out = np.asarray(arr, dtype=float).copy()
     never = np.isnan(out) | (out == np.inf)
     out[never] = 0.0
     if np.any(out < 0):
         bad = np.unique(out[out < 0])[:_MAX_EXAMPLES].tolist()
         raise PanelError(
-            f"cohort values must be a first treated period, or 0/NaN/inf for never treated; "
-            f"got negative values {bad}"
+            f"cohort column {name!r} must hold a first treated period, or 0/NaN/inf for never "
+            f"treated; got negative values {bad}"
         )
     return out
 
@@ -279,10 +298,58 @@ def prepare_panel(
     >>> p.n_units, p.balanced, p.cohorts, p.frame["_treat"].tolist()
     (2, True, (2.0,), [0.0, 1.0, 0.0, 0.0])
     """
-    if not isinstance(data, pd.DataFrame):
-        raise PanelError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    covs = _as_list(covariates)
-    clusters = _as_list(cluster)
+    data = as_pandas(data)
+    covs, clusters = _as_list(covariates), _as_list(cluster)
+    _check_arguments(data, y=y, unit=unit, time=time, cohort=cohort, treat=treat, covs=covs,
+                     clusters=clusters, weights=weights)
+    names = {"y": y, "unit": unit, "time": time}
+    for role, name in (("cohort", cohort), ("treat", treat), ("weights", weights)):
+        if name is not None:
+            names[role] = name
+    if clusters:
+        names["cluster"] = tuple(clusters)
+    notes: list[str] = []
+    out = _canonical_columns(data, names, covs, clusters)
+    out = _drop_missing(out, names, covs, clusters, notes)
+    _check_finite(out, names, covs)
+    _check_duplicates(out, unit, time)
+    out = out.sort_values(["_unit", "_time"], kind="mergesort").reset_index(drop=True)
+    if weights is not None and not np.all(out["_weight"].to_numpy() > 0):
+        raise PanelError(f"weights column {weights!r} must be strictly positive")
+    for i in range(len(clusters)):
+        out[f"_cluster{i}"] = pd.factorize(out[f"_cluster{i}"], sort=True)[0].astype(np.int64)
+    if treat is not None:
+        _check_treatment(out, treat)
+    if cohort is not None:
+        _check_cohort(out, cohort, time, treat)
+    elif treat is not None and pd.api.types.is_numeric_dtype(out["_time"]):
+        # The cohort implied by the treatment: a unit's first treated period (0 if never).
+        first = out.loc[out["_treat"] > 0].groupby("_unit", sort=False)["_time"].first()
+        out["_cohort"] = out["_unit"].map(first).astype(float).fillna(0.0).to_numpy()
+    return _panel_facts(out, names, covs, notes)
+
+
+def as_pandas(data) -> pd.DataFrame:
+    """Return ``data`` as a pandas DataFrame (a polars or other frame with ``to_pandas``).
+
+    Examples
+    --------
+    >>> as_pandas(pd.DataFrame({"a": [1]})).shape
+    (1, 1)
+    """
+    if isinstance(data, pd.DataFrame):
+        return data
+    to_pandas = getattr(data, "to_pandas", None)
+    if callable(to_pandas):  # polars, pyarrow tables
+        out = to_pandas()
+        if isinstance(out, pd.DataFrame):
+            return out
+    raise PanelError(f"data must be a pandas DataFrame (or a polars frame), got "
+                     f"{type(data).__name__}")
+
+
+def _check_arguments(data, *, y, unit, time, cohort, treat, covs, clusters, weights) -> None:
+    """Every role names an existing column; at most two clusters; no reserved names."""
     if len(clusters) > 2:
         raise PanelError(f"cluster= takes one or two columns, got {len(clusters)}: {clusters}")
     roles = {"y": [y], "unit": [unit], "time": [time], "covariates": covs, "cluster": clusters}
@@ -300,43 +367,77 @@ def prepare_panel(
     if len(data) == 0:
         raise PanelError("data has no rows")
 
-    notes: list[str] = []
-    src = data  # read only
+
+def _canonical_columns(src: pd.DataFrame, names: dict, covs, clusters) -> pd.DataFrame:
+    """Build a fresh frame with the canonical columns (types checked), in the user's row order."""
     out = pd.DataFrame(index=pd.RangeIndex(len(src)))
-    out["_y"] = _numeric(src[y], "outcome", y)
-    for role, col in (("unit", unit), ("time", time)):
+    out["_y"] = _numeric(src[names["y"]], "outcome", names["y"])
+    for role in ("unit", "time"):
+        col = names[role]
         if src[col].isna().any():
             n_missing = int(src[col].isna().sum())
             raise PanelError(f"{role} column {col!r} has {n_missing} missing values")
-    out["_unit"] = src[unit].to_numpy(copy=True)
-    if cohort is not None:
-        out["_time"] = _integer_periods(src[time], time).to_numpy()
+    out["_unit"] = _plain(src[names["unit"]])
+    if "cohort" in names:
+        out["_time"] = _integer_periods(src[names["time"]], names["time"]).to_numpy()
     else:
-        out["_time"] = src[time].to_numpy(copy=True)
+        out["_time"] = _plain(src[names["time"]])
     for c in covs:
         out[c] = _numeric(src[c], "covariate", c)
-    if weights is not None:
-        out["_weight"] = _numeric(src[weights], "weights", weights)
+    if "weights" in names:
+        out["_weight"] = _numeric(src[names["weights"]], "weights", names["weights"])
     for i, c in enumerate(clusters):
-        out[f"_cluster{i}"] = src[c].to_numpy(copy=True)
-    if treat is not None:
-        out["_treat"] = _numeric(src[treat], "treatment", treat)
-    if cohort is not None:
-        out["_cohort"] = normalize_cohort(src[cohort].to_numpy())
+        out[f"_cluster{i}"] = _plain(src[c])
+    if "treat" in names:
+        out["_treat"] = _numeric(src[names["treat"]], "treatment", names["treat"])
+    if "cohort" in names:
+        out["_cohort"] = normalize_cohort(src[names["cohort"]].to_numpy(), names["cohort"])
+    return out
 
-    # Rows with a missing outcome, covariate, weight or cluster are dropped (reported).
-    check = ["_y", *covs, *[k for k in ("_weight", "_treat") if k in out], *[
-        f"_cluster{i}" for i in range(len(clusters))]]
-    missing = out[check].isna().any(axis=1).to_numpy()
+
+def _plain(series: pd.Series) -> np.ndarray:
+    """Return identifiers as a plain numpy array (categorical and nullable dtypes unwrapped)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(series.cat.categories.dtype)
+    if pd.api.types.is_extension_array_dtype(series.dtype):
+        numeric = pd.api.types.is_numeric_dtype(series)
+        return series.to_numpy(dtype=float if numeric else object)
+    return series.to_numpy(copy=True)
+
+
+def _drop_missing(out: pd.DataFrame, names: dict, covs, clusters, notes: list) -> pd.DataFrame:
+    """Drop rows with a missing outcome, covariate, weight, treatment or cluster (reported)."""
+    roles = {"_y": names["y"], **{c: c for c in covs}}
+    for key, role in (("_weight", "weights"), ("_treat", "treat")):
+        if key in out:
+            roles[key] = names[role]
+    for i, c in enumerate(clusters):
+        roles[f"_cluster{i}"] = c
+    missing = out[list(roles)].isna().any(axis=1).to_numpy()
     if missing.any():
-        cols = [col for col, k in zip([y, *covs, weights, treat, *clusters], [
-            "_y", *covs, "_weight", "_treat", *[f"_cluster{i}" for i in range(len(clusters))]],
-            strict=True) if k in out and out[k].isna().any()]
+        cols = [name for key, name in roles.items() if out[key].isna().any()]
         notes.append(f"dropped {int(missing.sum())} rows with missing values in {cols}")
         out = out.loc[~missing].reset_index(drop=True)
         if len(out) == 0:
-            raise PanelError("no rows left after dropping rows with missing values")
+            raise PanelError(f"no rows left after dropping rows with missing values in {cols}")
+    return out
 
+
+def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:
+    """Outcome, covariates and weights must be finite (inf is an error, not a silent NaN)."""
+    roles = {"_y": ("outcome", names["y"]), **{c: ("covariate", c) for c in covs}}
+    if "_weight" in out:
+        roles["_weight"] = ("weights", names["weights"])
+    for key, (role, name) in roles.items():
+        bad = ~np.isfinite(out[key].to_numpy())
+        if bad.any():
+            rows = out.loc[bad, ["_unit", "_time"]].itertuples(index=False)
+            raise PanelError(f"{role} column {name!r} has {int(bad.sum())} infinite values, "
+                             f"at ({names['unit']}, {names['time']}) = "
+                             f"{_examples([tuple(r) for r in rows])}; drop or fix them")
+
+
+def _check_duplicates(out: pd.DataFrame, unit: str, time: str) -> None:
     dup = out.duplicated(["_unit", "_time"], keep=False).to_numpy()
     if dup.any():
         pairs = out.loc[dup, ["_unit", "_time"]].drop_duplicates().itertuples(index=False)
@@ -344,57 +445,68 @@ def prepare_panel(
             f"duplicate ({unit}, {time}) rows: {_examples([tuple(p) for p in pairs])}; "
             "a panel needs one row per unit and period"
         )
-    out = out.sort_values(["_unit", "_time"], kind="mergesort").reset_index(drop=True)
 
-    if weights is not None and not np.all(out["_weight"].to_numpy() > 0):
-        raise PanelError(f"weights column {weights!r} must be strictly positive")
-    for i in range(len(clusters)):
-        out[f"_cluster{i}"] = pd.factorize(out[f"_cluster{i}"], sort=True)[0].astype(np.int64)
 
+def _check_treatment(out: pd.DataFrame, treat: str) -> None:
+    """Check that the treatment is 0/1 and never switches off (staggered adoption)."""
+    d = out["_treat"].to_numpy()
+    if not np.all(np.isin(d, (0.0, 1.0))):
+        raise PanelError(
+            f"treatment column {treat!r} must be 0/1 (or boolean), got values "
+            f"{_examples(np.unique(d[~np.isin(d, (0.0, 1.0))]).tolist())}"
+        )
+    off = out.groupby("_unit", sort=False)["_treat"].diff().to_numpy() < 0
+    if off.any():
+        units = pd.unique(out.loc[off, "_unit"])
+        raise PanelError(
+            f"treatment {treat!r} switches off (1 then 0) for units {_examples(units)}; "
+            "treatment that switches off is not supported by this estimator (staggered "
+            "adoption only; see econometrics.dcdh for switching treatments)"
+        )
+
+
+def _check_cohort(out: pd.DataFrame, cohort: str, time: str, treat: str | None) -> None:
+    """Cohorts are integer periods constant within units; sets ``_treat`` from them."""
+    g = out["_cohort"].to_numpy()
+    times = out["_time"].to_numpy()
+    if np.any(g != np.round(g)):
+        bad = np.unique(g[g != np.round(g)])
+        raise PanelError(f"cohort column {cohort!r} must hold integer periods (the first "
+                         f"treated period, like {time!r}); got {_examples(bad.tolist())}")
+    treated_g = np.unique(g[g > 0])
+    if len(treated_g) and set(treated_g.tolist()) <= {1.0} and times.min() > 1:
+        raise PanelError(
+            f"cohort column {cohort!r} holds 0/1 values, but it must be each unit's first "
+            f"treated period (e.g. {int(times.min()) + 1}; 0 or NaN for never treated), not an "
+            f"ever-treated dummy; periods in {time!r} run from {times.min()} to {times.max()}"
+        )
+    nuniq = out.groupby("_unit", sort=False)["_cohort"].nunique()
+    if (nuniq > 1).any():
+        raise PanelError(
+            f"cohort column {cohort!r} varies within units "
+            f"{_examples(nuniq.index[nuniq > 1].tolist())}; it must be the unit's first "
+            "treated period"
+        )
+    if np.any(times <= 0):
+        raise PanelError(
+            f"time column {time!r} has periods <= 0, but cohort 0 means never treated; "
+            "shift the periods so they are positive (e.g. calendar years)"
+        )
+    implied = ((g > 0) & (times >= g)).astype(float)
     if treat is not None:
-        d = out["_treat"].to_numpy()
-        if not np.all(np.isin(d, (0.0, 1.0))):
+        bad = implied != out["_treat"].to_numpy()
+        if bad.any():
+            units = pd.unique(out.loc[bad, "_unit"])
             raise PanelError(
-                f"treatment column {treat!r} must be 0/1 (or boolean), got values "
-                f"{_examples(np.unique(d[~np.isin(d, (0.0, 1.0))]).tolist())}"
+                f"treatment {treat!r} disagrees with cohort {cohort!r} (treated from the "
+                f"cohort period on) for units {_examples(units)}"
             )
-        off = out.groupby("_unit", sort=False)["_treat"].diff().to_numpy() < 0
-        if off.any():
-            units = pd.unique(out.loc[off, "_unit"])
-            raise PanelError(
-                f"treatment {treat!r} switches off (1 then 0) for units {_examples(units)}; "
-                "treatment that switches off is not supported (staggered adoption only)"
-            )
-    if cohort is not None:
-        nuniq = out.groupby("_unit", sort=False)["_cohort"].nunique()
-        if (nuniq > 1).any():
-            raise PanelError(
-                f"cohort column {cohort!r} varies within units "
-                f"{_examples(nuniq.index[nuniq > 1].tolist())}; it must be the unit's first "
-                "treated period"
-            )
-        if np.any(out["_time"].to_numpy() <= 0):
-            raise PanelError(
-                f"time column {time!r} has periods <= 0, but cohort 0 means never treated; "
-                "shift the periods so they are positive (e.g. calendar years)"
-            )
-        g = out["_cohort"].to_numpy()
-        implied = ((g > 0) & (out["_time"].to_numpy() >= g)).astype(float)
-        if treat is not None:
-            bad = implied != out["_treat"].to_numpy()
-            if bad.any():
-                units = pd.unique(out.loc[bad, "_unit"])
-                raise PanelError(
-                    f"treatment {treat!r} disagrees with cohort {cohort!r} (treated from the "
-                    f"cohort period on) for units {_examples(units)}"
-                )
-        else:
-            out["_treat"] = implied
-    elif treat is not None and pd.api.types.is_numeric_dtype(out["_time"]):
-        # The cohort implied by the treatment: a unit's first treated period (0 if never).
-        first = out.loc[out["_treat"] > 0].groupby("_unit", sort=False)["_time"].first()
-        out["_cohort"] = out["_unit"].map(first).astype(float).fillna(0.0).to_numpy()
+    else:
+        out["_treat"] = implied
 
+
+def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list) -> Panel:
+    """Balance, cohorts, never/always treated and clusters of a checked frame."""
     times = np.sort(pd.unique(out["_time"]))
     n_units = int(out["_unit"].nunique())
     per_unit = out.groupby("_unit", sort=False).size()
@@ -404,7 +516,6 @@ def prepare_panel(
             f"unbalanced panel: {int((per_unit < len(times)).sum())} of {n_units} units are not "
             f"observed in all {len(times)} periods (allowed)"
         )
-
     cohorts: tuple[float, ...] = ()
     n_never = n_always = 0
     if "_treat" in out:
@@ -429,25 +540,9 @@ def prepare_panel(
                     )
         if n_never == 0:
             notes.append("no never-treated units: comparisons rely on later-treated units")
-
-    n_clusters = tuple(int(out[f"_cluster{i}"].nunique()) for i in range(len(clusters)))
-    names = {"y": y, "unit": unit, "time": time}
-    for role, name in (("cohort", cohort), ("treat", treat), ("weights", weights)):
-        if name is not None:
-            names[role] = name
-    if clusters:
-        names["cluster"] = tuple(clusters)
+    n_clusters = tuple(int(out[c].nunique()) for c in out.columns if c.startswith("_cluster"))
     return Panel(
-        frame=out,
-        names=names,
-        covariates=tuple(covs),
-        n_units=n_units,
-        n_obs=len(out),
-        times=times,
-        balanced=balanced,
-        cohorts=cohorts,
-        n_never_treated=n_never,
-        n_always_treated=n_always,
-        n_clusters=n_clusters,
-        notes=tuple(notes),
+        frame=out, names=names, covariates=tuple(covs), n_units=n_units, n_obs=len(out),
+        times=times, balanced=balanced, cohorts=cohorts, n_never_treated=n_never,
+        n_always_treated=n_always, n_clusters=n_clusters, notes=tuple(notes),
     )

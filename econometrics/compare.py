@@ -1,29 +1,31 @@
-"""Run TWFE and the heterogeneity-robust estimators on one panel, side by side.
+"""Run several event-study estimators on one panel, side by side.
 
-:func:`compare_estimators` fits the dynamic TWFE event study, Callaway-Sant'Anna (dynamic
-aggregation of ATT(g, t)), Sun-Abraham and BJS imputation on the same data and returns one tidy
-frame of event-time paths, one frame of overall effects (static TWFE coefficient; the average
-effect over treated unit-periods for the robust estimators, i.e. CS's "simple" aggregation) and
-one plot. With staggered adoption and effects that grow with exposure, TWFE's paths and its
-static coefficient are biased (already-treated units serve as controls), the others are not.
+:func:`compare_estimators` fits every estimator of the registry (:mod:`econometrics.registry`:
+dynamic TWFE, Callaway-Sant'Anna's dynamic aggregation, Sun-Abraham, BJS imputation, and any
+estimator added there) on the same data and returns one tidy frame of event-time paths, one
+frame of overall effects (the static TWFE coefficient for TWFE; each estimator's ``overall``
+otherwise) and one plot. With staggered adoption and effects that grow with exposure, TWFE's
+paths and its static coefficient are biased (already-treated units serve as controls), the
+others are not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import normalize_cohort
-from econometrics.cs import Control, att_gt
-from econometrics.imputation import imputation
-from econometrics.sunab import sun_abraham
-from econometrics.twfe import event_study, twfe
+from econometrics import registry
+from econometrics._panel import as_pandas, normalize_cohort
+from econometrics.results import Overall, TidyFrame
+from econometrics.twfe import twfe
 
-__all__ = ["ComparisonResult", "compare_estimators"]
+__all__ = ["ESTIMATORS", "ComparisonResult", "compare_estimators"]
 
-ESTIMATORS = ("TWFE", "Callaway-Sant'Anna", "Sun-Abraham", "Imputation (BJS)")
+#: Labels of the default comparison (every registered estimator).
+ESTIMATORS = tuple(registry.LABELS[name] for name in registry.available())
 _PATH_COLUMNS = ["estimator", "event_time", "estimate", "std_error", "conf_low", "conf_high"]
 
 
@@ -36,7 +38,8 @@ class ComparisonResult:
     paths : pandas.DataFrame
         estimator, event_time, estimate, std_error, conf_low, conf_high.
     overall : pandas.DataFrame
-        estimator, att, se (TWFE: the static coefficient).
+        estimator, estimate, std_error (TWFE: the static coefficient; ``att`` / ``se`` are
+        deprecated aliases).
     results : dict
         Estimator name -> its result object.
     outcome : str
@@ -55,7 +58,7 @@ class ComparisonResult:
     def summary(self) -> str:
         """Return the overall effects as text."""
         lines = [f"Estimator comparison: {self.outcome}"]
-        lines += [f"  {r.estimator:<20} ATT {r.att: .4f} (SE {r.se:.4f})"
+        lines += [f"  {r.estimator:<20} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
                   for r in self.overall.itertuples()]
         return "\n".join(lines)
 
@@ -88,10 +91,6 @@ class ComparisonResult:
         return ax
 
 
-def _path(name: str, table: pd.DataFrame) -> pd.DataFrame:
-    return table.assign(estimator=name)[_PATH_COLUMNS]
-
-
 def compare_estimators(
     data: pd.DataFrame,
     *,
@@ -101,13 +100,12 @@ def compare_estimators(
     cohort: str,
     leads: int | None = None,
     lags: int | None = None,
-    control: Control = "never",
+    estimators: Sequence[str] | None = None,
     covariates: list[str] | None = None,
     cluster: str | None = None,
-    bootstrap: int = 0,
-    seed: int | None = None,
+    options: Mapping[str, Mapping] | None = None,
 ) -> ComparisonResult:
-    """Fit TWFE, Callaway-Sant'Anna, Sun-Abraham and imputation on the same panel.
+    """Fit several registered event-study estimators on the same panel, side by side.
 
     Parameters
     ----------
@@ -118,22 +116,21 @@ def compare_estimators(
         NaN or inf).
     leads, lags : int, optional
         Event window of the paths (default: all event times; the imputation pre-trend test
-        then uses as many leads as Callaway-Sant'Anna reports).
-    control : {"never", "notyet"}
-        Comparison group of Callaway-Sant'Anna.
+        then uses as many leads as the longest pre-period path).
+    estimators : sequence of str, optional
+        Registered names (:data:`econometrics.registry.ESTIMATORS`); default: all of them.
     covariates : list of str, optional
-        Controls (first-period values in Callaway-Sant'Anna, time-varying in the regressions).
+        Controls (Callaway-Sant'Anna takes them at the base period).
     cluster : str, optional
         Cluster column (default: the unit).
-    bootstrap : int
-        Multiplier bootstrap draws for Callaway-Sant'Anna's simultaneous bands (0: pointwise).
-    seed : int, optional
-        Seed of that bootstrap.
+    options : mapping, optional
+        Estimator name -> extra keyword arguments, e.g.
+        ``{"callaway_santanna": {"control": "notyet", "bootstrap": 999, "seed": 1}}``.
 
     Returns
     -------
     ComparisonResult
-        ``tidy()`` paths, ``overall`` frame, ``plot()``.
+        ``tidy()`` paths, ``overall`` frame (TWFE: the static coefficient), ``plot()``.
 
     Examples
     --------
@@ -143,33 +140,51 @@ def compare_estimators(
     >>> cmp.overall.estimator.tolist()
     ['TWFE', "Callaway-Sant'Anna", 'Sun-Abraham', 'Imputation (BJS)']
     """
-    common = dict(y=y, unit=unit, time=time, cohort=cohort)
-    cs = att_gt(data, **common, control=control, covariates=covariates, cluster=cluster,
-                bootstrap=bootstrap, seed=seed)
-    cs_dynamic = cs.aggregate("dynamic")
-    cs_path = cs_dynamic.to_event_study().tidy()
-    lo = -np.inf if leads is None else -leads
-    hi = np.inf if lags is None else lags
-    cs_path = cs_path[(cs_path.event_time >= lo) & (cs_path.event_time <= hi)]
-    n_leads = leads if leads is not None else int(max(0, -cs_path.event_time.min()))
-    window = dict(leads=leads, lags=lags, cluster=cluster, covariates=covariates)
-    es_twfe = event_study(data, **common, estimator="twfe", **window)
-    sa = sun_abraham(data, **common, **window)
-    bjs = imputation(data, **common, leads=n_leads or None, lags=lags, cluster=cluster,
-                     covariates=covariates)
+    names = registry.available() if estimators is None else list(estimators)
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(names))
+    if unknown:
+        raise ValueError(f"options for {unknown}, which are not among estimators={names}")
+    common = dict(y=y, unit=unit, time=time, cohort=cohort, covariates=covariates,
+                  cluster=cluster)
+    results, paths, overall = {}, [], []
+    for name in names:
+        fn = registry.get_estimator(name)
+        window = dict(leads=leads, lags=lags)
+        if name == "imputation":  # BJS: leads are a separate pre-trend test
+            window["reference"] = None
+            window["leads"] = leads if leads is not None else _longest_lead(paths)
+        res = fn(data, **common, **window, **options.get(name, {}))
+        label = registry.LABELS.get(name, name)
+        results[label] = res
+        paths.append(res.tidy().assign(estimator=label)[_PATH_COLUMNS])
+        summary = res.overall
+        if name == "twfe":  # the static TWFE coefficient, biased under dynamic effects
+            summary = _static_twfe(data, **common)
+        overall.append({"estimator": label,
+                        "estimate": np.nan if summary is None else summary.estimate,
+                        "std_error": np.nan if summary is None else summary.std_error})
+    return ComparisonResult(paths=pd.concat(paths, ignore_index=True),
+                            overall=TidyFrame(overall), results=results, outcome=y)
+
+
+def _longest_lead(paths: list[pd.DataFrame]) -> int | None:
+    """Leads for BJS's test: the longest pre-period path so far, less one (None if none).
+
+    BJS's test compares the leads with the periods before them, so at least one untreated
+    period of each cohort must be left out of the leads.
+    """
+    lows = [int(-p["event_time"].min()) - 1 for p in paths
+            if len(p) and p["event_time"].min() < -1]
+    return max(lows) if lows else None
+
+
+def _static_twfe(data, *, y, unit, time, cohort, covariates, cluster) -> Overall:
+    """Return the static TWFE coefficient on ``time >= cohort`` (as Overall)."""
     treat_name = "__treat__"
-    g = normalize_cohort(data[cohort].to_numpy())
-    treated = data.assign(**{treat_name: ((g > 0) & (data[time].to_numpy() >= g)).astype(int)})
-    static = twfe(treated, y=y, unit=unit, time=time, treat=treat_name, covariates=covariates,
-                  cluster=cluster).tidy().iloc[0]
-    simple = cs.aggregate("simple").overall
-    paths = pd.concat([_path(ESTIMATORS[0], es_twfe.tidy()), _path(ESTIMATORS[1], cs_path),
-                       _path(ESTIMATORS[2], sa.tidy()), _path(ESTIMATORS[3], bjs.tidy())],
-                      ignore_index=True)
-    overall = pd.DataFrame({
-        "estimator": list(ESTIMATORS),
-        "att": [static.estimate, simple.att, sa.overall.att, bjs.overall.att],
-        "se": [static.std_error, simple.se, sa.overall.se, bjs.overall.se],
-    })
-    results = dict(zip(ESTIMATORS, [es_twfe, cs, sa, bjs], strict=True))
-    return ComparisonResult(paths=paths, overall=overall, results=results, outcome=y)
+    g = normalize_cohort(as_pandas(data)[cohort].to_numpy(), cohort)
+    df = as_pandas(data)
+    treated = df.assign(**{treat_name: ((g > 0) & (df[time].to_numpy() >= g)).astype(int)})
+    row = twfe(treated, y=y, unit=unit, time=time, treat=treat_name, covariates=covariates,
+               cluster=cluster).tidy().iloc[0]
+    return Overall(float(row.estimate), float(row.std_error))

@@ -14,7 +14,9 @@ Standard errors are BJS's conservative clustered variance (their Theorem 3): eac
 the variance is ``sum_c (sum_{it in c} v_it e_it)^2`` with first-stage residuals on untreated
 observations and ``tau_it`` minus its cohort x event-time mean on treated ones. Leads
 (``leads=k``) are BJS's pre-trend test: lead dummies added to the untreated-only regression,
-CRV1 standard errors, and a joint Wald test in ``pretrend``.
+CRV1 standard errors, and a joint Wald test in ``pretrend``. ``vcov`` is the conservative
+covariance of the effects (and the CRV1 covariance of the leads; the two blocks are treated as
+uncorrelated, as BJS's test is run separately).
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ def imputation_weights_variance(z0, z1, y0, tau, weights, clusters0, clusters1,
     Returns
     -------
     tuple of numpy.ndarray
-        Estimates and standard errors.
+        Estimates and their conservative covariance matrix (standard errors: the square
+        roots of its diagonal).
 
     Examples
     --------
@@ -74,8 +77,8 @@ def imputation_weights_variance(z0, z1, y0, tau, weights, clusters0, clusters1,
     >>> est, se = imputation_weights_variance(z0, z1, np.array([0., 1, 0, 1]),
     ...     np.array([1., 3]), np.full((2, 1), 0.5), np.arange(4), np.arange(4, 6),
     ...     np.array([0, 0]))
-    >>> est.tolist()
-    [2.0]
+    >>> est.tolist(), se.shape
+    ([2.0], (1, 1))
     """
     lu = splu((z0.T @ z0).tocsc())
     theta = lu.solve(np.asarray(z0.T @ y0).ravel())
@@ -87,7 +90,7 @@ def imputation_weights_variance(z0, z1, y0, tau, weights, clusters0, clusters1,
     score = np.zeros((n_clusters, weights.shape[1]))
     np.add.at(score, clusters0, v0 * resid0[:, None])
     np.add.at(score, clusters1, weights * resid1[:, None])
-    return weights.T @ tau, np.sqrt(np.sum(score**2, axis=0))
+    return weights.T @ tau, score.T @ score
 
 
 def imputation(
@@ -99,8 +102,10 @@ def imputation(
     cohort: str,
     leads: int | None = None,
     lags: int | None = None,
+    reference: int | None = None,
     cluster: str | None = None,
     covariates: list[str] | str | None = None,
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> EventStudyResult:
     """Estimate the Borusyak-Jaravel-Spiess imputation event study.
@@ -117,10 +122,14 @@ def imputation(
     lags : int, optional
         Largest event time reported; default: all. ``overall`` averages over event times
         0..lags.
+    reference : None
+        Imputation has no reference period; -1 (the registry default) is accepted and ignored.
     cluster : str, optional
         Cluster column (default: the unit).
     covariates : list of str, optional
         Time-varying controls in the untreated-outcome model.
+    weights : str, optional
+        Not supported (ValueError).
     conf_level : float
         Confidence level (normal intervals for the effects, t(G-1) for the leads).
 
@@ -136,12 +145,18 @@ def imputation(
     >>> df = simulate_panel(n_units=90, n_periods=6, cohorts=(3, 5), effect=1.0, sigma=0.1,
     ...                     seed=2)
     >>> res = imputation(df, y="y", unit="unit", time="time", cohort="cohort")
-    >>> res.tidy().event_time.tolist(), round(res.overall.att, 1)
+    >>> res.tidy().event_time.tolist(), round(res.overall.estimate, 1)
     ([0, 1, 2, 3], 1.0)
     """
     for name, v in (("leads", leads), ("lags", lags)):
-        if v is not None and not (isinstance(v, int | np.integer) and v >= 0):
+        if v is not None and (isinstance(v, bool) or not (isinstance(v, int | np.integer)
+                                                          and v >= 0)):
             raise ValueError(f"{name}={v!r} must be a non-negative integer or None")
+    if reference not in (None, -1):
+        raise ValueError(f"reference={reference!r}: the imputation estimator has no reference "
+                         "period; pass reference=None")
+    if weights is not None:
+        raise ValueError(f"weights={weights!r} is not supported by imputation")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
                           covariates=covariates, cluster=cluster)
     f = panel.frame
@@ -196,18 +211,22 @@ def imputation(
     weights = np.column_stack([(rel1 == e) / np.sum(rel1 == e) for e in events]
                               + [np.full(len(rel1), 1.0 / len(rel1))])
     cells1 = pd.factorize(pd.Series(g[treated]).astype(str) + ":" + rel1.astype(str))[0]
-    est, se = imputation_weights_variance(z0, z1, yv[~treated], tau, weights,
-                                          clusters[~treated], clusters[treated], cells1)
+    est, cov = imputation_weights_variance(z0, z1, yv[~treated], tau, weights,
+                                           clusters[~treated], clusters[treated], cells1)
+    se = np.sqrt(np.diag(cov))
     n_clusters = int(len(np.unique(clusters)))
     inf = t_inference(est[:-1], se[:-1], None, conf_level)
     table = pd.DataFrame({"event_time": events, "term": [f"e={e}" for e in events],
                           "estimate": est[:-1], "std_error": se[:-1], **inf})
+    vcov = pd.DataFrame(cov[:-1, :-1], index=events, columns=events)
     pretrend = None
     if leads:
         n_other = len(kept_times) - 1 + x.shape[1]  # period effects and covariates
-        lead_table, pretrend = _pretrend(z0, yv[~treated], rel[~treated], g[~treated],
+        lead_table, lead_vcov, pretrend = _pretrend(z0, yv[~treated], rel[~treated], g[~treated],
                                          clusters[~treated], leads, n_other, conf_level)
         table = pd.concat([lead_table, table], ignore_index=True)
+        # leads (first-stage regression) and effects are estimated separately: block diagonal
+        vcov = _block_diagonal(lead_vcov, vcov)
     return EventStudyResult(
         table=table[["event_time", *TIDY_COLUMNS]],
         estimator="Imputation (Borusyak, Jaravel and Spiess)", outcome=y,
@@ -215,7 +234,7 @@ def imputation(
         vcov_type=f"BJS conservative, clustered by {cluster or unit}",
         small_sample="none (effects); CRV1 G/(G-1) x (n-1)/(n-k) for the leads",
         n_clusters=(n_clusters,), conf_level=conf_level, notes=tuple(notes), reference=None,
-        pretrend=pretrend, overall=Overall(float(est[-1]), float(se[-1])),
+        pretrend=pretrend, overall=Overall(float(est[-1]), float(se[-1])), vcov=vcov,
     )
 
 
@@ -232,6 +251,9 @@ def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level):
     lu = splu((z0.T @ z0).tocsc())
     xd = dummies - z0 @ lu.solve(np.asarray(z0.T @ dummies))
     yd = y0 - z0 @ lu.solve(np.asarray(z0.T @ y0).ravel())
+    if np.linalg.matrix_rank(xd) < xd.shape[1]:
+        raise PanelError(f"leads={leads}: the lead dummies cover every untreated period of some "
+                         "cohort, so they are collinear with its unit effects; use fewer leads")
     gamma = np.linalg.lstsq(xd, yd, rcond=None)[0]
     k = len(lead_events) + n_other + 1  # unit effects nested in the clusters count 1 (fixest)
     n_clusters = len(np.unique(clusters0))
@@ -240,4 +262,14 @@ def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level):
     inf = t_inference(gamma, se, n_clusters - 1, conf_level)
     table = pd.DataFrame({"event_time": lead_events, "term": [f"e={e}" for e in lead_events],
                           "estimate": gamma, "std_error": se, **inf})
-    return table, wald_test(gamma, vcov, df_denom=n_clusters - 1)
+    return (table, pd.DataFrame(vcov, index=lead_events, columns=lead_events),
+            wald_test(gamma, vcov, df_denom=n_clusters - 1))
+
+
+def _block_diagonal(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Block-diagonal covariance of two sets of estimates (zero covariance between them)."""
+    index = [*a.index, *b.index]
+    out = pd.DataFrame(0.0, index=index, columns=index)
+    out.loc[a.index, a.columns] = a.to_numpy()
+    out.loc[b.index, b.columns] = b.to_numpy()
+    return out

@@ -17,6 +17,7 @@ The estimator-specific classes are thin: an estimator builds the tidy table with
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -30,6 +31,7 @@ __all__ = [
     "EventStudyResult",
     "Overall",
     "StaticResult",
+    "TidyFrame",
     "WaldTest",
 ]
 
@@ -51,10 +53,74 @@ class WaldTest(NamedTuple):
 
 
 class Overall(NamedTuple):
-    """A single summary effect (e.g. the average post-treatment ATT) and its standard error."""
+    """A single summary effect (e.g. the average post-treatment ATT) and its standard error.
 
-    att: float
-    se: float
+    ``att`` and ``se`` are deprecated aliases of ``estimate`` and ``std_error`` (kept for one
+    release; they emit a FutureWarning).
+
+    Examples
+    --------
+    >>> Overall(0.5, 0.1).estimate
+    0.5
+    """
+
+    estimate: float
+    std_error: float
+
+    @property
+    def att(self) -> float:
+        """Deprecated alias of ``estimate``."""
+        _deprecated("Overall.att", "Overall.estimate")
+        return self.estimate
+
+    @property
+    def se(self) -> float:
+        """Deprecated alias of ``std_error``."""
+        _deprecated("Overall.se", "Overall.std_error")
+        return self.std_error
+
+
+#: Old column names of the Callaway-Sant'Anna tables -> the shared convention.
+DEPRECATED_COLUMNS = {"att": "estimate", "se": "std_error"}
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"{old} is deprecated and will be removed in the next release; use {new}",
+                  FutureWarning, stacklevel=3)
+
+
+class TidyFrame(pd.DataFrame):
+    """A tidy table that still answers to the deprecated column names ``att`` and ``se``.
+
+    ``frame["att"]`` / ``frame.att`` return the ``estimate`` column with a FutureWarning (the
+    same for ``se`` and ``std_error``); everything else is an ordinary DataFrame.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> t = TidyFrame({"estimate": [1.0], "std_error": [0.5]})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     value = t["att"].tolist()
+    >>> value, w[0].category.__name__
+    ([1.0], 'FutureWarning')
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def __getitem__(self, key):
+        if isinstance(key, str) and key in DEPRECATED_COLUMNS and key not in self.columns:
+            _deprecated(f"column {key!r}", f"{DEPRECATED_COLUMNS[key]!r}")
+            key = DEPRECATED_COLUMNS[key]
+        return super().__getitem__(key)
+
+    def __getattr__(self, name):
+        if name in DEPRECATED_COLUMNS and name not in self.columns:
+            _deprecated(f"column {name!r}", f"{DEPRECATED_COLUMNS[name]!r}")
+            return super().__getitem__(DEPRECATED_COLUMNS[name])
+        return super().__getattr__(name)
 
 
 def _fmt(value: Any, digits: int = 4) -> str:
@@ -242,24 +308,40 @@ class EventStudyResult(EstimationResult):
 
     Parameters
     ----------
-    reference : int or None
-        The omitted event time (coefficient normalized to 0), drawn on the plot; None if the
-        estimator has no reference period (e.g. imputation).
+    reference : int, tuple of int or None
+        The omitted event time(s) (coefficients normalized to 0), drawn on the plot; None if
+        the estimator has no reference period (e.g. imputation).
     pretrend : WaldTest or None
         Joint test that all pre-period (event time < 0) coefficients are zero.
     overall : Overall or None
         A summary post-treatment effect, for estimators that define one.
+    vcov : pandas.DataFrame or None
+        Covariance matrix of the event-time estimates, rows and columns indexed by event time
+        in the order of the table (what sensitivity analysis such as :func:`honest_did` needs).
     (other parameters as in :class:`EstimationResult`; ``table`` has an ``event_time`` column)
     """
 
-    reference: int | None = -1
+    reference: int | tuple[int, ...] | None = -1
     pretrend: WaldTest | None = None
     overall: Overall | None = None
+    vcov: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if "event_time" not in self.table.columns:
             raise ValueError("event-study table needs an 'event_time' column")
+        if self.vcov is not None:
+            events = self.table["event_time"].tolist()
+            if (list(self.vcov.index) != events or list(self.vcov.columns) != events):
+                raise ValueError("vcov must be indexed by the table's event times (rows and "
+                                 "columns)")
+
+    @property
+    def references(self) -> tuple[int, ...]:
+        """The omitted event times (normalized to 0) as a tuple (empty if none)."""
+        if self.reference is None:
+            return ()
+        return tuple(np.atleast_1d(self.reference).astype(int).tolist())
 
     def _by_event_time(self, column: str) -> pd.Series:
         t = self.tidy()
@@ -279,15 +361,17 @@ class EventStudyResult(EstimationResult):
 
     def _extra_footer(self) -> list[str]:
         lines = []
-        if self.reference is not None:
-            lines.append(f"Reference period: event time {self.reference} (normalized to 0)")
+        if self.references:
+            lines.append(f"Reference period: event time {', '.join(map(str, self.references))}"
+                         " (normalized to 0)")
         if self.pretrend is not None:
             p = self.pretrend
             form = (f"F({p.df}, {p.df_denom:g})" if p.df_denom is not None else f"chi2({p.df})")
             lines.append(f"Pre-trend test (all leads = 0): {form} = {p.statistic:.4f}, "
                          f"p = {p.p_value:.4f}")
         if self.overall is not None:
-            lines.append(f"Overall ATT: {self.overall.att:.4f} (SE {self.overall.se:.4f})")
+            lines.append(f"Overall ATT: {self.overall.estimate:.4f} "
+                         f"(SE {self.overall.std_error:.4f})")
         return lines
 
     def plot(self, ax=None, **kwargs):
@@ -299,11 +383,12 @@ class EventStudyResult(EstimationResult):
         t = self.tidy().sort_values("event_time")
         e = t["event_time"].to_numpy(dtype=float)
         est = t["estimate"].to_numpy(dtype=float)
-        if self.reference is not None and self.reference not in set(e):
-            e = np.append(e, self.reference)
-            est = np.append(est, 0.0)
-            lo = np.append(t["conf_low"].to_numpy(dtype=float), 0.0)
-            hi = np.append(t["conf_high"].to_numpy(dtype=float), 0.0)
+        refs = [r for r in self.references if r not in set(e)]
+        if refs:
+            e = np.append(e, refs)
+            est = np.append(est, np.zeros(len(refs)))
+            lo = np.append(t["conf_low"].to_numpy(dtype=float), np.zeros(len(refs)))
+            hi = np.append(t["conf_high"].to_numpy(dtype=float), np.zeros(len(refs)))
             order = np.argsort(e)
             e, est, lo, hi = e[order], est[order], lo[order], hi[order]
         else:
@@ -311,8 +396,8 @@ class EventStudyResult(EstimationResult):
             hi = t["conf_high"].to_numpy(dtype=float)
         ax.errorbar(e, est, yerr=[est - lo, hi - est], fmt="o-", capsize=3, **kwargs)
         ax.axhline(0.0, color="grey", linestyle="--", linewidth=1)
-        if self.reference is not None:
-            ax.axvline(self.reference, color="grey", linestyle="--", linewidth=1)
+        for r in self.references:
+            ax.axvline(r, color="grey", linestyle="--", linewidth=1)
         ax.set_xlabel("event time (periods since first treatment)")
         ax.set_ylabel(f"effect on {self.outcome} ({self.conf_level:.0%} CI)")
         ax.set_title(self.estimator)

@@ -7,6 +7,7 @@ event-time effect is the cohort-share weighted average ``beta_e = sum_g w_{g,e} 
 with ``w_{g,e}`` the share of cohort g among the treated observations at event time e (fixest
 ``sunab`` / ``aggregate``), and its standard error comes from the CRV1 covariance of the deltas
 (the same fitting core and small-sample rule as :func:`econometrics.twfe`, fixest's default).
+``vcov`` is the covariance of the event-time effects, ``A V A'`` with A the interaction weights.
 ``overall`` averages the post-treatment deltas weighted by observations: the average effect over
 treated unit-periods (fixest's ``agg = "ATT"``).
 """
@@ -101,6 +102,7 @@ def sun_abraham(
     reference: int = -1,
     cluster: str | None = None,
     covariates: list[str] | str | None = None,
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> EventStudyResult:
     """Estimate the Sun-Abraham interaction-weighted event study.
@@ -121,6 +123,8 @@ def sun_abraham(
         Cluster column for the CRV1 covariance (default: the unit).
     covariates : list of str, optional
         Time-varying controls.
+    weights : str, optional
+        Not supported (ValueError): fixest's interaction weights are unweighted shares.
     conf_level : float
         Confidence level of the intervals (t with G - 1 degrees of freedom).
 
@@ -138,8 +142,11 @@ def sun_abraham(
     >>> res.tidy().event_time.tolist()
     [-4, -3, -2, 0, 1, 2, 3]
     """
-    if not isinstance(reference, int | np.integer):
-        raise ValueError(f"reference={reference!r} must be an integer event time")
+    if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
+        raise ValueError(f"reference={reference!r} must be one integer event time for "
+                         "sun_abraham (several reference periods: estimator='twfe')")
+    if weights is not None:
+        raise ValueError(f"weights={weights!r} is not supported by sun_abraham")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
                           covariates=covariates, cluster=cluster)
     panel, notes = _comparison_design(panel, leads, lags, reference)
@@ -178,6 +185,7 @@ def sun_abraham(
         estimator="Sun-Abraham interaction-weighted event study", outcome=y,
         n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=fit.vcov_type,
         small_sample=fit.small_sample, n_clusters=fit.n_clusters, conf_level=conf_level,
-        notes=(*panel.notes, *notes), fit=fit.fit, reference=int(reference),
+        notes=(*panel.notes, *notes), reference=int(reference),
         pretrend=pretrend, overall=overall,
+        vcov=pd.DataFrame(v, index=events.astype(int), columns=events.astype(int)),
     )

@@ -1,32 +1,29 @@
 """Two-way fixed effects: the static DiD regression and the event study.
 
-Both fit ``y_it = a_i + l_t + X_it b + e_it`` with linearmodels ``PanelOLS``: the unit effects a_i
-are absorbed (``entity_effects=True``) and the period effects l_t enter as T-1 period dummies.
-Both parametrizations give identical coefficients; period dummies make linearmodels' degrees of
-freedom those of fixest and Stata (``reghdfe`` / ``xtreg, fe`` with ``i.year``): the clustered
-covariance is CRV1 with G/(G-1) * (n-1)/(n-k), k counting the regressors and the T-1 period
-effects, and the unit effects not counted when they are nested in the clusters.
-Inference on coefficients uses t(G-1) with G clusters (the smaller G for two-way clustering).
+Both fit ``y_it = a_i + l_t + X_it b + e_it`` by least squares with the unit effects a_i absorbed
+(each variable minus its unit mean, Frisch-Waugh-Lovell; weighted means with ``weights``) and the
+period effects l_t as T-1 period dummies, solved by a pivoted QR decomposition that names any
+collinear regressor. This is exact (no iteration), so coefficients equal those of fixest /
+pyfixest and Stata's ``reghdfe`` to rounding; the clustered covariance is CRV1 with
+G/(G-1) * (n-1)/(n-k), k counting the regressors and the T-1 period effects, and the unit effects
+not counted when they are nested in the clusters (fixest's default ``ssc``). Inference on
+coefficients uses t(G-1) with G clusters (the smaller G for two-way clustering).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
-from linearmodels.panel import PanelOLS
-from linearmodels.panel.utility import AbsorbingEffectError
+from scipy import linalg
 
-from econometrics._panel import Panel, PanelError, check_choice, prepare_panel
+from econometrics._panel import Panel, PanelError, prepare_panel
 from econometrics.inference import Design, cluster_vcov, t_inference, wald_test, within_unit
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult
 
-__all__ = ["EventStudyEstimator", "event_study", "twfe"]
-
-EventStudyEstimator = Literal["twfe", "sun_abraham", "imputation"]
+__all__ = ["check_references", "event_study", "twfe", "twfe_event_study"]
 
 _TIME_PREFIX = "_period::"
 
@@ -51,36 +48,45 @@ def _cluster_codes(panel: Panel, cluster) -> tuple[np.ndarray, str]:
     return (codes[:, 0] if len(cols) == 1 else codes), f"{kind}cluster-robust by {names} (CRV1)"
 
 
-def _fit_panelols(panel: Panel, regressors: pd.DataFrame, codes: np.ndarray):
-    """Fit PanelOLS with unit effects and the given regressors; return the linearmodels result."""
-    f = panel.frame
-    time_codes = pd.factorize(f["_time"], sort=True)[0] + 1
-    index = pd.MultiIndex.from_arrays([f["_unit"].to_numpy(), time_codes], names=["unit", "time"])
-    dep = pd.Series(f["_y"].to_numpy(), index=index, name=panel.names["y"])
-    exog = regressors.set_axis(index, axis=0)
-    weights = (pd.Series(f["_weight"].to_numpy(), index=index) if "_weight" in f else None)
-    clusters = pd.DataFrame(np.asarray(codes).reshape(len(f), -1), index=index)
-    model = PanelOLS(dep, exog, weights=weights, entity_effects=True, time_effects=False,
-                     check_rank=True)
-    try:
-        return model.fit(cov_type="clustered", clusters=clusters, debiased=True,
-                         group_debias=True)
-    except (ValueError, AbsorbingEffectError) as exc:
-        detail = str(exc).strip().splitlines()[-3:]
+def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Least squares on the demeaned design; a rank-deficient design is a PanelError.
+
+    A pivoted QR decomposition finds the regressors that are (nearly) linear combinations of
+    the others and of the absorbed fixed effects, and the error names them.
+    """
+    if x.shape[0] <= x.shape[1]:
+        raise PanelError(f"the two-way fixed effects regression cannot be estimated: "
+                         f"{x.shape[0]} observations for {x.shape[1]} regressors and period "
+                         "effects")
+    q, r, piv = linalg.qr(x, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    tol = max(x.shape) * np.finfo(float).eps * (diag[0] if len(diag) else 0.0) * 1e3
+    rank = int(np.sum(diag > tol))
+    if rank < x.shape[1]:
+        dropped = [_label(names[j]) for j in sorted(piv[rank:])]
         raise PanelError(
-            "the two-way fixed effects regression cannot be estimated "
-            f"({' '.join(detail)}). A regressor that is constant within units or perfectly "
-            "collinear with the period effects "
-            "(e.g. every unit treated at the same time, with no untreated comparison) is "
-            "absorbed."
-        ) from exc
+            "the two-way fixed effects regression cannot be estimated: "
+            f"{', '.join(dropped)} {'is' if len(dropped) == 1 else 'are'} collinear with the "
+            "other regressors and the unit and period effects. A regressor that is constant "
+            "within units, or an event time / treatment that every unit reaches in the same "
+            "period with no untreated comparison, is absorbed by the fixed effects."
+        )
+    beta = np.zeros(x.shape[1])
+    beta[piv] = linalg.solve_triangular(r, q.T @ y)
+    return beta
+
+
+def _label(name: str) -> str:
+    """Readable name of a design column (period dummies are internal)."""
+    if name.startswith(_TIME_PREFIX):
+        return f"the period effect of {name.removeprefix(_TIME_PREFIX)}"
+    return repr(name)
 
 
 @dataclass(frozen=True, eq=False)
 class _Fit:
     """What ``twfe`` and ``event_study`` need from the shared fitting core."""
 
-    fit: object  # linearmodels PanelEffectsResults
     params: pd.Series
     vcov: pd.DataFrame
     df_t: float  # degrees of freedom of the t reference distribution (G - 1)
@@ -106,10 +112,7 @@ def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
     f = panel.frame
     regressors = regressors.reset_index(drop=True)
     periods = _period_dummies(f["_time"])
-    # The constant is the mean of the unit effects; linearmodels reports it separately.
-    exog = pd.concat([regressors, periods, pd.DataFrame({"const": np.ones(len(f))})], axis=1)
     codes, vcov_type = _cluster_codes(panel, cluster)
-    fit = _fit_panelols(panel, exog, codes)
     design = _design(panel, pd.concat([regressors, periods], axis=1), codes)
     code_cols = np.asarray(codes).reshape(len(codes), -1).T
     n_clusters = tuple(len(np.unique(c)) for c in code_cols)
@@ -120,7 +123,7 @@ def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
     n_params = (regressors.shape[1] + n_units + n_periods - 1
                 - (n_units - 1) * unit_nested - (n_periods - 1) * time_nested)
     x, yd = _demeaned(design)
-    beta = fit.params.loc[list(design.names)].to_numpy()
+    beta = _least_squares(x, yd, design.names)
     vcov = cluster_vcov(x, yd - x @ beta, codes, n_params=n_params, min_clusters=True)
     names = list(design.names)
     g_min = min(n_clusters)
@@ -131,7 +134,7 @@ def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
              f", period effects {'nested, counted 1' if time_nested else 'counted'}); "
              f"t({g_min - 1}) for p-values and intervals (fixest default ssc, Stata reghdfe)")
     return _Fit(
-        fit=fit, params=pd.Series(beta, index=names),
+        params=pd.Series(beta, index=names),
         vcov=pd.DataFrame(vcov, index=names, columns=names), df_t=float(g_min - 1),
         vcov_type=vcov_type, small_sample=small, n_clusters=n_clusters,
         design=replace(design, n_params=n_params),
@@ -202,7 +205,7 @@ def twfe(
     -------
     StaticResult
         ``.tidy()`` has one row per regressor (the treatment's term is the ``treat`` column
-        name); ``.fit`` is the linearmodels ``PanelEffectsResults`` (period dummies included).
+        name); ``.design`` holds the regression for :func:`~econometrics.wild_bootstrap`.
 
     Examples
     --------
@@ -223,21 +226,43 @@ def twfe(
     res = _fit_twfe(panel, regressors, cluster)
     return StaticResult(
         table=_tidy(res, terms, conf_level),
-        estimator="TWFE (linearmodels PanelOLS, unit and period effects)",
+        estimator="TWFE (unit and period effects)",
         outcome=y, n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=res.vcov_type,
         small_sample=res.small_sample, n_clusters=res.n_clusters, conf_level=conf_level,
-        notes=panel.notes, fit=res.fit, design=res.design,
+        notes=panel.notes, design=res.design,
     )
 
 
 def _event_window(rel: np.ndarray, leads: int | None, lags: int | None) -> tuple[int, int]:
+    for name, v in (("leads", leads), ("lags", lags)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | np.integer)
+                              or v < 0):
+            raise ValueError(f"{name}={v!r} must be a non-negative integer or None")
     treated = rel[~np.isnan(rel)]
+    if not len(treated):
+        raise PanelError("no treated unit is observed: every unit is never treated (cohort 0, "
+                         "NaN or inf) or first treated after the last period")
     lo = int(-treated.min()) if leads is None else leads
     hi = int(treated.max()) if lags is None else lags
-    for name, v in (("leads", lo), ("lags", hi)):
-        if not isinstance(v, (int, np.integer)) or v < 0:
-            raise ValueError(f"{name}={v!r} must be a non-negative integer or None")
     return max(int(lo), 0), max(int(hi), 0)
+
+
+def check_references(reference) -> tuple[int, ...]:
+    """Return the omitted event time(s) as a tuple of ints; ValueError naming the argument.
+
+    Examples
+    --------
+    >>> check_references(-1), check_references([-1, -4])
+    ((-1,), (-1, -4))
+    """
+    values = [reference] if np.ndim(reference) == 0 else list(reference)
+    if not values or any(isinstance(v, bool) or not isinstance(v, int | np.integer)
+                         for v in values):
+        raise ValueError(f"reference={reference!r} must be an integer event time or a list of "
+                         "them (e.g. -1 or [-1, -5])")
+    if len(set(values)) < len(values):
+        raise ValueError(f"reference={reference!r} lists an event time twice")
+    return tuple(int(v) for v in values)
 
 
 def event_study(
@@ -249,19 +274,24 @@ def event_study(
     cohort: str,
     leads: int | None = None,
     lags: int | None = None,
-    reference: int = -1,
-    bin_endpoints: bool = True,
-    estimator: EventStudyEstimator = "twfe",
+    reference: int | Sequence[int] = -1,
+    estimator: str = "twfe",
     covariates: Sequence[str] | str | None = None,
     cluster: Sequence[str] | str | None = None,
+    weights: str | None = None,
     conf_level: float = 0.95,
+    **options,
 ) -> EventStudyResult:
     """Estimate effects by event time (periods since first treatment) with a pre-trend test.
 
-    With ``estimator="twfe"`` this is the dynamic TWFE regression on relative-time dummies
-    ``1[t - cohort = e]`` for e in [-leads, lags] except ``reference``, with unit and period
-    effects; never-treated units (``cohort`` 0, NaN or inf) have all dummies 0. The other
-    estimators are heterogeneity-robust (Sun-Abraham; Borusyak-Jaravel-Spiess imputation).
+    Dispatches to the estimator registered under ``estimator`` in
+    :data:`econometrics.registry.ESTIMATORS` (``"twfe"``, ``"sun_abraham"``, ``"imputation"``,
+    ``"callaway_santanna"``); every one takes these arguments and returns an
+    :class:`~econometrics.results.EventStudyResult` with ``tidy()``, ``vcov`` (the covariance
+    of the event-time estimates) and ``pretrend``. With ``estimator="twfe"`` this is the dynamic
+    TWFE regression on relative-time dummies ``1[t - cohort = e]`` for e in [-leads, lags]
+    except the reference period(s), with unit and period effects; never-treated units
+    (``cohort`` 0, NaN or inf) have all dummies 0.
 
     Parameters
     ----------
@@ -271,25 +301,27 @@ def event_study(
         Outcome, unit, period and first-treated-period columns.
     leads, lags : int, optional
         Event-time window [-leads, lags]; default: every event time observed.
-    reference : int
-        Omitted event time (normalized to 0), default -1.
-    bin_endpoints : bool
-        (twfe) Pool event times beyond the window into the end points (True), or drop the
-        treated observations outside the window (False, reported in the notes).
-    estimator : {"twfe", "sun_abraham", "imputation"}
-        Which estimator computes the event-time effects.
+    reference : int or list of int
+        Omitted event time(s) (normalized to 0), default -1.
+    estimator : str
+        Name of a registered estimator (see :func:`econometrics.registry.available`).
     covariates : str or sequence of str, optional
         Time-varying controls.
     cluster : str or sequence of str, optional
         Cluster columns; default: the unit.
+    weights : str, optional
+        Observation weights (estimators that support them: twfe, callaway_santanna).
     conf_level : float
         Confidence level of the intervals.
+    **options
+        Estimator-specific options, e.g. ``bin_endpoints`` (twfe), ``control`` and
+        ``bootstrap`` (callaway_santanna).
 
     Returns
     -------
     EventStudyResult
-        ``.tidy()`` has ``event_time`` and the terms ``event_time::e``; ``.pretrend`` is the
-        joint Wald test that all leads are zero (F(q, G-1)).
+        ``.tidy()`` has ``event_time`` and the terms; ``.pretrend`` is the joint Wald test that
+        all leads are zero; ``.vcov`` the covariance of the estimates.
 
     Examples
     --------
@@ -298,16 +330,53 @@ def event_study(
     >>> es = event_study(df, y="y", unit="unit", time="time", cohort="cohort", leads=3, lags=2)
     >>> es.tidy().event_time.tolist()
     [-3, -2, 0, 1, 2]
+    >>> es.vcov.shape
+    (5, 5)
     """
-    check_choice("estimator", estimator, get_args(EventStudyEstimator))
-    if estimator != "twfe":
-        return _dispatch_robust(estimator, data, y=y, unit=unit, time=time, cohort=cohort,
-                                leads=leads, lags=lags, reference=reference, cluster=cluster,
-                                covariates=covariates, conf_level=conf_level)
+    from econometrics.registry import get_estimator
+
+    fn = get_estimator(estimator)
+    return fn(data, y=y, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
+              reference=reference, covariates=covariates, cluster=cluster, weights=weights,
+              conf_level=conf_level, **options)
+
+
+def twfe_event_study(
+    data: pd.DataFrame,
+    *,
+    y: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    leads: int | None = None,
+    lags: int | None = None,
+    reference: int | Sequence[int] = -1,
+    covariates: Sequence[str] | str | None = None,
+    cluster: Sequence[str] | str | None = None,
+    weights: str | None = None,
+    conf_level: float = 0.95,
+    bin_endpoints: bool = True,
+) -> EventStudyResult:
+    """Dynamic TWFE event study (the ``"twfe"`` entry of the registry).
+
+    Arguments as in :func:`event_study`; ``bin_endpoints`` pools event times beyond the window
+    into the end points (True) or drops the treated observations outside the window (False,
+    reported in the notes).
+
+    Examples
+    --------
+    >>> from econometrics import simulate_panel
+    >>> df = simulate_panel(n_units=60, n_periods=8, cohorts=(4, 6), effect=1.0, seed=4)
+    >>> es = twfe_event_study(df, y="y", unit="unit", time="time", cohort="cohort",
+    ...                       reference=[-1, -3])
+    >>> es.references, -3 in es.tidy().event_time.tolist()
+    ((-1, -3), False)
+    """
     if not isinstance(bin_endpoints, bool):
         raise ValueError(f"bin_endpoints={bin_endpoints!r} must be True or False")
+    references = check_references(reference)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
-                          covariates=covariates, cluster=cluster)
+                          covariates=covariates, cluster=cluster, weights=weights)
     f = panel.frame
     notes = list(panel.notes)
     g = f["_cohort"].to_numpy()
@@ -317,24 +386,26 @@ def event_study(
         notes.append("units first treated after the last period are used as never treated")
     rel = np.where((g > 0) & ~late, t - g, np.nan)
     lo, hi = _event_window(rel, leads, lags)
-    if not -lo <= reference <= hi:
-        raise ValueError(f"reference={reference} must lie in the event window [{-lo}, {hi}]")
+    outside = [r for r in references if not -lo <= r <= hi]
+    if outside:
+        raise ValueError(f"reference={reference!r}: {outside} must lie in the event window "
+                         f"[{-lo}, {hi}]")
     if bin_endpoints:
         rel_b = np.clip(rel, -lo, hi)
     else:
-        outside = ~np.isnan(rel) & ((rel < -lo) | (rel > hi))
-        if outside.any():
-            notes.append(f"dropped {int(outside.sum())} treated observations outside the event "
-                         f"window [{-lo}, {hi}] (bin_endpoints=False)")
-            keep = ~outside
+        outside_rows = ~np.isnan(rel) & ((rel < -lo) | (rel > hi))
+        if outside_rows.any():
+            notes.append(f"dropped {int(outside_rows.sum())} treated observations outside the "
+                         f"event window [{-lo}, {hi}] (bin_endpoints=False)")
+            keep = ~outside_rows
             panel = _subset(panel, keep)
             f, rel = panel.frame, rel[keep]
         rel_b = rel
-    omitted = [reference]
-    if not np.isnan(rel).any():
+    omitted = list(references)
+    if not np.isnan(rel).any() and len(omitted) == 1:
         # Without never-treated units event time is collinear with unit and period effects
         # (Borusyak, Jaravel and Spiess 2024): a second normalization is needed.
-        extra = -lo if -lo != reference else hi
+        extra = -lo if -lo != omitted[0] else hi
         omitted.append(extra)
         notes.append(f"no never-treated units: event time {extra} is also omitted "
                      "(normalized to 0) to identify the dynamic TWFE regression")
@@ -351,6 +422,7 @@ def event_study(
     res = _fit_twfe(panel, regressors, cluster)
     table = _tidy(res, names, conf_level)
     table.insert(0, "event_time", np.array(events, dtype=np.int64))
+    vcov = res.vcov.loc[names, names].set_axis(events, axis=0).set_axis(events, axis=1)
     leads_terms = [n for n, e in zip(names, events, strict=True) if e < 0]
     pretrend = None
     if leads_terms:
@@ -360,11 +432,12 @@ def event_study(
     if bin_endpoints and (leads is not None or lags is not None):
         notes.append(f"event times beyond [{-lo}, {hi}] are pooled into the end points")
     return EventStudyResult(
-        table=table, estimator="Event study (TWFE, linearmodels PanelOLS)", outcome=y,
+        table=table, estimator="Event study (TWFE, unit and period effects)", outcome=y,
         n_obs=panel.n_obs, n_units=panel.n_units, vcov_type=res.vcov_type,
         small_sample=res.small_sample, n_clusters=res.n_clusters, conf_level=conf_level,
-        notes=tuple(notes), fit=res.fit, design=res.design, reference=reference,
-        pretrend=pretrend,
+        notes=tuple(notes), design=res.design,
+        reference=references[0] if len(omitted) == 1 else tuple(omitted),
+        pretrend=pretrend, vcov=vcov,
     )
 
 
@@ -374,18 +447,3 @@ def _subset(panel: Panel, keep: np.ndarray) -> Panel:
     per_unit = frame.groupby("_unit", sort=False).size()
     return replace(panel, frame=frame, n_obs=len(frame), n_units=int(frame["_unit"].nunique()),
                    balanced=bool((per_unit == len(panel.times)).all()))
-
-
-def _dispatch_robust(estimator: str, data: pd.DataFrame, **kwargs) -> EventStudyResult:
-    """Call the heterogeneity-robust event-study estimators (econometrics.sunab / .imputation)."""
-    try:
-        if estimator == "sun_abraham":
-            from econometrics.sunab import sun_abraham as fn
-        else:
-            from econometrics.imputation import imputation as fn
-    except ImportError as exc:
-        raise NotImplementedError(
-            f"event_study(estimator={estimator!r}) is not available: {exc}") from exc
-    if estimator == "imputation":
-        kwargs.pop("reference")
-    return fn(data, **kwargs)

@@ -25,9 +25,9 @@ def test_compare_recovers_truth_where_twfe_does_not():
     truth = treated.true_effect.mean()  # average over treated unit-periods
     o = cmp.overall.set_index("estimator")
     for name in ESTIMATORS[2:]:  # Sun-Abraham and imputation target exactly this average
-        assert abs(o.loc[name, "att"] - truth) < 4 * o.loc[name, "se"], name
+        assert abs(o.loc[name, "estimate"] - truth) < 4 * o.loc[name, "std_error"], name
     # TWFE's static coefficient is far below the truth (forbidden comparisons)
-    assert o.loc["TWFE", "att"] < truth - 0.5
-    assert not np.isclose(o.loc["TWFE", "att"], o.loc["Imputation (BJS)", "att"], atol=0.3)
+    assert o.loc["TWFE", "estimate"] < truth - 0.5
+    assert not np.isclose(o.loc["TWFE", "estimate"], o.loc["Imputation (BJS)", "estimate"], atol=0.3)
     assert cmp.plot() is not None
     assert "Imputation" in cmp.summary()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econometrics import PanelError, simulate_panel
+from econometrics import DataWarning, PanelError, simulate_panel
 from econometrics.cs import att_gt, multiplier_bootstrap, rademacher_draws
 
 matplotlib.use("Agg")
@@ -55,15 +55,15 @@ def _long(res):
     """All estimates of a fit in the reference's long format (kind, label, att, se)."""
     t = res.tidy()
     rows = [pd.DataFrame({"kind": "attgt", "label": t.cohort.astype(str) + ":" +
-                          t.time.astype(str), "att": t.att, "se": t.se})]
+                          t.time.astype(str), "att": t.estimate, "se": t.std_error})]
     for kind in ("simple", "dynamic", "group", "calendar"):
         agg = res.aggregate(kind)
-        rows.append(pd.DataFrame([{"kind": kind, "label": "overall", "att": agg.overall.att,
-                                   "se": agg.overall.se}]))
+        rows.append(pd.DataFrame([{"kind": kind, "label": "overall", "att": agg.overall.estimate,
+                                   "se": agg.overall.std_error}]))
         if kind != "simple":
             a = agg.tidy()
             rows.append(pd.DataFrame({"kind": kind, "label": a[FIRST[kind]].astype(str),
-                                      "att": a.att, "se": a.se}))
+                                      "att": a.estimate, "se": a.std_error}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -101,10 +101,10 @@ def test_matches_published_did_output(mpdta):
                  (2007, 2005, -0.0027), (2007, 2006, -0.0311), (2007, 2007, -0.0261)]
     res = att_gt(mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat",
                  method="reg", bootstrap=0)
-    t = res.tidy().set_index(["cohort", "time"])["att"]
+    t = res.tidy().set_index(["cohort", "time"])["estimate"]
     for g, year, value in published:
         assert abs(t.loc[(g, year)] - value) <= PUBLISHED_TOL, (g, year)
-    assert round(res.aggregate("simple").overall.att, 2) == -0.04
+    assert round(res.aggregate("simple").overall.estimate, 2) == -0.04
 
 
 def test_never_treated_codings_agree(mpdta):
@@ -134,11 +134,11 @@ def test_bootstrap_seeded_and_simultaneous(mpdta):
     pointwise = att_gt(mpdta, bootstrap=0, **kw).tidy()
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a.conf_low, c.conf_low)
-    pd.testing.assert_series_equal(a.se, pointwise.se)  # se is always the analytic one
+    pd.testing.assert_series_equal(a.std_error, pointwise.std_error)  # always analytic
     # a uniform band over 12 cells is wider than the pointwise 95% interval
     assert np.all(a.conf_high - a.conf_low > pointwise.conf_high - pointwise.conf_low)
     z = 1.959963984540054
-    np.testing.assert_allclose(pointwise.conf_high, pointwise.att + z * pointwise.se)
+    np.testing.assert_allclose(pointwise.conf_high, pointwise.estimate + z * pointwise.std_error)
 
 
 def test_bootstrap_se_close_to_analytic():
@@ -154,7 +154,7 @@ def test_cluster_by_unit_equals_unclustered(mpdta):
     kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", bootstrap=0)
     a = att_gt(mpdta, **kw).aggregate("dynamic").tidy()
     b = att_gt(mpdta, cluster="countyreal", **kw).aggregate("dynamic").tidy()
-    np.testing.assert_allclose(a.se, b.se, rtol=1e-12)
+    np.testing.assert_allclose(a.std_error, b.std_error, rtol=1e-12)
 
 
 def test_universal_base_period(mpdta):
@@ -162,7 +162,7 @@ def test_universal_base_period(mpdta):
     varying = att_gt(mpdta, **kw).tidy()
     universal = att_gt(mpdta, base_period="universal", **kw).tidy()
     ref = universal[universal.time == universal.cohort - 1]
-    assert len(ref) == 3 and np.all(ref.att == 0) and np.all(ref.se == 0)
+    assert len(ref) == 3 and np.all(ref.estimate == 0) and np.all(ref.std_error == 0)
     post_v = varying[varying.time >= varying.cohort].reset_index(drop=True)
     post_u = universal[universal.time >= universal.cohort].reset_index(drop=True)
     pd.testing.assert_frame_equal(post_v, post_u)
@@ -194,11 +194,12 @@ def test_known_truth_robust_recovers_twfe_does_not():
     # the simple aggregation weights each post cell by cohort size
     w = weights.reindex(cells.index.get_level_values(0)).to_numpy()
     truth = float(np.sum(cells.to_numpy() * w) / w.sum())
-    assert abs(simple.att - truth) < 3 * simple.se
+    assert abs(simple.estimate - truth) < 3 * simple.std_error
     dyn = res.aggregate("dynamic").tidy().set_index("event_time")
     true_e = treated.assign(e=treated.time - treated.cohort).groupby("e")["true_effect"]
     true_e = true_e.mean()  # all cohorts equally sized, so this is the did weighting
-    covered = (dyn.loc[true_e.index, "att"] - true_e).abs() < 3 * dyn.loc[true_e.index, "se"]
+    covered = ((dyn.loc[true_e.index, "estimate"] - true_e).abs()
+               < 3 * dyn.loc[true_e.index, "std_error"])
     assert covered.all()
     static = twfe(df, y="y", unit="unit", time="time", treat="treat").tidy().iloc[0]
     assert not (static.conf_low <= truth <= static.conf_high)
@@ -208,19 +209,20 @@ def test_known_truth_robust_recovers_twfe_does_not():
 def test_tidy_columns_plot_and_summary(mpdta):
     res = att_gt(mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat",
                  bootstrap=0)
-    assert list(res.tidy().columns) == ["cohort", "time", "att", "se", "conf_low", "conf_high"]
+    shared = ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    assert list(res.tidy().columns) == ["cohort", "time", *shared]
     for kind, first in [("simple", "aggregation"), ("dynamic", "event_time"),
                         ("group", "cohort"), ("calendar", "time")]:
         agg = res.aggregate(kind)
-        assert list(agg.tidy().columns) == [first, "att", "se", "conf_low", "conf_high"]
-        assert agg.overall._fields == ("att", "se")
+        assert list(agg.tidy().columns) == [first, *shared]
+        assert agg.overall._fields == ("estimate", "std_error")
         assert agg.plot() is not None
         assert "Overall ATT" in agg.summary()
     assert res.plot() is not None
     assert "\\begin{tabular}" in res.summary(latex=True)
     es = res.aggregate("dynamic").to_event_study()
     np.testing.assert_allclose(es.coef_by_event_time().to_numpy(),
-                               res.aggregate("dynamic").tidy().att)
+                               res.aggregate("dynamic").tidy().estimate)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -248,10 +250,15 @@ def test_error_no_never_treated(mpdta):
                cohort="first.treat")
 
 
-def test_error_cohort_treated_in_first_period(mpdta):
+def test_cohort_treated_in_first_period_is_dropped_with_warning(mpdta):
+    # R did drops units treated in the first period (net of anticipation) with a warning.
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="g", bootstrap=0)
     df = mpdta.assign(g=mpdta["first.treat"].replace(2004, 2003))
-    with pytest.raises(PanelError, match="treated in the first period 2003"):
-        att_gt(df, y="lemp", unit="countyreal", time="year", cohort="g")
+    with pytest.warns(DataWarning, match="already treated in the first period 2003"):
+        res = att_gt(df, **kw)
+    without = att_gt(df[df.g != 2003], **kw)
+    pd.testing.assert_frame_equal(res.tidy(), without.tidy())
+    assert any("dropped 20 units of cohorts [2003]" in n for n in res.notes)
 
 
 def test_error_too_few_units_for_propensity_model(mpdta):

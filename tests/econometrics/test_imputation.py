@@ -24,7 +24,7 @@ def test_matches_did2s_point_estimates(reference_data):
     both = ref.merge(res.tidy(), on="event_time", suffixes=("_ref", ""), how="outer")
     assert len(both) == len(ref) == len(res.tidy())
     np.testing.assert_allclose(both.estimate, both.estimate_ref, rtol=0, atol=REFERENCE_TOL)
-    assert abs(res.overall.att - overall) < REFERENCE_TOL
+    assert abs(res.overall.estimate - overall) < REFERENCE_TOL
 
 
 def test_known_truth_coverage_and_dispatch():
@@ -38,7 +38,7 @@ def test_known_truth_coverage_and_dispatch():
     t = res.tidy().set_index("event_time")
     assert ((t.loc[truth.index, "estimate"] - truth).abs() < 4 * t.loc[truth.index,
                                                                           "std_error"]).all()
-    assert abs(res.overall.att - treated.true_effect.mean()) < 4 * res.overall.se
+    assert abs(res.overall.estimate - treated.true_effect.mean()) < 4 * res.overall.std_error
     assert t.index.tolist()[:2] == [-2, -1] and res.pretrend.df == 2
     via = event_study(df, y="y", unit="unit", time="time", cohort="cohort",
                       estimator="imputation", leads=2)

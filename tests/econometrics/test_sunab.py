@@ -50,7 +50,7 @@ def test_known_truth_and_dispatch():
     t = res.tidy().set_index("event_time")
     assert ((t.loc[truth.index, "estimate"] - truth).abs() < 4 * t.loc[truth.index,
                                                                           "std_error"]).all()
-    assert abs(res.overall.att - treated.true_effect.mean()) < 4 * res.overall.se
+    assert abs(res.overall.estimate - treated.true_effect.mean()) < 4 * res.overall.std_error
     via = event_study(df, y="y", unit="unit", time="time", cohort="cohort",
                       estimator="sun_abraham")
     pd.testing.assert_frame_equal(via.tidy(), res.tidy())
