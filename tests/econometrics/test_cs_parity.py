@@ -1,0 +1,115 @@
+"""att_gt's R did parity options against csdid 0.4.3 (a port of R did 2.5).
+
+Reference: reference/cs_parity_reference.csv, made by reference/cs_parity_make_reference.py
+(anticipation, a time-varying covariate, unit weights, balance_e, min_e/max_e, Wald pre-test).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from econometrics import DataWarning
+from econometrics.cs import att_gt
+
+REFERENCE = Path(__file__).parent / "reference"
+# Same formulas; the CSV stores 12 significant digits (observed differences < 1e-11).
+TOL = 1e-8
+# csdid rounds the Wald p-value to 5 decimals (as R did).
+WALD_P_TOL = 0.5e-5 + 1e-12
+REF = pd.read_csv(REFERENCE / "cs_parity_reference.csv")
+OPTIONS = {"antic1": (dict(anticipation=1), "reg", {}),
+           "tvcov": (dict(covariates="x_tv"), "dr", {}),
+           "weights": (dict(covariates="lpop", weights="w"), "dr", {}),
+           "balance1": ({}, "reg", dict(balance_e=1)),
+           "window": ({}, "reg", dict(min_e=-2, max_e=2))}
+
+
+@pytest.fixture(scope="module")
+def mpdta(reference_data):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cs_parity_make_reference", REFERENCE / "cs_parity_make_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.panel()
+
+
+def _estimates(spec, df):
+    options, method, agg = OPTIONS[spec]
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", method=method,
+              bootstrap=0, **options)
+    if spec == "antic1":
+        with pytest.warns(DataWarning, match="already treated in the first period"):
+            res = att_gt(df, **kw)
+    else:
+        res = att_gt(df, **kw)
+    t = res.tidy()
+    rows = [pd.DataFrame({"kind": "attgt", "label": t.cohort.astype(str) + ":" +
+                          t.time.astype(str), "att": t.estimate, "se": t.std_error})]
+    simple = res.aggregate("simple").overall
+    dyn = res.aggregate("dynamic", **agg)
+    d = dyn.tidy()
+    rows += [pd.DataFrame([{"kind": "simple", "label": "overall", "att": simple.estimate,
+                            "se": simple.std_error},
+                           {"kind": "dynamic", "label": "overall", "att": dyn.overall.estimate,
+                            "se": dyn.overall.std_error}]),
+             pd.DataFrame({"kind": "dynamic", "label": d.event_time.astype(str),
+                           "att": d.estimate, "se": d.std_error})]
+    return res, pd.concat(rows, ignore_index=True)
+
+
+@pytest.mark.parametrize("spec", sorted(OPTIONS))
+def test_matches_csdid(spec, mpdta):
+    res, mine = _estimates(spec, mpdta)
+    ref = REF[REF.spec == spec]
+    both = ref[ref.kind != "wald"].merge(mine, on=["kind", "label"], how="outer",
+                                         suffixes=("_ref", "_me"), indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+    np.testing.assert_allclose(both.att_me, both.att_ref, rtol=0, atol=TOL)
+    np.testing.assert_allclose(both.se_me, both.se_ref, rtol=0, atol=TOL)
+    wald = ref[ref.kind == "wald"].iloc[0]  # att = W, se = p-value (rounded)
+    assert res.pretrend.statistic == pytest.approx(wald.att, rel=1e-8)
+    assert abs(res.pretrend.p_value - wald.se) <= WALD_P_TOL
+
+
+def test_time_varying_covariate_is_taken_at_the_base_period(mpdta):
+    # The same fit with the covariate frozen at its first-period value differs: the old rule
+    # (first period) is not what did does for post-treatment cells after the second period.
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", bootstrap=0)
+    first = mpdta.groupby("countyreal")["x_tv"].transform("first")
+    a = att_gt(mpdta, covariates="x_tv", **kw).tidy()
+    b = att_gt(mpdta.assign(x_tv=first), covariates="x_tv", **kw).tidy()
+    assert not np.allclose(a.estimate, b.estimate)
+
+
+def test_cband_false_gives_pointwise_bootstrap_intervals(mpdta):
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", method="reg",
+              bootstrap=499, seed=3)
+    band = att_gt(mpdta, **kw).tidy()
+    point = att_gt(mpdta, cband=False, **kw).tidy()
+    assert np.all(point.conf_high - point.conf_low < band.conf_high - band.conf_low)
+    # pointwise: estimate +- z * bootstrap se, symmetric
+    np.testing.assert_allclose(point.conf_high - point.estimate,
+                               point.estimate - point.conf_low)
+
+
+def test_weights_must_be_fixed_within_units(mpdta):
+    from econometrics import PanelError
+
+    with pytest.raises(PanelError, match="weights column 'x_tv' varies within units"):
+        att_gt(mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat",
+               weights="x_tv", bootstrap=0)
+
+
+def test_deprecated_names_still_work_with_a_warning(mpdta):
+    res = att_gt(mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat",
+                 bootstrap=0)
+    with pytest.warns(FutureWarning, match="'att' is deprecated"):
+        old = res.tidy()["att"]
+    pd.testing.assert_series_equal(old, res.tidy()["estimate"])
+    overall = res.aggregate("simple").overall
+    with pytest.warns(FutureWarning, match="Overall.se is deprecated"):
+        assert overall.se == overall.std_error
