@@ -55,6 +55,7 @@ __all__ = [
 # Heterogeneity-robust estimators (issue 6).
 from econometrics.compare import ComparisonResult, compare_estimators  # noqa: E402
 from econometrics.cs import AggregateResult, AttGtResult, att_gt  # noqa: E402
+from econometrics.honest import HonestDiDResult, honest_did  # noqa: E402
 from econometrics.imputation import imputation  # noqa: E402
 from econometrics.sunab import sun_abraham  # noqa: E402
 
@@ -62,8 +63,10 @@ __all__ += [
     "AggregateResult",
     "AttGtResult",
     "ComparisonResult",
+    "HonestDiDResult",
     "att_gt",
     "compare_estimators",
+    "honest_did",
     "imputation",
     "sun_abraham",
 ]
