@@ -111,8 +111,8 @@ class HonestDiDResult:
         hi = np.concatenate([[orig.conf_high], robust.conf_high])
         mid = (lo + hi) / 2
         colors = ["black"] + ["C0"] * len(m)
-        for xi, mi, l, h, c in zip(x, mid, lo, hi, colors, strict=True):
-            ax.errorbar([xi], [mi], yerr=[[mi - l], [h - mi]], fmt="none", capsize=4,
+        for xi, mi, low, high, c in zip(x, mid, lo, hi, colors, strict=True):
+            ax.errorbar([xi], [mi], yerr=[[mi - low], [high - mi]], fmt="none", capsize=4,
                         color=c, **kwargs)
         ax.axhline(0.0, color="grey", linestyle="--", linewidth=1)
         symbol = "Mbar" if self.restriction == "relative_magnitudes" else "M"

@@ -28,6 +28,7 @@ def test_compare_recovers_truth_where_twfe_does_not():
         assert abs(o.loc[name, "estimate"] - truth) < 4 * o.loc[name, "std_error"], name
     # TWFE's static coefficient is far below the truth (forbidden comparisons)
     assert o.loc["TWFE", "estimate"] < truth - 0.5
-    assert not np.isclose(o.loc["TWFE", "estimate"], o.loc["Imputation (BJS)", "estimate"], atol=0.3)
+    assert not np.isclose(o.loc["TWFE", "estimate"], o.loc["Imputation (BJS)", "estimate"],
+                          atol=0.3)
     assert cmp.plot() is not None
     assert "Imputation" in cmp.summary()
