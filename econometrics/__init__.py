@@ -58,6 +58,7 @@ from econometrics.cs import AggregateResult, AttGtResult, att_gt  # noqa: E402
 from econometrics.honest import HonestDiDResult, honest_did  # noqa: E402
 from econometrics.imputation import imputation  # noqa: E402
 from econometrics.sunab import sun_abraham  # noqa: E402
+from econometrics.synthdid import SyntheticDiDResult, synthetic_did  # noqa: E402
 
 __all__ += [
     "AggregateResult",
@@ -69,6 +70,8 @@ __all__ += [
     "honest_did",
     "imputation",
     "sun_abraham",
+    "synthetic_did",
+    "SyntheticDiDResult",
 ]
 
 # PMC index of policy documents (issue 16).
