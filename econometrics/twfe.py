@@ -63,7 +63,8 @@ def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> np.nda
     tol = max(x.shape) * np.finfo(float).eps * (diag[0] if len(diag) else 0.0) * 1e3
     rank = int(np.sum(diag > tol))
     if rank < x.shape[1]:
-        dropped = [_label(names[j]) for j in sorted(piv[rank:])]
+        dropped = _collinear_columns(x, names, rank) or [_label(names[j])
+                                                         for j in sorted(piv[rank:])]
         raise PanelError(
             "the two-way fixed effects regression cannot be estimated: "
             f"{', '.join(dropped)} {'is' if len(dropped) == 1 else 'are'} collinear with the "
@@ -74,6 +75,20 @@ def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> np.nda
     beta = np.zeros(x.shape[1])
     beta[piv] = linalg.solve_triangular(r, q.T @ y)
     return beta
+
+
+def _collinear_columns(x: np.ndarray, names: Sequence[str], rank: int) -> list[str]:
+    """The user's regressors involved in a rank deficiency (period dummies not listed).
+
+    A column is involved when dropping it does not lower the rank (error path only).
+    """
+    involved = []
+    for j, name in enumerate(names):
+        if name.startswith(_TIME_PREFIX):
+            continue
+        if np.linalg.matrix_rank(np.delete(x, j, axis=1)) == rank:
+            involved.append(_label(name))
+    return involved
 
 
 def _label(name: str) -> str:

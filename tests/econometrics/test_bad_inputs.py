@@ -1,0 +1,227 @@
+"""A corpus of awkward inputs: each gives a correct (finite) result or an error naming the column
+or argument and what is wrong; never NaN estimates without an error or a warning naming the cause.
+
+Every case: (id, estimator, change to the data, keyword arguments, expected outcome). The outcome
+is ``ok`` (finite estimates and standard errors, no warning), ``warn`` (finite, with a
+DataWarning whose message matches), or an exception type with a message pattern.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from econometrics import (
+    DataWarning,
+    PanelError,
+    att_gt,
+    bacon,
+    event_study,
+    imputation,
+    simulate_panel,
+    sun_abraham,
+    twfe,
+)
+
+BASE = dict(y="y", unit="unit", time="time")
+
+
+def _panel() -> pd.DataFrame:
+    df = simulate_panel(n_units=48, n_periods=6, cohorts=(3, 5), effect=1.0, seed=11)
+    rng = np.random.default_rng(5)
+    df["x"] = rng.normal(size=len(df))
+    df["w"] = np.repeat(rng.uniform(0.5, 2.0, size=48), 6)
+    df["region"] = (df["unit"] - 1) // 6
+    return df
+
+
+def _set(df, column, value, row=7):
+    df = df.copy()
+    if df[column].dtype.kind in "iub" and not isinstance(value, int | bool):
+        df[column] = df[column].astype(float)
+    df.loc[row, column] = value
+    return df
+
+
+# estimators called on (data, **kwargs); the cohort-based ones get cohort="cohort".
+CALLS = {
+    "twfe": lambda d, **k: twfe(d, **BASE, **{"treat": "treat", **k}),
+    "event_study": lambda d, **k: event_study(d, **BASE, **{"cohort": "cohort", **k}),
+    "att_gt": lambda d, **k: att_gt(d, **BASE, **{"cohort": "cohort", "bootstrap": 0, **k}),
+    "sun_abraham": lambda d, **k: sun_abraham(d, **BASE, **{"cohort": "cohort", **k}),
+    "imputation": lambda d, **k: imputation(d, **BASE, **{"cohort": "cohort", **k}),
+    "bacon": lambda d, **k: bacon(d, **BASE, **{"cohort": "cohort", **k}),
+}
+STAGGERED = ("event_study", "att_gt", "sun_abraham", "imputation", "bacon")
+ALL = ("twfe", *STAGGERED)
+no_change = None
+
+CASES = [
+    # ---- non-finite values anywhere
+    *[(f"inf_outcome-{e}", e, lambda d: _set(d, "y", np.inf), {}, PanelError,
+       r"outcome column 'y' has 1 infinite values") for e in ALL],
+    *[(f"inf_late_covariate-{e}", e, lambda d: _set(d, "x", -np.inf, row=11),
+       {"covariates": "x"}, PanelError, r"covariate column 'x' has 1 infinite")
+      for e in ("twfe", "att_gt", "imputation")],
+    ("inf_weight-twfe", "twfe", lambda d: _set(d, "w", np.inf), {"weights": "w"}, PanelError,
+     r"weights column 'w' has 1 infinite"),
+    ("nan_outcome-twfe", "twfe", lambda d: _set(d, "y", np.nan), {}, "ok", None),
+    ("nan_outcome-att_gt", "att_gt", lambda d: _set(d, "y", np.nan), {}, "warn",
+     r"balanced panel: dropped 1 units"),
+    ("nan_unit", "twfe", lambda d: _set(d, "unit", np.nan), {}, PanelError,
+     r"unit column 'unit' has 1 missing"),
+    ("nan_time", "event_study", lambda d: _set(d, "time", np.nan), {}, PanelError,
+     r"time column 'time' has 1 missing"),
+    ("inf_cohort_means_never", "att_gt",
+     lambda d: d.assign(cohort=d.cohort.replace(0, np.inf)), {}, "ok", None),
+    # ---- duplicated unit-time rows
+    *[(f"duplicate_rows-{e}", e, lambda d: pd.concat([d, d.iloc[[3]]]), {}, PanelError,
+       r"duplicate \(unit, time\) rows: \[\(1, 4\)\]") for e in ALL],
+    # ---- treatment switching off (absorbing treatment required)
+    ("switch_off-twfe", "twfe", lambda d: _set(d, "treat", 0, row=d.index[d.treat == 1][-1]),
+     {}, PanelError, r"treatment 'treat' switches off .* not supported by this estimator"),
+    ("treat_not_binary", "twfe", lambda d: _set(d, "treat", 2), {}, PanelError,
+     r"treatment column 'treat' must be 0/1"),
+    # ---- cohort coding mistakes
+    *[(f"fractional_cohort-{e}", e,
+       lambda d: d.assign(cohort=d.cohort.replace(3, 3.5)), {}, PanelError,
+       r"cohort column 'cohort' must hold integer periods.*\[3.5\]") for e in STAGGERED],
+    *[(f"ever_treated_dummy-{e}", e,
+       lambda d: d.assign(time=d.time + 2000, cohort=(d.cohort > 0).astype(int)), {},
+       PanelError,
+       r"cohort column 'cohort' holds 0/1 values.*not an ever-treated dummy")
+      for e in ("event_study", "att_gt", "sun_abraham", "imputation")],
+    ("cohort_varies", "att_gt", lambda d: d.assign(cohort=d.time), {}, PanelError,
+     r"cohort column 'cohort' varies within units"),
+    ("negative_cohort", "att_gt", lambda d: d.assign(cohort=d.cohort.replace(3, -3)), {},
+     PanelError, r"cohort column 'cohort' must hold a first treated period"),
+    ("string_cohort", "event_study", lambda d: d.assign(cohort=d.cohort.astype(str) + "y"),
+     {}, PanelError, r"cohort column 'cohort' must be numeric"),
+    ("nonpositive_periods", "att_gt",
+     lambda d: d.assign(time=d.time - 3, cohort=d.cohort.where(d.cohort == 0, d.cohort - 3)),
+     {}, PanelError, r"time column 'time' has periods <= 0"),
+    # ---- dtypes
+    ("categorical_outcome", "twfe", lambda d: d.assign(y=pd.Categorical(d.y)), {}, PanelError,
+     r"outcome column 'y' must be numeric, got dtype category"),
+    ("string_outcome", "att_gt", lambda d: d.assign(y=d.y.astype(str)), {}, PanelError,
+     r"outcome column 'y' must be numeric"),
+    ("categorical_unit-twfe", "twfe", lambda d: d.assign(unit=pd.Categorical(d.unit)), {},
+     "ok", None),
+    ("categorical_unit-att_gt", "att_gt",
+     lambda d: d.assign(unit=pd.Categorical(d.unit.astype(str))), {}, "ok", None),
+    ("string_unit-event_study", "event_study", lambda d: d.assign(unit="u" + d.unit.astype(str)),
+     {}, "ok", None),
+    ("categorical_cohort", "att_gt", lambda d: d.assign(cohort=pd.Categorical(d.cohort)), {},
+     "ok", None),
+    ("nullable_int_outcome", "twfe",
+     lambda d: d.assign(y=pd.array(np.round(d.y * 100), dtype="Int64")), {}, "ok", None),
+    ("nullable_na_outcome", "twfe",
+     lambda d: _set(d.assign(y=pd.array(d.y, dtype="Float64")), "y", pd.NA), {}, "ok", None),
+    ("nullable_cohort_na_never", "att_gt",
+     lambda d: d.assign(cohort=pd.array(d.cohort.where(d.cohort > 0), dtype="Int64")), {},
+     "ok", None),
+    ("nullable_cohort-sun_abraham", "sun_abraham",
+     lambda d: d.assign(cohort=pd.array(d.cohort, dtype="Int64")), {}, "ok", None),
+    ("nullable_time", "event_study", lambda d: d.assign(time=pd.array(d.time, dtype="Int64")),
+     {}, "ok", None),
+    ("boolean_treat", "twfe", lambda d: d.assign(treat=d.treat.astype(bool)), {}, "ok", None),
+    ("string_time_cohort", "att_gt", lambda d: d.assign(time="t" + d.time.astype(str)), {},
+     PanelError, r"time column 'time' must hold integer periods"),
+    ("fractional_time", "event_study", lambda d: d.assign(time=d.time + 0.5), {}, PanelError,
+     r"time column 'time' must hold integer periods"),
+    *[(f"polars-{e}", e, pl.from_pandas, {}, "ok", None)
+      for e in ("twfe", "att_gt", "event_study")],
+    ("not_a_frame", "twfe", lambda d: d.to_dict(), {}, PanelError,
+     r"data must be a pandas DataFrame \(or a polars frame\), got dict"),
+    ("empty_frame", "twfe", lambda d: d.iloc[:0], {}, PanelError, r"data has no rows"),
+    # ---- designs that cannot identify the effect
+    ("nobody_treated-twfe", "twfe", lambda d: d.assign(treat=0), {}, PanelError,
+     r"treatment 'treat' does not vary"),
+    *[(f"nobody_treated-{e}", e, lambda d: d.assign(cohort=0), {}, PanelError, pattern)
+      for e, pattern in (("att_gt", r"no treated cohort"), ("event_study", r"no treated unit"),
+                         ("sun_abraham", r"no treated cohort"),
+                         ("imputation", r"no treated observation"))],
+    ("one_adoption_date_no_controls-twfe", "twfe",
+     lambda d: d.assign(treat=(d.time >= 4).astype(int)), {}, PanelError,
+     r"'treat' is collinear with the other regressors and the unit and period effects"),
+    ("one_adoption_date_no_controls-att_gt", "att_gt", lambda d: d.assign(cohort=4), {},
+     PanelError, r"no never-treated units .* control='notyet'"),
+    ("one_adoption_date_notyet-att_gt", "att_gt", lambda d: d.assign(cohort=4),
+     {"control": "notyet"}, PanelError, r"no treated cohort"),
+    ("collinear_covariates-twfe", "twfe", lambda d: d.assign(x2=2 * d.x),
+     {"covariates": ["x", "x2"]}, PanelError, r"'x', 'x2' are collinear"),
+    ("collinear_covariates-att_gt", "att_gt", lambda d: d.assign(x2=2 * d.x),
+     {"covariates": ["x", "x2"]}, PanelError, r"collinear covariates"),
+    ("collinear_covariates-imputation", "imputation", lambda d: d.assign(x2=2 * d.x),
+     {"covariates": ["x", "x2"]}, PanelError, r"collinear covariates"),
+    ("unit_constant_covariate-twfe", "twfe", lambda d: d.assign(z=d.unit * 1.0),
+     {"covariates": "z"}, PanelError, r"'z' is collinear"),
+    *[(f"treated_first_period-{e}", e, lambda d: d.assign(cohort=d.cohort.replace(5, 1)), {},
+       *expect) for e, expect in (
+          ("att_gt", ("warn", r"already treated in the first period 1")),
+          ("sun_abraham", ("ok", None)), ("imputation", ("ok", None)))],
+    ("anticipation_drops_cohort", "att_gt", lambda d: d, {"anticipation": 2}, "warn",
+     r"cohorts \[3\] already treated in the first period 1 \(net of anticipation=2\)"),
+    # ---- weights
+    ("zero_weights", "twfe", lambda d: _set(d, "w", 0.0), {"weights": "w"}, PanelError,
+     r"weights column 'w' must be strictly positive"),
+    ("weights_vary_within_unit", "att_gt", lambda d: _set(d, "w", 9.0), {"weights": "w"},
+     PanelError, r"weights column 'w' varies within units"),
+    ("weights-event_study", "event_study", lambda d: d, {"weights": "w"}, "ok", None),
+    ("weights-att_gt", "att_gt", lambda d: d, {"weights": "w"}, "ok", None),
+    ("weights_not_supported-sun_abraham", "sun_abraham", lambda d: d, {"weights": "w"},
+     ValueError, r"weights='w' is not supported by sun_abraham"),
+    # ---- arguments
+    ("missing_column", "att_gt", lambda d: d, {"covariates": ["x", "nope"]}, PanelError,
+     r"'nope' \(covariates=\)"),
+    ("bootstrap_true", "att_gt", lambda d: d, {"bootstrap": True}, ValueError,
+     r"bootstrap=True must be a non-negative number of draws"),
+    ("several_references", "event_study", lambda d: d, {"reference": [-1, -4]}, "ok", None),
+    ("reference_string", "event_study", lambda d: d, {"reference": "a"}, ValueError,
+     r"reference='a' must be an integer event time"),
+    ("reference_list-sun_abraham", "sun_abraham", lambda d: d, {"reference": [-1, -2]},
+     ValueError, r"reference=\[-1, -2\] must be one integer event time for sun_abraham"),
+    ("negative_leads", "event_study", lambda d: d, {"leads": -2}, ValueError,
+     r"leads=-2 must be a non-negative integer"),
+    ("unknown_estimator", "event_study", lambda d: d, {"estimator": "cs"}, ValueError,
+     r"estimator='cs' must be one of \['twfe', 'callaway_santanna'"),
+    ("anticipation_negative", "att_gt", lambda d: d, {"anticipation": -1}, ValueError,
+     r"anticipation=-1 must be a non-negative integer"),
+    ("alpha_zero", "att_gt", lambda d: d, {"alpha": 0}, ValueError,
+     r"alpha=0 must be strictly between 0 and 1"),
+    ("cband_string", "att_gt", lambda d: d, {"cband": "yes"}, ValueError,
+     r"cband='yes' must be True or False"),
+    ("three_clusters", "twfe", lambda d: d, {"cluster": ["unit", "time", "region"]},
+     PanelError, r"cluster= takes one or two columns"),
+    ("lags_bool", "imputation", lambda d: d, {"lags": True}, ValueError,
+     r"lags=True must be a non-negative integer"),
+]
+
+
+def _check_finite(result):
+    table = result.tidy()
+    cols = [c for c in ("estimate", "std_error") if c in table.columns]
+    values = table[cols].to_numpy(dtype=float)
+    assert len(values) and np.all(np.isfinite(values)), table
+
+
+@pytest.mark.parametrize(("name", "estimator", "change", "kwargs", "expected", "pattern"),
+                         CASES, ids=[c[0] for c in CASES])
+def test_awkward_input(name, estimator, change, kwargs, expected, pattern):
+    data = change(_panel())
+    call = CALLS[estimator]
+    if expected == "ok":
+        _check_finite(call(data, **kwargs))
+    elif expected == "warn":
+        with pytest.warns(DataWarning, match=pattern):
+            result = call(data, **kwargs)
+        _check_finite(result)
+    else:
+        with pytest.raises(expected, match=pattern):
+            call(data, **kwargs)
+
+
+def test_corpus_size():
+    assert len(CASES) >= 50
