@@ -76,7 +76,8 @@ def _block_design(panel, treat: str) -> tuple[np.ndarray, list]:
     if len(adoption) == 0:
         raise PanelError(f"treatment {treat!r} is never 1: no treated unit")
     if len(adoption) > 1:
-        raise PanelError(f"treatment {treat!r} starts in several periods {adoption.astype(int).tolist()}; "
+        starts = adoption.astype(int).tolist()
+        raise PanelError(f"treatment {treat!r} starts in several periods {starts}; "
                          "synthetic_did needs one adoption date (use att_gt for staggered "
                          "adoption)")
     if adoption[0] <= panel.times[0]:

@@ -78,7 +78,7 @@ def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> np.nda
 
 
 def _collinear_columns(x: np.ndarray, names: Sequence[str], rank: int) -> list[str]:
-    """The user's regressors involved in a rank deficiency (period dummies not listed).
+    """List the user's regressors involved in a rank deficiency (period dummies not listed).
 
     A column is involved when dropping it does not lower the rank (error path only).
     """
