@@ -124,7 +124,8 @@ def crv1_factor(n_clusters: int, n_obs: int, n_params: int) -> float:
 
 
 def cluster_vcov(x: np.ndarray, resid: np.ndarray, codes: np.ndarray, *,
-                 n_params: int | None = None, min_clusters: bool = True) -> np.ndarray:
+                 n_params: int | None = None, min_clusters: bool = True,
+                 xtx_inv: np.ndarray | None = None) -> np.ndarray:
     """One- or two-way (Cameron-Gelbach-Miller) CRV1 covariance of an OLS fit.
 
     Parameters
@@ -140,6 +141,8 @@ def cluster_vcov(x: np.ndarray, resid: np.ndarray, codes: np.ndarray, *,
     min_clusters : bool
         Two-way: scale every term by G/(G-1) with the smallest G (fixest default); False uses
         each term's own G (linearmodels ``group_debias=True``).
+    xtx_inv : ndarray (k, k), optional
+        (X'X)^-1 if already computed (the bread).
 
     Examples
     --------
@@ -153,7 +156,7 @@ def cluster_vcov(x: np.ndarray, resid: np.ndarray, codes: np.ndarray, *,
         codes = codes[:, None]
     n = x.shape[0]
     k = x.shape[1] if n_params is None else n_params
-    b = bread(x)
+    b = bread(x) if xtx_inv is None else xtx_inv
     scores = x * resid[:, None]
     sets = [codes[:, 0]] if codes.shape[1] == 1 else [
         codes[:, 0], codes[:, 1], pd.factorize(pd.MultiIndex.from_arrays(codes.T))[0]]

@@ -26,6 +26,8 @@ from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult
 __all__ = ["check_references", "event_study", "twfe", "twfe_event_study"]
 
 _TIME_PREFIX = "_period::"
+COLLINEAR_TOL = 1e-10  # smallest eigenvalue of the unit-scaled X'X below which X is singular
+ABSORBED_TOL = 1e-8  # a column shorter than this share of its raw length is absorbed
 
 
 def _period_dummies(times: pd.Series) -> pd.DataFrame:
@@ -48,23 +50,27 @@ def _cluster_codes(panel: Panel, cluster) -> tuple[np.ndarray, str]:
     return (codes[:, 0] if len(cols) == 1 else codes), f"{kind}cluster-robust by {names} (CRV1)"
 
 
-def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> np.ndarray:
-    """Least squares on the demeaned design; a rank-deficient design is a PanelError.
+def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str], raw_norms: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares on the demeaned design by the normal equations; returns beta, (X'X)^-1.
 
-    A pivoted QR decomposition finds the regressors that are (nearly) linear combinations of
-    the others and of the absorbed fixed effects, and the error names them.
+    A rank-deficient design is a PanelError naming the regressors involved: a column whose
+    length after absorbing the fixed effects is below 1e-8 of its raw length is absorbed; a
+    column that is, up to 1e-10 after scaling the columns to unit length, a linear combination
+    of the others is collinear (fixest's rule).
     """
     if x.shape[0] <= x.shape[1]:
         raise PanelError(f"the two-way fixed effects regression cannot be estimated: "
                          f"{x.shape[0]} observations for {x.shape[1]} regressors and period "
                          "effects")
-    q, r, piv = linalg.qr(x, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(r))
-    tol = max(x.shape) * np.finfo(float).eps * (diag[0] if len(diag) else 0.0) * 1e3
-    rank = int(np.sum(diag > tol))
-    if rank < x.shape[1]:
-        dropped = _collinear_columns(x, names, rank) or [_label(names[j])
-                                                         for j in sorted(piv[rank:])]
+    xtx = x.T @ x
+    norms = np.sqrt(np.diag(xtx))
+    absorbed = norms <= ABSORBED_TOL * raw_norms
+    safe = np.where(absorbed, 1.0, norms)
+    scaled = xtx / np.outer(safe, safe)
+    scaled[absorbed, :] = scaled[:, absorbed] = 0.0
+    if absorbed.any() or np.linalg.eigvalsh(scaled)[0] < COLLINEAR_TOL:
+        dropped = _collinear_columns(scaled, names, absorbed)
         raise PanelError(
             "the two-way fixed effects regression cannot be estimated: "
             f"{', '.join(dropped)} {'is' if len(dropped) == 1 else 'are'} collinear with the "
@@ -72,23 +78,29 @@ def _least_squares(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> np.nda
             "within units, or an event time / treatment that every unit reaches in the same "
             "period with no untreated comparison, is absorbed by the fixed effects."
         )
-    beta = np.zeros(x.shape[1])
-    beta[piv] = linalg.solve_triangular(r, q.T @ y)
-    return beta
+    factor = linalg.cho_factor(xtx)
+    return linalg.cho_solve(factor, x.T @ y), linalg.cho_solve(factor, np.eye(len(xtx)))
 
 
-def _collinear_columns(x: np.ndarray, names: Sequence[str], rank: int) -> list[str]:
+def _rank(scaled: np.ndarray) -> int:
+    return int(np.sum(np.linalg.eigvalsh(scaled) > COLLINEAR_TOL)) if len(scaled) else 0
+
+
+def _collinear_columns(scaled: np.ndarray, names: Sequence[str], absorbed: np.ndarray
+                       ) -> list[str]:
     """List the user's regressors involved in a rank deficiency (period dummies not listed).
 
-    A column is involved when dropping it does not lower the rank (error path only).
+    Absorbed columns, and columns whose removal does not lower the rank (error path only).
     """
+    rank = _rank(scaled)
     involved = []
     for j, name in enumerate(names):
         if name.startswith(_TIME_PREFIX):
             continue
-        if np.linalg.matrix_rank(np.delete(x, j, axis=1)) == rank:
+        keep = np.arange(len(names)) != j
+        if absorbed[j] or _rank(scaled[np.ix_(keep, keep)]) == rank:
             involved.append(_label(name))
-    return involved
+    return involved or ["the period effects"]
 
 
 def _label(name: str) -> str:
@@ -138,8 +150,10 @@ def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
     n_params = (regressors.shape[1] + n_units + n_periods - 1
                 - (n_units - 1) * unit_nested - (n_periods - 1) * time_nested)
     x, yd = _demeaned(design)
-    beta = _least_squares(x, yd, design.names)
-    vcov = cluster_vcov(x, yd - x @ beta, codes, n_params=n_params, min_clusters=True)
+    raw = design.x if design.weights is None else design.x * np.sqrt(design.weights)[:, None]
+    beta, xtx_inv = _least_squares(x, yd, design.names, np.linalg.norm(raw, axis=0))
+    vcov = cluster_vcov(x, yd - x @ beta, codes, n_params=n_params, min_clusters=True,
+                        xtx_inv=xtx_inv)
     names = list(design.names)
     g_min = min(n_clusters)
     kind = (f"G/(G-1) with G = min(G_1, G_2) = {g_min} on each of the three one-way terms"
