@@ -105,7 +105,7 @@ def group_sums(values: np.ndarray, codes: np.ndarray, weights: np.ndarray | None
     >>> group_sums(np.array([[1.0], [2.0], [4.0]]), np.array([7, 7, 9])).ravel().tolist()
     [3.0, 4.0]
     """
-    _, inv = np.unique(np.asarray(codes), return_inverse=True)
+    inv = pd.factorize(np.asarray(codes))[0]
     data = np.ones(len(inv)) if weights is None else np.asarray(weights, dtype=float)
     indicator = sparse.csr_matrix((data, (inv, np.arange(len(inv)))),
                                   shape=(int(inv.max()) + 1, len(inv)))
@@ -176,7 +176,7 @@ def within_unit(values: np.ndarray, units: np.ndarray, weights: np.ndarray | Non
     values = np.asarray(values, dtype=float)
     flat = values.ndim == 1
     v = values[:, None] if flat else values
-    _, inv = np.unique(units, return_inverse=True)
+    inv = pd.factorize(np.asarray(units))[0]
     w = np.ones(len(v)) if weights is None else np.asarray(weights, dtype=float)
     sums = group_sums(v, inv, w)
     wsum = np.bincount(inv, weights=w)

@@ -32,10 +32,10 @@ ABSORBED_TOL = 1e-8  # a column shorter than this share of its raw length is abs
 
 def _period_dummies(times: pd.Series) -> pd.DataFrame:
     """T-1 period dummies (first period omitted)."""
-    levels = np.sort(times.unique())
-    d = pd.DataFrame({f"{_TIME_PREFIX}{t}": (times.to_numpy() == t).astype(float)
-                      for t in levels[1:]})
-    return d
+    levels, codes = np.unique(times.to_numpy(), return_inverse=True)
+    dummies = np.zeros((len(codes), len(levels)))
+    dummies[np.arange(len(codes)), codes] = 1.0
+    return pd.DataFrame(dummies[:, 1:], columns=[f"{_TIME_PREFIX}{t}" for t in levels[1:]])
 
 
 def _cluster_codes(panel: Panel, cluster) -> tuple[np.ndarray, str]:
@@ -125,7 +125,10 @@ class _Fit:
 
 def _nested(inner: np.ndarray, outer: np.ndarray) -> bool:
     """Whether each group of ``inner`` lies in one group of ``outer``."""
-    return bool((pd.Series(outer).groupby(inner).nunique() == 1).all())
+    inner = pd.factorize(inner)[0]
+    outer = pd.factorize(outer)[0]
+    pairs = np.unique(inner.astype(np.int64) * (int(outer.max()) + 1) + outer)
+    return len(pairs) == int(inner.max()) + 1
 
 
 def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
@@ -181,8 +184,8 @@ def _tidy(res: _Fit, terms: Sequence[str], conf_level: float) -> pd.DataFrame:
 
 def _demeaned(design: Design) -> tuple[np.ndarray, np.ndarray]:
     """Unit-demeaned (weighted) design and outcome, scaled by sqrt(weights) (WLS as OLS)."""
-    x = within_unit(design.x, design.units, design.weights)
-    yd = within_unit(design.y, design.units, design.weights)
+    both = within_unit(np.column_stack([design.x, design.y]), design.units, design.weights)
+    x, yd = both[:, :-1], both[:, -1]
     if design.weights is not None:
         sw = np.sqrt(design.weights)
         x, yd = x * sw[:, None], yd * sw

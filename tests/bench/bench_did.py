@@ -11,6 +11,11 @@ and the numbers are checked to agree (max absolute difference of estimates and s
 * ``sun_abraham`` vs pyfixest ``event_study(estimator="saturated").aggregate("period")``;
 * ``att_gt`` + dynamic aggregation (doubly robust, 999 bootstrap draws) vs csdid 0.4.3.
 
+Both sides run with single-threaded BLAS (``OPENBLAS_NUM_THREADS=1``; the script re-runs itself
+in a subprocess to set it before numpy loads): on a loaded 2-core machine multithreaded OpenBLAS
+stalls on the tall, narrow products of a panel regression (twfe on df_het: 4.2 s with threads,
+0.24 s without), which would measure the machine, not the estimators.
+
 Run by ``make bench BENCH=did``; no assertions on time.
 """
 
@@ -18,7 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import statistics
+import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -119,4 +127,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        main()
+    else:
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1",
+               "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                              os.environ.get("PYTHONPATH", "")])}
+        subprocess.run([sys.executable, __file__], env=env, check=True)
