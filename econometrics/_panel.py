@@ -461,7 +461,8 @@ def _check_treatment(out: pd.DataFrame, treat: str) -> None:
         raise PanelError(
             f"treatment {treat!r} switches off (1 then 0) for units {_examples(units)}; "
             "treatment that switches off is not supported by this estimator (staggered "
-            "adoption only; see econometrics.dcdh for switching treatments)"
+            "adoption only; switching treatments need de Chaisemartin-D'Haultfoeuille's "
+            "estimator, not available in this package yet)"
         )
 
 

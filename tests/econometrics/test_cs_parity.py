@@ -113,3 +113,18 @@ def test_deprecated_names_still_work_with_a_warning(mpdta):
     overall = res.aggregate("simple").overall
     with pytest.warns(FutureWarning, match="Overall.se is deprecated"):
         assert overall.se == overall.std_error
+
+
+def test_propensity_logit_equals_statsmodels():
+    # The hand-written Newton logit (kept: statsmodels' GLM would cost ~87% of att_gt's time
+    # on mpdta with a covariate, measured for issue 18) against statsmodels' weighted GLM.
+    import statsmodels.api as sm
+
+    from econometrics.cs.drdid import fit_logit
+
+    rng = np.random.default_rng(4)
+    x = np.column_stack([np.ones(300), rng.normal(size=(300, 2))])
+    d = (rng.uniform(size=300) < 1 / (1 + np.exp(-(x @ [0.2, 0.8, -0.5])))).astype(float)
+    w = rng.uniform(0.5, 2.0, size=300)
+    glm = sm.GLM(d, x, family=sm.families.Binomial(), freq_weights=w).fit()
+    np.testing.assert_allclose(fit_logit(x, d, w), glm.fittedvalues, rtol=0, atol=1e-10)
