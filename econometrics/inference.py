@@ -178,9 +178,16 @@ def within_unit(values: np.ndarray, units: np.ndarray, weights: np.ndarray | Non
     v = values[:, None] if flat else values
     inv = pd.factorize(np.asarray(units))[0]
     w = np.ones(len(v)) if weights is None else np.asarray(weights, dtype=float)
-    sums = group_sums(v, inv, w)
-    wsum = np.bincount(inv, weights=w)
-    out = v - (sums / wsum[:, None])[inv]
+    if len(inv) and np.all(np.diff(inv) >= 0):  # units in contiguous blocks (a sorted panel)
+        starts = np.flatnonzero(np.r_[True, np.diff(inv) > 0])
+        counts = np.diff(np.r_[starts, len(inv)])
+        sums = np.add.reduceat(v * w[:, None], starts, axis=0)
+        means = sums / np.add.reduceat(w, starts)[:, None]
+        out = v - np.repeat(means, counts, axis=0)
+    else:
+        sums = group_sums(v, inv, w)
+        wsum = np.bincount(inv, weights=w)
+        out = v - (sums / wsum[:, None])[inv]
     return out[:, 0] if flat else out
 
 

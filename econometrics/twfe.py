@@ -147,8 +147,10 @@ def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
     code_cols = np.asarray(codes).reshape(len(codes), -1).T
     n_clusters = tuple(len(np.unique(c)) for c in code_cols)
     units, times = design.units, f["_time"].to_numpy()
-    unit_nested = any(_nested(units, c) for c in code_cols)
-    time_nested = any(_nested(times, c) for c in code_cols)
+    by_unit = cluster is None  # the default clusters are the units themselves
+    unit_nested = by_unit or any(_nested(units, c) for c in code_cols)
+    time_nested = (not by_unit or len(np.unique(units)) == 1) and any(
+        _nested(times, c) for c in code_cols)
     n_units, n_periods = panel.n_units, len(np.unique(times))
     n_params = (regressors.shape[1] + n_units + n_periods - 1
                 - (n_units - 1) * unit_nested - (n_periods - 1) * time_nested)
