@@ -2,10 +2,12 @@
 
 Public API (issue 5): :func:`twfe`, :func:`event_study`, :func:`bacon`, :func:`wild_bootstrap`,
 :func:`simulate_panel`, the data checks (:func:`prepare_panel`, :class:`PanelError`) and the result
-classes. The heterogeneity-robust estimators (issue 6) are appended below.
+classes. The heterogeneity-robust estimators (issue 6) are appended below; issue 18 added the
+estimator registry (:mod:`econometrics.registry`, which drives ``event_study(estimator=...)`` and
+:func:`compare_estimators`), :func:`honest_did`, :func:`synthetic_did` and :class:`DataWarning`.
 """
 
-from econometrics import registry  # noqa: E402  (the estimator registry, see its docstring)
+from econometrics import registry  # the event-study estimator registry (see its docstring)
 from econometrics._panel import (
     DataWarning,
     Panel,
