@@ -25,6 +25,7 @@ _LAZY = {
     "METRICS": "results", "Results": "results", "simulate": "results", "summarize": "results",
     "TIERS": "tiers", "Tier": "tiers",
     "validate": "validation",
+    "MAX_DAYS": "_validate", "ParamTypeError": "_validate",
 }
 
 __all__ = sorted(_LAZY)
