@@ -67,7 +67,9 @@ def test_descriptor_documents_every_field_and_source():
     assert [r["name"] for r in pkg["resources"]] == RESOURCES
     for res in pkg["resources"]:
         assert (DATASETS / res["path"]).is_file()
-        assert res["sources"] and all(s["title"] and s["path"] for s in res["sources"])
+        assert res["sources"] and all(s["title"] for s in res["sources"])
+        # cited by title (and section or public URL), never by a path outside the repository
+        assert not any(p in json.dumps(res["sources"]) for p in ("shared/", "DESIGN.md"))
         for field in res["schema"]["fields"]:
             assert field["type"] in {"string", "integer", "number", "boolean"}
             assert field["description"]
