@@ -523,7 +523,8 @@ class Reform(_Group):
             raise ParamError(f"reform.day must be a non-negative integer or None, got {self.day!r}")
         if self.incentives is not None and not isinstance(self.incentives, Incentives):
             raise ParamError("reform.incentives must be an abm.Incentives")
-        if not all(isinstance(x, LeverPath) for x in self.paths):
+        if not isinstance(self.paths, tuple) or not all(isinstance(x, LeverPath)
+                                                         for x in self.paths):
             raise ParamError("reform.paths must be a tuple of abm.LeverPath")
         if self.paths and self.day is None:
             raise ParamError("reform.paths need reform.day (the day the schedule starts)")
