@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Facility": "agents", "Patient": "agents", "Physician": "agents",
     "PATIENT_MODES": "model", "ReferralModel": "model",
+    "SweepError": "experiments", "load_sweep": "experiments", "sweep": "experiments",
     "PRESETS": "params", "Incentives": "params", "LeverPath": "params", "ParamError": "params",
     "Params": "params", "Reform": "params", "describe": "params", "preset": "params",
     "reform_packages": "params",
