@@ -22,7 +22,7 @@ done; \
 exit 1
 endef
 
-.PHONY: help env figures test bench lint data clean
+.PHONY: help env figures test bench lint data lab clean
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -58,6 +58,9 @@ lint: $(STAMP) ## Lint with ruff
 
 data: $(STAMP) ## Validate datasets/ and regenerate the generated ones
 	$(PY) -m abm.data
+
+lab: $(STAMP) ## Start JupyterLab from the environment (LAB_ARGS="--no-browser --port=8899")
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(LAB_ARGS)
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) .pytest_cache papers/*/output

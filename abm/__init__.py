@@ -1,5 +1,8 @@
 """Agent-based model of two-way referral incentives in county medical consortia.
 
+Attributes are imported on first use (PEP 562): ``import abm`` and ``import abm.data`` do not
+load Mesa; building a model (``abm.simulate``, ``abm.ReferralModel``) does.
+
 Examples
 --------
 >>> import abm
@@ -8,29 +11,35 @@ Examples
 ['admissions_per_capita', 'bed_transfer_rate']
 """
 
+import importlib
+
 __version__ = "0.1.0"
 
-from abm.agents import Facility, Patient, Physician
-from abm.experiments import SweepError, load_sweep, sweep
-from abm.model import PATIENT_MODES, ReferralModel
-from abm.params import (
-    PRESETS,
-    Incentives,
-    LeverPath,
-    ParamError,
-    Params,
-    Reform,
-    describe,
-    preset,
-    reform_packages,
-)
-from abm.results import METRICS, Results, simulate, summarize
-from abm.tiers import TIERS, Tier
-from abm.validation import validate
+#: Public name -> submodule that defines it (imported when the name is first used).
+_LAZY = {
+    "Facility": "agents", "Patient": "agents", "Physician": "agents",
+    "PATIENT_MODES": "model", "ReferralModel": "model",
+    "SweepError": "experiments", "load_sweep": "experiments", "sweep": "experiments",
+    "PRESETS": "params", "Incentives": "params", "LeverPath": "params", "ParamError": "params",
+    "Params": "params", "Reform": "params", "describe": "params", "preset": "params",
+    "reform_packages": "params",
+    "METRICS": "results", "Results": "results", "simulate": "results", "summarize": "results",
+    "TIERS": "tiers", "Tier": "tiers",
+    "validate": "validation",
+    "MAX_DAYS": "_validate", "ParamTypeError": "_validate",
+}
 
-__all__ = [
-    "METRICS", "PATIENT_MODES", "PRESETS", "TIERS", "Facility", "Incentives", "LeverPath",
-    "ParamError", "Params", "Patient", "Physician", "ReferralModel", "Reform", "Results", "Tier",
-    "describe", "preset", "reform_packages", "simulate", "summarize", "validate",
-    "SweepError", "load_sweep", "sweep",
-]
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    """Import the submodule that defines ``name`` and cache the attribute (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,10 +1,18 @@
 """The data package: find, validate and load the files in ``datasets/``.
 
-``datasets/`` is a Frictionless data package (``datapackage.json`` + CSV files). This module
-implements the small part of Frictionless Table Schema the package uses (types ``string``,
-``integer``, ``number``, ``boolean``; constraints ``required``, ``minimum``, ``maximum``, ``enum``,
-``unique``, ``pattern``; ``primaryKey``; a header that must equal the field list) plus a few
-row rules of this project, with no dependency beyond pandas.
+``datasets/`` is a Frictionless data package (``datapackage.json`` + CSV files).
+:func:`validate` (``make data``, the test suite) checks it with ``frictionless``, the reference
+implementation of the standard: the descriptor, field types, constraints, primary keys and the
+foreign keys between files, for every resource the descriptor declares. The few rules Table
+Schema cannot express are checked here (:data:`RULES`): a ``note`` on every row whose ``origin``
+is an assumption, rates in 0-1 where a row's ``unit`` is ``fraction``, one facility roster per
+preset, a description for every field and a unit for every number. Every problem is reported
+with file, row and field.
+
+:func:`load` reads a resource typed by its schema with pandas, without importing frictionless
+(which takes seconds to import): the model reads the package as validated by ``make data`` and
+the tests. A cell that does not parse as its type makes :func:`load` run the validation of that
+resource, so the error still names file, row and field.
 
 Examples
 --------
@@ -23,13 +31,10 @@ np.int64(155)
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import math
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +57,11 @@ __all__ = [
 
 DESCRIPTOR = "datapackage.json"
 
-# Frictionless defaults: the empty string is missing; these spellings are booleans.
-MISSING_VALUES = frozenset({""})
-TRUE_VALUES = frozenset({"true", "True", "TRUE", "1"})
-FALSE_VALUES = frozenset({"false", "False", "FALSE", "0"})
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+# Frictionless defaults: these spellings are booleans (the empty string is a missing value).
+TRUE_VALUES = ("true", "True", "TRUE", "1")
+FALSE_VALUES = ("false", "False", "FALSE", "0")
+#: Field types the loader maps to dtypes (the descriptor check refuses any other).
+DTYPES = {"string": "str", "integer": "int64", "number": "float64", "boolean": "bool"}
 
 #: Generated resources: resource name -> function that writes the file into the folder it is given.
 #: ``python -m abm.data`` runs them all before validating. Empty until a later issue adds one
@@ -119,219 +124,242 @@ def _resource(name: str) -> dict[str, Any]:
     return resources[name]
 
 
-def _check_descriptor(folder: Path) -> None:
-    """Structural checks of datapackage.json: what every resource and field must carry."""
-    where = folder / DESCRIPTOR
-    pkg = _descriptor(folder)
+def _descriptor_problems(pkg: Mapping[str, Any], where: str) -> Iterator[str]:
+    """Yield what datapackage.json lacks of this project's documentation rules."""
     if not pkg.get("licenses"):
-        raise DatasetError(f"{where}: the package needs a 'licenses' entry")
+        yield f"{where}: the package needs a 'licenses' entry"
     for res in pkg.get("resources", []):
         name = res.get("name", "?")
-        for key in ("name", "path", "schema", "sources"):
+        for key in ("schema", "sources"):
             if not res.get(key):
-                raise DatasetError(f"{where}: resource {name!r} needs a non-empty {key!r}")
-        for src in res["sources"]:
-            if not src.get("title") or not (src.get("path") or src.get("section")):
-                raise DatasetError(f"{where}: resource {name!r}: each source needs title and path")
-        if not (folder / res["path"]).is_file():
-            raise DatasetError(f"{where}: resource {name!r}: file {res['path']} is missing")
-        for fld in res["schema"]["fields"]:
+                yield f"{where}: resource {name!r} needs a non-empty {key!r}"
+        if not all(src.get("title") for src in res.get("sources", [])):
+            yield f"{where}: resource {name!r}: each source needs a title"
+        for fld in res.get("schema", {}).get("fields", []):
             label = f"{where}: resource {name!r}, field {fld.get('name')!r}"
-            if fld.get("type") not in _PARSERS:
-                raise DatasetError(f"{label}: type must be one of {', '.join(_PARSERS)}")
+            if fld.get("type") not in DTYPES:
+                yield f"{label}: type must be one of {', '.join(DTYPES)}"
             if not fld.get("description"):
-                raise DatasetError(f"{label}: needs a description")
-            if fld["type"] in ("integer", "number") and not fld.get("unit"):
-                raise DatasetError(f"{label}: numeric fields need a 'unit'")
+                yield f"{label}: needs a description"
+            if fld.get("type") in ("integer", "number") and not fld.get("unit"):
+                yield f"{label}: numeric fields need a 'unit'"
 
 
 # --------------------------------------------------------------------------------------------
-# Validation: pure functions over rows of strings
+# Validation with frictionless; its errors reworded to name file, row, key and field
 
 
-@dataclass(frozen=True)
-class _Cell:
-    file: str
-    row: int  # 1-based data row (the header is not counted); the file line is row + 1
-    key: str | None
-    field: str
-
-    def error(self, expected: str, got: str) -> DatasetError:
-        key = f" ({self.key})" if self.key else ""
-        return DatasetError(
-            f"{self.file}, row {self.row}{key} [line {self.row + 1}], field {self.field!r}: "
-            f"expected {expected}, got {got!r}"
-        )
+def _cell_message(file: str, row: int, key: str | None, field: str | None, text: str) -> str:
+    where = f"{file}, row {row}{f' ({key})' if key else ''} [line {row + 1}]"
+    return f"{where}, field {field!r}: {text}" if field else f"{where}: {text}"
 
 
-def _parse_string(text: str, cell: _Cell) -> str:
-    return text
+def _expectation(error: Any, field: Mapping[str, Any]) -> str:
+    """Word a frictionless cell error as 'expected ..., got ...' from the field's schema."""
+    got = "" if error.cell in (None, "None") else error.cell
+    if error.type == "type-error":
+        wanted = {"integer": "an integer", "boolean": "a boolean (true/false)",
+                  "number": "a number (no % sign, no thousands separator)"}
+        return f"expected {wanted.get(field['type'], 'a ' + field['type'])}, got {got!r}"
+    if error.type == "unique-error":
+        return f"expected a unique value (already in row {_position(error.note)}), got {got!r}"
+    constraints = field.get("constraints", {})
+    match = re.match(r'constraint "(\w+)"', error.note or "")
+    constraint = match.group(1) if match else ""
+    if constraint == "required":
+        return f"expected a value (required {field['type']}), got {got!r}"
+    if constraint == "enum":
+        return f"expected one of {', '.join(map(str, constraints['enum']))}, got {got!r}"
+    if constraint == "pattern":
+        return f"expected text matching the pattern {constraints['pattern']}, got {got!r}"
+    if constraint in ("minimum", "maximum"):
+        lo, hi = constraints.get("minimum", "-inf"), constraints.get("maximum", "inf")
+        return f"expected a value in the range {lo} <= value <= {hi}, got {got!r}"
+    return f"expected {error.note}, got {got!r}"
 
 
-def _parse_integer(text: str, cell: _Cell) -> int:
-    if not _INTEGER.fullmatch(text):
-        raise cell.error("an integer", text)
-    return int(text)
+def _position(note: str) -> int:
+    """Return the data row of '... at position N' (frictionless counts the header as 1)."""
+    match = re.search(r"position (\d+)", note or "")
+    return int(match.group(1)) - 1 if match else 0
 
 
-def _parse_number(text: str, cell: _Cell) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise cell.error("a number (no % sign, no thousands separator)", text) from None
-    if not math.isfinite(value):
-        raise cell.error("a finite number", text)
-    return value
-
-
-def _parse_boolean(text: str, cell: _Cell) -> bool:
-    if text in TRUE_VALUES:
-        return True
-    if text in FALSE_VALUES:
-        return False
-    raise cell.error(f"a boolean ({'/'.join(sorted(TRUE_VALUES | FALSE_VALUES))})", text)
-
-
-_PARSERS: dict[str, Callable[[str, _Cell], Any]] = {
-    "string": _parse_string,
-    "integer": _parse_integer,
-    "number": _parse_number,
-    "boolean": _parse_boolean,
-}
-
-
-def _check_constraints(value: Any, field: Mapping[str, Any], cell: _Cell, text: str) -> None:
-    c = field.get("constraints", {})
-    if "enum" in c and value not in c["enum"]:
-        raise cell.error(f"one of {', '.join(map(str, c['enum']))}", text)
-    if "pattern" in c and not re.fullmatch(c["pattern"], value):
-        raise cell.error(f"text matching the pattern {c['pattern']}", text)
-    lo, hi = c.get("minimum"), c.get("maximum")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        bounds = f"{'-inf' if lo is None else lo} <= value <= {'inf' if hi is None else hi}"
-        raise cell.error(f"a value in the range {bounds}", text)
-
-
-def validate_rows(
-    file: str, header: list[str], rows: Iterable[list[str]], schema: Mapping[str, Any]
-) -> dict[str, list[Any]]:
-    """Validate CSV rows (lists of strings) against a Table Schema; return typed columns.
-
-    Pure: reads nothing and writes nothing. ``file`` only labels error messages. Missing
-    values come back as ``None``.
-    """
-    fields = schema["fields"]
-    names = [f["name"] for f in fields]
-    if header != names:
-        raise DatasetError(
-            f"{file}, header: expected the columns {', '.join(names)} (in this order), "
-            f"got {', '.join(header)}"
-        )
+def _messages(file: str, errors: list[Any], schema: Mapping[str, Any]) -> Iterator[str]:
+    """One message per problem: a wrong header, a row of the wrong length, or a bad cell."""
+    fields = {f["name"]: f for f in schema["fields"]}
+    names = list(fields)
     key_fields = list(schema.get("primaryKey", []))
-    key_idx = [names.index(k) for k in key_fields]
-    columns: dict[str, list[Any]] = {n: [] for n in names}
-    seen_unique: dict[str, dict[Any, int]] = {n: {} for n in names}
-    seen_keys: dict[tuple[Any, ...], int] = {}
-    for i, row in enumerate(rows, start=1):
-        key = ", ".join(f"{k}={row[j]}" for k, j in zip(key_fields, key_idx, strict=True)
-                        if j < len(row)) or None
-        if len(row) != len(names):
-            raise DatasetError(
-                f"{file}, row {i}{f' ({key})' if key else ''} [line {i + 1}]: expected "
-                f"{len(names)} values, got {len(row)}"
-            )
-        for field, text in zip(fields, row, strict=True):
-            name = field["name"]
-            cell = _Cell(file, i, key, name)
-            if text.strip() in MISSING_VALUES:
-                if field.get("constraints", {}).get("required"):
-                    raise cell.error(f"a value (required {field['type']})", text)
-                columns[name].append(None)
-                continue
-            value = _PARSERS[field["type"]](text, cell)
-            _check_constraints(value, field, cell, text)
-            if field.get("constraints", {}).get("unique"):
-                if value in seen_unique[name]:
-                    raise cell.error(f"a unique value (already in row {seen_unique[name][value]})",
-                                     text)
-                seen_unique[name][value] = i
-            columns[name].append(value)
-        if key_fields:
-            k = tuple(columns[n][-1] for n in key_fields)
-            if k in seen_keys:
-                raise DatasetError(f"{file}, row {i} ({key}) [line {i + 1}], primary key "
-                                   f"{', '.join(key_fields)}: duplicate of row {seen_keys[k]}")
-            seen_keys[k] = i
-    return columns
+    labels = [e for e in errors if e.type.endswith("-label")]
+    if labels:
+        yield (f"{file}, header: expected the columns {', '.join(names)} (in this order), "
+               f"got {', '.join(map(str, labels[0].labels))}")
+        return
+    # A short or long row is reported once, by its length, not by each of its cells.
+    bad_length = {e.row_number for e in errors if e.type in ("missing-cell", "extra-cell")}
+    reported: set[int] = set()
+    unique_rows: set[int] = set()
+    for e in errors:
+        row = getattr(e, "row_number", None)
+        if row is None:  # a table-level error (e.g. the file cannot be read)
+            yield f"{file}: {e.message}"
+            continue
+        cells = list(getattr(e, "cells", None) or [])
+        key = ", ".join(f"{k}={cells[names.index(k)]}" for k in key_fields
+                        if names.index(k) < len(cells)) or None
+        if row in bad_length:
+            if row not in reported:
+                reported.add(row)
+                yield _cell_message(file, row - 1, key, None,
+                                    f"expected {len(names)} values, got {len(cells)}")
+        elif e.type == "primary-key":
+            if row not in unique_rows:
+                yield _cell_message(file, row - 1, key, None,
+                                    f"primary key {', '.join(key_fields)}: duplicate of row "
+                                    f"{_position(e.note)}")
+        elif e.type == "foreign-key":
+            yield _cell_message(file, row - 1, key, ", ".join(e.field_names),
+                                f"expected a value present in the referenced resource "
+                                f"({e.note}), got {', '.join(map(str, e.field_cells))}")
+        elif getattr(e, "field_name", None) in fields:
+            if e.type == "unique-error" and e.field_name in key_fields:
+                unique_rows.add(row)
+            yield _cell_message(file, row - 1, key, e.field_name,
+                                _expectation(e, fields[e.field_name]))
+        else:
+            yield _cell_message(file, row - 1, key, getattr(e, "field_name", None), e.message)
 
 
-# Row rules of this project, beyond Table Schema: resource kind -> checks over typed columns.
-def _rule_note_for_assumptions(file: str, cols: dict[str, list[Any]], key: str) -> None:
-    for i, (origin, note) in enumerate(zip(cols["origin"], cols["note"], strict=True), start=1):
-        if origin in ("assumption", "mixed") and not note:
-            raise _Cell(file, i, f"{key}={cols[key][i - 1]}", "note").error(
-                f"a note saying what is assumed and why (origin is {origin})", note or "")
+def _frictionless_problems(folder: Path, only: str | None = None, path: Path | None = None
+                           ) -> tuple[list[str], dict[str, int]]:
+    """Validate the package (or resource ``only``, read from ``path``) with frictionless.
+
+    Returns the problems (messages) and the number of rows of each validated resource.
+    """
+    import frictionless  # seconds to import (it validates descriptors with jsonschema)
+
+    pkg = _descriptor(folder)
+    if path is not None:  # validate another copy of resource `only` against the package
+        pkg = {**pkg, "resources": [{**r, "path": str(path.resolve())} if r["name"] == only
+                                    else r for r in pkg["resources"]]}
+    problems: list[str] = []
+    rows: dict[str, int] = {}
+    with frictionless.system.use_context(trusted=True):  # paths the user named are allowed
+        try:
+            package = frictionless.Package(pkg, basepath=str(folder))
+        except frictionless.FrictionlessException as exc:
+            reasons = [r.message for r in getattr(exc, "reasons", [])] or [str(exc)]
+            return [f"{folder / DESCRIPTOR}: {r}" for r in reasons], rows
+        names = [only] if only else [r.name for r in package.resources]
+        for name in names:
+            resource = package.get_resource(name)
+            task = resource.validate(limit_errors=100).tasks[0]
+            label = _label(Path(resource.normpath or resource.path))
+            rows[name] = task.stats.get("rows") or 0
+            problems += _messages(label, task.errors, _resources(folder)[name]["schema"])
+    return problems, rows
 
 
-def _rule_fractions_in_unit_interval(file: str, cols: dict[str, list[Any]]) -> None:
-    for i, (unit, value) in enumerate(zip(cols["unit"], cols["value"], strict=True), start=1):
-        if unit == "fraction" and not 0.0 <= value <= 1.0:
-            raise _Cell(file, i, f"id={cols['id'][i - 1]}", "value").error(
-                "a value in the range 0 <= value <= 1 (unit is 'fraction': rates are "
-                "fractions, not percents)", str(value))
+# --------------------------------------------------------------------------------------------
+# Project rules Table Schema cannot express: pure checks of one typed frame
 
 
-def _row_rules(name: str, file: str, cols: dict[str, list[Any]]) -> None:
-    if name == "targets":
-        _rule_fractions_in_unit_interval(file, cols)
-    elif name == "presets":
-        _rule_note_for_assumptions(file, cols, "preset")
-    elif name == "reforms":
-        _rule_note_for_assumptions(file, cols, "parameter")
-    elif name.startswith("facilities_"):
-        _rule_note_for_assumptions(file, cols, "facility_id")
+def _key(frame: pd.DataFrame, i: int, key_fields: list[str]) -> str | None:
+    return ", ".join(f"{k}={frame.at[i, k]}" for k in key_fields) or None
+
+
+def _rule_note_for_assumptions(file: str, frame: pd.DataFrame, key_fields: list[str]
+                               ) -> Iterator[str]:
+    """Rows whose origin is an assumption (or mixed) say in ``note`` what is assumed and why."""
+    if not {"origin", "note"} <= set(frame.columns):
+        return
+    note = frame["note"].fillna("").str.strip()
+    for i in frame.index[frame["origin"].isin(["assumption", "mixed"]) & (note == "")]:
+        yield _cell_message(file, i + 1, _key(frame, i, key_fields), "note",
+                            f"expected a note saying what is assumed and why (origin is "
+                            f"{frame.at[i, 'origin']}), got ''")
+
+
+def _rule_fractions_in_unit_interval(file: str, frame: pd.DataFrame, key_fields: list[str]
+                                     ) -> Iterator[str]:
+    """Where a row's ``unit`` is ``fraction``, its ``value`` lies in 0-1 (rates, not percents)."""
+    if not {"unit", "value"} <= set(frame.columns):
+        return
+    outside = (frame["unit"] == "fraction") & ~frame["value"].between(0.0, 1.0)
+    for i in frame.index[outside]:
+        got = str(frame.at[i, "value"])
+        yield _cell_message(file, i + 1, _key(frame, i, key_fields), "value",
+                            "expected a value in the range 0 <= value <= 1 (unit is 'fraction': "
+                            f"rates are fractions, not percents), got {got!r}")
+
+
+#: Row rules beyond Table Schema, applied to every resource that has the columns they read.
+RULES = (_rule_note_for_assumptions, _rule_fractions_in_unit_interval)
+
+
+def _rule_problems(name: str, path: Path, folder: Path) -> list[str]:
+    schema = _resources(folder)[name]["schema"]
+    frame = _frame(path, schema)
+    key_fields = list(schema.get("primaryKey", []))
+    return [m for rule in RULES for m in rule(_label(path), frame, key_fields)]
+
+
+def _presets_problems(folder: Path) -> list[str]:
+    """Every preset in presets.csv has a facilities_<preset> resource and vice versa."""
+    resources = _resources(folder)
+    if "presets" not in resources:
+        return []
+    in_table = list(_frame(folder / resources["presets"]["path"],
+                           resources["presets"]["schema"])["preset"])
+    with_roster = [n.removeprefix("facilities_") for n in resources if n.startswith("facilities_")]
+    if sorted(in_table) == sorted(with_roster):
+        return []
+    return [f"{_label(folder / resources['presets']['path'])}: presets {', '.join(in_table)} do "
+            f"not match the facilities_<preset> resources ({', '.join(with_roster)})"]
+
+
+def _raise(problems: list[str], limit: int = 20) -> None:
+    if problems:
+        more = len(problems) - limit
+        raise DatasetError("\n".join(problems[:limit]
+                                     + ([f"... and {more} more problems"] if more > 0 else [])))
 
 
 # --------------------------------------------------------------------------------------------
 # Reading
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, [])
-            rows = [row for row in reader if row]  # a trailing blank line is not a row
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text ({exc})") from exc
-    return header, rows
-
-
-def _frame(columns: dict[str, list[Any]], fields: list[dict[str, Any]]) -> pd.DataFrame:
-    out: dict[str, Any] = {}
-    for f in fields:
-        values = columns[f["name"]]
-        missing = any(v is None for v in values)
-        match f["type"]:
-            case "integer":
-                out[f["name"]] = (pd.array(values, dtype="Int64") if missing
-                                  else np.array(values, dtype=np.int64))
-            case "number":
-                out[f["name"]] = np.array([np.nan if v is None else v for v in values], float)
-            case "boolean":
-                out[f["name"]] = (pd.array(values, dtype="boolean") if missing
-                                  else np.array(values, dtype=bool))
-            case _:
-                out[f["name"]] = pd.Series(values, dtype="str")  # missing -> NaN
-    return pd.DataFrame(out)
-
-
 def _label(path: Path) -> str:
     """Short file label for messages: datasets/<file> inside the package, else the full path."""
     try:
-        return str(path.relative_to(datasets_dir().parent))
+        return str(Path(path).resolve().relative_to(datasets_dir().parent))
     except ValueError:
         return str(path)
+
+
+def _column(text: pd.Series, kind: str) -> Any:
+    """Typed column from text (missing = empty string); ValueError on a value that won't parse."""
+    missing = text == ""
+    match kind:
+        case "integer":
+            values = pd.array([None if m else int(t) for t, m in zip(text, missing, strict=True)],
+                              dtype="Int64")
+            return values if missing.any() else values.to_numpy(dtype=np.int64)
+        case "number":
+            return np.array([np.nan if m else float(t) for t, m in zip(text, missing, strict=True)],
+                            dtype=float)
+        case "boolean":
+            if not text[~missing].isin(TRUE_VALUES + FALSE_VALUES).all():
+                raise ValueError("not a boolean")
+            values = pd.array([None if m else t in TRUE_VALUES
+                               for t, m in zip(text, missing, strict=True)], dtype="boolean")
+            return values if missing.any() else values.to_numpy(dtype=bool)
+        case _:
+            return text.mask(missing).astype("str")  # missing -> NaN
+
+
+def _frame(path: Path, schema: Mapping[str, Any]) -> pd.DataFrame:
+    text = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
+    return pd.DataFrame({f["name"]: _column(text[f["name"]], f["type"]) for f in schema["fields"]})
 
 
 _CACHE: dict[tuple[str, int, int], pd.DataFrame] = {}
@@ -342,17 +370,16 @@ def _load_path(path: Path, name: str) -> pd.DataFrame:
     stat = path.stat()
     cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if cache_key not in _CACHE:
-        schema = _resource(name)["schema"]
-        header, rows = _read_csv(path)
-        label = _label(path)
-        cols = validate_rows(label, header, rows, schema)
-        _row_rules(name, label, cols)
-        _CACHE[cache_key] = _frame(cols, schema["fields"])
+        try:
+            _CACHE[cache_key] = _frame(path, _resource(name)["schema"])
+        except (ValueError, KeyError, pd.errors.ParserError):
+            validate(path, resource=name)  # names file, row and field
+            raise
     return _CACHE[cache_key].copy()  # callers may mutate their copy
 
 
 def load(name: str) -> pd.DataFrame:
-    """Load a resource by its name in datapackage.json, validated and typed.
+    """Load a resource by its name in datapackage.json, typed by its schema.
 
     Integers come back as int64 (nullable Int64 where a value is missing), numbers as float64,
     booleans as bool, text as str.
@@ -422,36 +449,36 @@ def validate(name_or_path: str | Path | None = None, *, resource: str | None = N
     """Validate one resource, one file, or (with no argument) the whole package.
 
     ``name_or_path`` is a resource name ("targets"), or a path to a CSV file whose schema is
-    taken from the resource with the same file name (or from ``resource=``). Returns
-    ``{resource name: number of rows}``; raises :class:`DatasetError` on the first problem.
+    taken from the resource with the same file name (or from ``resource=``); a file is checked
+    against the package (its foreign keys point at the package's other files). Returns
+    ``{resource name: number of rows}``; raises :class:`DatasetError` listing every problem, one
+    per line, each naming file, row and field.
     """
+    folder = datasets_dir()
+    resources = _resources(folder)
     if name_or_path is None:
-        folder = datasets_dir()
-        _check_descriptor(folder)
-        counts = {n: len(load(n)) for n in _resources(folder)}
-        _check_presets_match()
-        return counts
-    resources = _resources()
+        problems = list(_descriptor_problems(_descriptor(folder), str(folder / DESCRIPTOR)))
+        _raise(problems)
+        problems, rows = _frictionless_problems(folder)
+        _raise(problems)
+        _raise([m for n, r in resources.items()
+                for m in _rule_problems(n, folder / r["path"], folder)]
+               + _presets_problems(folder))
+        return rows
     if isinstance(name_or_path, str) and name_or_path in resources:
-        return {name_or_path: len(load(name_or_path))}
-    path = Path(name_or_path)
-    if not path.suffix and not path.exists():
-        raise ValueError(f"unknown resource {str(name_or_path)!r}; valid resources: "
-                         f"{', '.join(resources)}")
-    if not path.is_file():
-        raise FileNotFoundError(f"no such data file: {path}")
-    name = _resource_for_path(path, resource)
-    return {name: len(_load_path(path, name))}
-
-
-def _check_presets_match() -> None:
-    in_table = list(load("presets")["preset"])
-    with_roster = presets()
-    if sorted(in_table) != sorted(with_roster):
-        raise DatasetError(
-            f"{_label(datasets_dir() / 'presets.csv')}: presets {', '.join(in_table)} do not "
-            f"match the facilities_<preset> resources ({', '.join(with_roster)})"
-        )
+        name, path = name_or_path, folder / resources[name_or_path]["path"]
+    else:
+        path = Path(name_or_path)
+        if not path.suffix and not path.exists():
+            raise ValueError(f"unknown resource {str(name_or_path)!r}; valid resources: "
+                             f"{', '.join(resources)}")
+        if not path.is_file():
+            raise FileNotFoundError(f"no such data file: {path}")
+        name = _resource_for_path(path, resource)
+    problems, rows = _frictionless_problems(folder, only=name, path=path)
+    _raise(problems)
+    _raise(_rule_problems(name, path, folder))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
                 origin = ", " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
             print(f"ok  {name:<22} {n:>3} rows x {len(fields)} fields{origin}  ({_label(path)})")
     except (DatasetError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 1
     return 0
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from abm import rules
+from abm._validate import check_days, check_params, check_seed
 from abm.agents import Facility, Patient, Physician
 from abm.episodes import (
     STREAMS,
@@ -253,9 +254,7 @@ class ReferralModel(mesa.Model):
     def __init__(self, params: Params | None = None, *, rng: int | np.random.SeedSequence | None
                  = None, patients: PatientMode = "auto") -> None:
         check_mode(patients)
-        p = params if params is not None else Params()
-        if not isinstance(p, Params):
-            raise TypeError(f"params must be an abm.Params, got {type(p).__name__}")
+        p, rng = check_params(params), check_seed(rng, "rng")
         patients = resolve_mode(patients, p)
         if p.setting.preset not in PRESETS:
             raise ParamError(f"setting.preset must be one of {', '.join(PRESETS)}; "
@@ -416,6 +415,16 @@ class ReferralModel(mesa.Model):
         self._index_physicians()
 
     # ------------------------------------------------------------------ dynamics
+    def run_for(self, duration: int) -> None:
+        """Run ``duration`` more days (a whole number of days, at least 1)."""
+        super().run_for(check_days(duration, "duration"))
+
+    def run_model(self) -> None:
+        """Refuse Mesa's open-ended loop: this model has no end condition of its own."""
+        raise ParamError("ReferralModel.run_model() would never stop (the model has no end "
+                         "condition): use model.run_for(days) or abm.simulate(params, days=..., "
+                         "seed=...)")
+
     def step(self) -> None:
         """Advance one day."""
         p, day = self.params, self.day

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -78,6 +79,9 @@ class _Group:
                                  f"got {getattr(self, name)!r} summing to {total:.6g}")
 
 
+_FLOAT_MAX = sys.float_info.max
+
+
 def _check_value(group: str, f: dataclasses.Field, value: Any) -> None:
     lo, hi = f.metadata.get("range", (None, None))
     default = f.default
@@ -98,7 +102,8 @@ def _check_value(group: str, f: dataclasses.Field, value: Any) -> None:
     else:
         items = (value,)
     for v in items:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        # abs(v) <= max float: finite, and an int small enough to become a float (not 10**400)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) <= _FLOAT_MAX:
             raise ParamError(f"{name} must be a finite number, got {value!r}")
         if isinstance(default, int) and not isinstance(default, bool) and not isinstance(v, int):
             raise ParamError(f"{name} must be an integer, got {value!r}")
@@ -518,7 +523,8 @@ class Reform(_Group):
             raise ParamError(f"reform.day must be a non-negative integer or None, got {self.day!r}")
         if self.incentives is not None and not isinstance(self.incentives, Incentives):
             raise ParamError("reform.incentives must be an abm.Incentives")
-        if not all(isinstance(x, LeverPath) for x in self.paths):
+        if not isinstance(self.paths, tuple) or not all(isinstance(x, LeverPath)
+                                                         for x in self.paths):
             raise ParamError("reform.paths must be a tuple of abm.LeverPath")
         if self.paths and self.day is None:
             raise ParamError("reform.paths need reform.day (the day the schedule starts)")
@@ -565,7 +571,9 @@ class Params:
         """Return a copy with dotted-name changes, e.g. ``{"incentives.revenue_share": 0.4}``.
 
         ``reform.incentives.<lever>`` sets a reform lever; the reform incentives start as a copy
-        of the baseline incentives (after the baseline changes in the same call).
+        of the baseline incentives (after the baseline changes in the same call), and a later
+        change of a baseline lever carries into the reform set unless the reform changed that
+        lever. Numpy scalars are accepted as numbers.
 
         Raises
         ------
@@ -597,6 +605,9 @@ class Params:
         for gname, kv in groups.items():
             group = dataclasses.replace(getattr(new, gname), **kv)
             new = dataclasses.replace(new, **{gname: group})
+        if "incentives" in groups and new.reform.incentives is not None:
+            new = dataclasses.replace(new, reform=dataclasses.replace(new.reform, incentives=(
+                _follow_baseline(self.incentives, new.incentives, new.reform.incentives))))
         if reform_levers:
             base = new.reform.incentives or new.incentives
             inc = dataclasses.replace(base, **{k: _coerce(v) for k, v in reform_levers.items()})
@@ -665,9 +676,30 @@ class Params:
         return {k: v for k, v in a.items() if b.get(k) != v}
 
 
+def _follow_baseline(old: Incentives, new: Incentives, reform: Incentives) -> Incentives:
+    """Return the reform incentives after the baseline changed from ``old`` to ``new``.
+
+    Levers the reform left at the old baseline value follow the new baseline (a later
+    ``replace`` of a baseline lever must not make the reform switch it back on the reform day);
+    levers the reform changed keep their value.
+    """
+    return dataclasses.replace(reform, **{
+        f.name: getattr(new, f.name) for f in fields(Incentives)
+        if getattr(reform, f.name) == getattr(old, f.name)})
+
+
 def _coerce(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
+    """Plain Python values: lists and arrays become tuples, numpy scalars Python numbers.
+
+    ``np.float32(0.4)`` becomes 0.4 (the shortest decimal that reads back as that float32),
+    an ``np.int64`` from a pandas column an int.
+    """
+    if isinstance(value, (list, np.ndarray)):
+        return tuple(_coerce(v) for v in value)
+    if isinstance(value, np.floating):
+        return float(str(value))
+    if isinstance(value, np.generic):
+        return value.item()
     return value
 
 

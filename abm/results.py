@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from abm._validate import check_days, check_params, check_reform_day, check_seed, check_window
 from abm.model import PatientMode, ReferralModel, check_mode, resolve_mode
 from abm.params import Params
 from abm.tiers import PRIMARY_TIERS
@@ -77,6 +78,14 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b else float("nan")
 
 
+def _days_in(daily: pd.DataFrame, window: tuple[int, int] | None) -> pd.DataFrame:
+    """Rows of ``daily`` in ``window = (first, end)`` (checked: it must hold days of the run)."""
+    window = check_window(window, days_run=int(daily["day"].max()) + 1 if len(daily) else 0)
+    if window is None:
+        return daily
+    return daily[(daily["day"] >= window[0]) & (daily["day"] < window[1])]
+
+
 def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> pd.Series:
     """Summarize a daily frame: the :data:`METRICS` over a window of days.
 
@@ -90,9 +99,7 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
     >>> summarize(m.daily_counts(), window=(0, 10)).index[0]
     'primary_outpatient_share'
     """
-    d = daily
-    if window is not None:
-        d = d[(d["day"] >= window[0]) & (d["day"] < window[1])]
+    d = _days_in(daily, window)
     by = d.groupby("tier", observed=False).sum(numeric_only=True)
     allr = by.loc["all"]
     prim = by.loc[list(PRIMARY)].sum()
@@ -180,9 +187,7 @@ class Results:
 
     def by_tier(self, window: tuple[int, int] | None = None) -> pd.DataFrame:
         """Counters summed over the window, one row per tier, with per-person-year visits."""
-        d = self.daily
-        if window is not None:
-            d = d[(d["day"] >= window[0]) & (d["day"] < window[1])]
+        d = _days_in(self.daily, window)
         from abm.model import FACILITY_COUNTERS
 
         by = d.groupby("tier", observed=False)[list(FACILITY_COUNTERS)].sum()
@@ -228,9 +233,8 @@ def simulate(params: Params | None = None, *, days: int, seed: int | None,
     6
     """
     check_mode(patients)
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 0:
-        raise ValueError(f"days must be a non-negative integer, got {days!r}")
-    p = params if params is not None else Params()
+    days, seed, p = check_days(days), check_seed(seed), check_params(params)
+    check_reform_day(p, days)
     patients = resolve_mode(patients, p)
     model = ReferralModel(p, rng=seed, patients=patients)
     model.run_for(int(days))

@@ -7,7 +7,9 @@ Each paper is a folder ``papers/<paper>/`` with a ``pipeline.py`` that defines
   through ``abm.sweep`` with the store ``papers/<paper>/output/sweeps/<name>/``;
 * ``FIGURES``: ``{name: Figure}``; a figure only reads experiment outputs and draws, written to
   ``papers/<paper>/output/figures/<name>.png`` with a JSON sidecar (git revision, seeds, package
-  versions, parameter hash).
+  versions, parameter hash). Figures are byte-identical across builds: figure code draws no
+  random numbers (no global RNG, no random jitter or bootstrap) and :func:`save_figure` writes
+  fixed metadata.
 
 An experiment is rerun only when its parameter hash (its config, the fast/full switch) changes
 or its output is missing, and its sweep store keeps every finished run, so a rerun after an
@@ -97,6 +99,17 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+#: PNG metadata written with every figure: matplotlib's default ``Software`` entry carries its
+#: version, so it is dropped (None removes a key); the versions are in the JSON sidecar.
+PNG_METADATA = {"Software": None}
+
+
+def save_figure(fig, png: Path) -> None:
+    """Write ``fig`` as a PNG whose bytes depend only on what is drawn (the one place figures
+    are saved): fixed resolution and metadata, no date, no version string."""
+    fig.savefig(png, dpi=150, bbox_inches="tight", metadata=PNG_METADATA)
+
+
 def discover() -> list[str]:
     """Names of the paper folders that have a pipeline, sorted."""
     return sorted(p.parent.name for p in PAPERS_DIR.glob("*/pipeline.py"))
@@ -152,7 +165,7 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
     for name, fig_spec in module.FIGURES.items():
         fig = fig_spec.draw({k: frames[k] for k in fig_spec.needs})
         png = out / "figures" / f"{name}.png"
-        fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})  # same bytes
+        save_figure(fig, png)
         plt.close(fig)
         sidecar = {
             "figure": name,

@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -55,7 +56,11 @@ def draw_baseline(frames) -> plt.Figure:
     fig, axes = plt.subplots(1, len(TARGETED), figsize=(14, 3.2))
     for ax, metric in zip(axes, TARGETED, strict=True):
         d = df[df["metric"] == metric]
-        sns.stripplot(y=d["simulated"], ax=ax, color="C0", size=7, jitter=0.1)
+        # One dot per seed, spread evenly around x = 0 (no random jitter: byte-identical reruns).
+        spread = np.linspace(-0.1, 0.1, len(d)) if len(d) > 1 else np.zeros(1)
+        ax.scatter(spread, d["simulated"], color="C0", s=49, zorder=3)
+        ax.set_xlim(-0.5, 0.5)
+        ax.set_xticks([])
         ax.axhline(d["target"].iloc[0], color="C3", ls="--", label="target")
         if metric == "primary_outpatient_share":
             ax.axhspan(data.target("primary_outpatient_share_band_min"),
@@ -93,8 +98,10 @@ def draw_reform(frames) -> plt.Figure:
     df = frames["reform"]
     long = df.melt(id_vars=["scenario", "first_day"], value_vars=list(SERIES),
                    var_name="metric", value_name="value")
+    # One seed, so no error band: seaborn's bootstrap would draw from the global RNG.
     g = sns.relplot(data=long, x="first_day", y="value", hue="scenario", col="metric",
-                    col_wrap=3, kind="line", facet_kws={"sharey": False}, height=2.6, aspect=1.4)
+                    col_wrap=3, kind="line", facet_kws={"sharey": False}, height=2.6, aspect=1.4,
+                    errorbar=None)
     for ax in g.axes.flat:
         ax.axvline(df["reform_day"].iloc[0], color="grey", ls=":")
     g.set_titles("{col_name}")

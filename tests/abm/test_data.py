@@ -67,7 +67,9 @@ def test_descriptor_documents_every_field_and_source():
     assert [r["name"] for r in pkg["resources"]] == RESOURCES
     for res in pkg["resources"]:
         assert (DATASETS / res["path"]).is_file()
-        assert res["sources"] and all(s["title"] and s["path"] for s in res["sources"])
+        assert res["sources"] and all(s["title"] for s in res["sources"])
+        # cited by title (and section or public URL), never by a path outside the repository
+        assert not any(p in json.dumps(res["sources"]) for p in ("shared/", "DESIGN.md"))
         for field in res["schema"]["fields"]:
             assert field["type"] in {"string", "integer", "number", "boolean"}
             assert field["description"]
@@ -263,16 +265,87 @@ def test_missing_column_in_a_row_is_refused(tmp_path):
         data.validate(path)
 
 
-def test_validate_rows_is_pure_and_types_values():
-    schema = {"fields": [{"name": "k", "type": "string", "constraints": {"required": True}},
-                         {"name": "n", "type": "integer"},
-                         {"name": "b", "type": "boolean"}],
-              "primaryKey": ["k"]}
-    cols = data.validate_rows("mem.csv", ["k", "n", "b"], [["a", "1", "true"], ["b", "", "0"]],
-                              schema)
-    assert cols == {"k": ["a", "b"], "n": [1, None], "b": [True, False]}
-    with pytest.raises(DatasetError, match=r"mem\.csv, row 2 \(k=a\).*primary key k: duplicate"):
-        data.validate_rows("mem.csv", ["k", "n", "b"], [["a", "1", "1"], ["a", "2", "0"]], schema)
+def _package_copy(tmp_path, monkeypatch):
+    """A copy of datasets/ that abm.data reads instead of the shipped one."""
+    folder = tmp_path / "datasets"
+    shutil.copytree(DATASETS, folder)
+    monkeypatch.setattr(data, "datasets_dir", lambda: folder)
+    return folder
+
+
+def _add_resource(folder, name, header, rows, fields, **schema):
+    (folder / f"{name}.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    pkg["resources"].append({"name": name, "path": f"{name}.csv",
+                             "profile": "tabular-data-resource", "sources": [{"title": "test"}],
+                             "schema": {"fields": fields, **schema}})
+    (folder / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+
+
+LINK_FIELDS = [
+    {"name": "link", "type": "string", "description": "key", "constraints": {"required": True}},
+    {"name": "target_id", "type": "string", "description": "a targets id"},
+    {"name": "origin", "type": "string", "description": "provenance"},
+    {"name": "note", "type": "string", "description": "what is assumed"},
+]
+
+
+def test_foreign_keys_between_files_are_checked(tmp_path, monkeypatch):
+    # Any foreign key declared in datapackage.json is checked (frictionless), naming the row.
+    folder = _package_copy(tmp_path, monkeypatch)
+    _add_resource(folder, "links", "link,target_id,origin,note",
+                  ["a,upward_referral_rate,source,", "b,no_such_target,source,"], LINK_FIELDS,
+                  primaryKey=["link"],
+                  foreignKeys=[{"fields": "target_id",
+                                "reference": {"resource": "targets", "fields": "id"}}])
+    with pytest.raises(DatasetError, match=r"links\.csv, row 2 \(link=b\).*field 'target_id'.*"
+                                           r"no_such_target"):
+        data.validate()
+    with pytest.raises(DatasetError, match=r"row 2 \(link=b\)"):
+        data.validate("links")  # one resource is still checked against the others
+
+
+def test_row_rules_apply_to_every_resource_with_their_columns(tmp_path, monkeypatch):
+    # A resource the validator has never heard of gets the provenance rule from its columns.
+    folder = _package_copy(tmp_path, monkeypatch)
+    _add_resource(folder, "links", "link,target_id,origin,note",
+                  ["a,x,source,", "b,y,assumption,"], LINK_FIELDS, primaryKey=["link"])
+    with pytest.raises(DatasetError, match=r"links\.csv, row 2 \(link=b\) \[line 3\], field "
+                                           r"'note': expected a note saying what is assumed"):
+        data.validate()
+
+
+def test_every_problem_is_listed(tmp_path):
+    path = _bad_copy(tmp_path, "targets", 1, "value", "7.3%")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[3][rows[0].index("role")] = "fit"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        data.validate(path)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2
+    assert "row 1 " in lines[0] and "field 'value'" in lines[0]
+    assert "row 3 " in lines[1] and "field 'role'" in lines[1]
+
+
+def test_descriptor_documentation_rules(tmp_path, monkeypatch):
+    folder = _package_copy(tmp_path, monkeypatch)
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    del pkg["resources"][1]["schema"]["fields"][1]["unit"]
+    (folder / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"resource 'presets', field 'residents': numeric "
+                                           r"fields need a 'unit'"):
+        data.validate()
+
+
+def test_load_of_a_cell_that_does_not_parse_names_it(tmp_path, monkeypatch):
+    folder = _package_copy(tmp_path, monkeypatch)
+    shutil.copy(_bad_copy(tmp_path, "presets", 2, "residents", "350,000"), folder / "presets.csv")
+    with pytest.raises(DatasetError, match=r"presets\.csv, row 2 \(preset=yongan\).*field "
+                                           r"'residents': expected an integer"):
+        data.load("presets")
 
 
 # ------------------------------------------------------------------------------------------

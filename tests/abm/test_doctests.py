@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
-           "abm.model", "abm.results", "abm.levers", "abm.experiments"]
+           "abm.model", "abm.results", "abm.levers", "abm.experiments", "abm._validate",
+           "abm.data"]
 
 
 @pytest.mark.parametrize("name", MODULES)
