@@ -18,7 +18,7 @@ import numpy as np
 from abm.params import Incentives, Params
 from abm.roster import Geography
 
-#: Named random-number streams, one per kind of decision (DESIGN.md 4). Order is fixed: the
+#: Named random-number streams, one per kind of decision (docs/odd.md, Stochasticity). The
 #: streams are spawned from the root seed in this order.
 STREAMS: tuple[str, ...] = ("population", "onset", "severity", "choice", "physician",
                             "diagnosis", "referral", "acceptance", "outcome", "word_of_mouth")

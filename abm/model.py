@@ -7,7 +7,7 @@ primary facilities build capability, physicians learn, and hospitals set their r
 from their own ledger; once a year the secular trends move on. The incentives in force follow the
 reform schedule (:meth:`abm.Params.incentives_at`).
 
-Patients come in two representations behind one interface (DESIGN.md 3):
+Patients come in two representations behind one interface (docs/odd.md, section 2):
 ``patients="agents"`` makes each patient a :class:`abm.Patient` Mesa agent; ``patients="arrays"``
 keeps them as numpy columns and draws the day's onsets in bulk (event-driven: cost grows with
 episodes, not residents x days). Both call the same rule functions.

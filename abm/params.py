@@ -1,7 +1,7 @@
 """Parameters of the referral model: one frozen, typed object, grouped by theme.
 
-Every field carries a unit, a default and a source (a document id and section from
-``../shared/sources`` written as "seed NNN, section", a yearbook, or "assumption" with the reason).
+Every field carries a unit, a default and a source (a source document of the README's table
+written as "seed NNN, section", a yearbook, or "assumption" with the reason).
 Per-tier fields are tuples in the order of :data:`TIERS`.
 
 Change a parameter with :meth:`Params.replace` and dotted names::
