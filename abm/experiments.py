@@ -302,13 +302,15 @@ def _is_stored(root: Path, key: str) -> bool:
 def _manifest(named: dict[str, Params], seeds: list[int], days: int, patients: str,
               windows: Windows, keys: dict[tuple[str, int], str]) -> dict:
     first = next(iter(named.values()))
-    changed = set().union(*(p.differences(first) for p in named.values()))
+    changed = set().union(*(p.differences(first).keys() | first.differences(p).keys()
+                            for p in named.values()))
     flats = {name: p.flat() for name, p in named.items()}
-    order = [k for k in flats[next(iter(named))] if k in changed]
+    # keys of all scenarios, in order: a reform lever is absent from a scenario without reform
+    order = [k for k in dict.fromkeys(k for flat in flats.values() for k in flat) if k in changed]
     return {
         "format": STORE_FORMAT, "version": package_version(), "days": days,
         "patients": patients, "windows": windows, "seeds": seeds,
-        "scenarios": {name: {k: flat[k] for k in order} for name, flat in flats.items()},
+        "scenarios": {name: {k: flat.get(k) for k in order} for name, flat in flats.items()},
         "parameters": order,
         "runs": [[name, seed, keys[name, seed]] for name in named for seed in seeds],
     }
@@ -351,7 +353,7 @@ def _assemble(root: Path, manifest: dict, *, partial: bool) -> pd.DataFrame:
 
 
 def _from_json(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+    return tuple(_from_json(v) for v in value) if isinstance(value, list) else value
 
 
 def load_sweep(out: str | os.PathLike, *, daily: bool = False,

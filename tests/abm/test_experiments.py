@@ -58,6 +58,22 @@ def test_sweep_rows_equal_plain_simulate_runs(client):
                                        check_names=False, check_exact=True)
 
 
+def test_differing_parameters_include_levers_of_a_reform_only_one_scenario_has(tmp_path):
+    reform = SMALL.replace(**{"reform.day": 5, "reform.incentives.revenue_share": 0.8})
+    df = abm.sweep({"base": SMALL, "reform": reform}, seeds=[1], days=10, out=tmp_path,
+                   scheduler="synchronous", progress=False)
+    assert list(df.columns[3:5]) == ["reform.day", "reform.incentives.revenue_share"]
+    # the scenario without a reform has no reform levers and no reform day: missing values
+    assert df["reform.incentives.revenue_share"].isna().tolist() == [True, False]
+    assert df["reform.day"].isna().tolist() == [True, False]
+    assert (df.loc[1, "reform.day"], df.loc[1, "reform.incentives.revenue_share"]) == (5, 0.8)
+    pd.testing.assert_frame_equal(abm.load_sweep(tmp_path), df, check_exact=True)
+    reversed_order = abm.sweep({"reform": reform, "base": SMALL}, seeds=[1], days=10,
+                               out=tmp_path, scheduler="synchronous", progress=False)
+    assert reversed_order.attrs["computed"] == 0
+    assert list(reversed_order.columns[3:5]) == ["reform.day", "reform.incentives.revenue_share"]
+
+
 def test_one_and_two_workers_store_identical_bytes(client, tmp_path):
     scen = [SMALL, SMALL.replace(**{"incentives.information_platform": 1.0})]
     one = abm.sweep(scen, seeds=[1, 2, 3], days=DAYS, out=tmp_path / "one", n_workers=1,
