@@ -18,6 +18,7 @@ array([0.6])
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, vectorize
 
 DAYS_PER_YEAR = 365.0
 
@@ -134,56 +135,67 @@ def out_of_pocket(price: np.ndarray, reimbursement: np.ndarray,
     return d + (price - d) * (1.0 - reimbursement)
 
 
-def perceived_quality(trust: np.ndarray, quality: np.ndarray, capability: np.ndarray,
-                      severity: np.ndarray, beta_mismatch: float) -> np.ndarray:
-    """Perceived quality of each alternative.
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+def perceived_quality(trust: float, quality: float, capability: float, severity: float,
+                      beta_mismatch: float) -> float:
+    """Perceived quality of an alternative (compiled; elementwise on arrays, with broadcasting).
 
     Trust x quality, minus a penalty for the severity a facility cannot treat well (the patient's
     own sense of how ill they are).
 
     >>> perceived_quality(np.array([[1.0]]), np.array([[0.5]]), np.array([[1.0]]),
-    ...                   np.array([1.0]), 1.0)
+    ...                   np.array([[1.0]]), 1.0)
     array([[0.5]])
     """
-    gap = np.maximum(0.0, severity[:, None] - capability)
-    return trust * quality - beta_mismatch * gap
+    return trust * quality - beta_mismatch * max(0.0, severity - capability)
 
 
-def choice_utilities(*, perceived: np.ndarray, oop: np.ndarray, travel: np.ndarray,
-                     wait: np.ndarray, family_doctor_bonus: np.ndarray, asc: np.ndarray,
-                     available: np.ndarray, beta_quality: float, beta_cost: float,
-                     beta_travel: float, beta_wait: float) -> np.ndarray:
-    """Systematic utility of each (episode, alternative); unavailable alternatives get -inf.
+@vectorize(["float64(float64, float64, float64, float64, float64, float64, boolean, float64, "
+            "float64, float64, float64)"], cache=True)
+def choice_utility(perceived: float, oop: float, travel: float, wait: float,
+                   family_doctor_bonus: float, asc: float, available: bool, beta_quality: float,
+                   beta_cost: float, beta_travel: float, beta_wait: float) -> float:
+    """Systematic utility of an alternative; -inf where it is unavailable.
 
-    >>> v = choice_utilities(perceived=np.ones((1, 2)), oop=np.zeros((1, 2)),
-    ...     travel=np.zeros((1, 2)), wait=np.zeros((1, 2)), family_doctor_bonus=np.zeros((1, 2)),
-    ...     asc=np.zeros((1, 2)), available=np.array([[True, False]]), beta_quality=1.0,
-    ...     beta_cost=1.0, beta_travel=1.0, beta_wait=1.0)
-    >>> v.tolist()
+    Compiled; elementwise on arrays (arguments in the order of the signature).
+
+    >>> choice_utility(np.ones((1, 2)), 0.0, 0.0, 0.0, 0.0, 0.0, np.array([[True, False]]),
+    ...                1.0, 1.0, 1.0, 1.0).tolist()
     [[1.0, -inf]]
     """
-    v = (beta_quality * perceived - beta_cost * oop / 100.0 - beta_travel * travel
-         - beta_wait * wait + family_doctor_bonus + asc)
-    return np.where(available, v, -np.inf)
+    if not available:
+        return -np.inf
+    return (beta_quality * perceived - beta_cost * oop / 100.0 - beta_travel * travel
+            - beta_wait * wait + family_doctor_bonus + asc)
 
 
+@njit(cache=True)
 def logit_choice(utility: np.ndarray, gumbel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Random-utility choice: index of the best and second-best alternative per row.
 
     The second best is the fallback when the first choice turns the patient away (it equals the
-    best when only one alternative is available).
+    best when only one alternative is available). Ties go to the first alternative (compiled).
 
     >>> best, second = logit_choice(np.array([[0.0, 1.0, -np.inf]]), np.zeros((1, 3)))
     >>> int(best[0]), int(second[0])
     (1, 0)
     """
-    u = utility + gumbel
-    rows = np.arange(u.shape[0])
-    best = np.argmax(u, axis=1)
-    u[rows, best] = -np.inf
-    second = np.argmax(u, axis=1)
-    ok = np.isfinite(u[rows, second])
-    return best, np.where(ok, second, best)
+    n, k = utility.shape
+    best = np.zeros(n, dtype=np.int64)
+    second = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        b, s = 0, -1
+        ub, us = utility[i, 0] + gumbel[i, 0], -np.inf
+        for j in range(1, k):
+            u = utility[i, j] + gumbel[i, j]
+            if u > ub:
+                s, us = b, ub
+                b, ub = j, u
+            elif s < 0 or u > us:
+                s, us = j, u
+        best[i] = b
+        second[i] = s if s >= 0 and np.isfinite(us) else b
+    return best, second
 
 
 def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
@@ -276,6 +288,7 @@ def referral_policy_target(keep_revenue: np.ndarray, credit: np.ndarray,
     return value_coef * value / 1000.0 + performance_coef * performance_weight
 
 
+@njit(cache=True)
 def self_treats(best_utility: np.ndarray, self_care_utility: np.ndarray) -> np.ndarray:
     """Whether an episode ends without formal care: self-treatment beats the best facility.
 

@@ -9,9 +9,10 @@ Health 2012). So demand for formal care responds to access.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from abm import rules
-from abm.episodes import N_ALT, Batch, Day, Draws, Episodes
+from abm.episodes import Batch, Day, Draws, Episodes
 from abm.tiers import OUTSIDE, is_hospital, is_primary
 
 
@@ -63,24 +64,13 @@ def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray]:
     oop_v = rules.out_of_pocket(fac.fee[a0_v], reimb_v)
     wait_v = perceived_wait(day, a0_v)
     asc_v = np.where(group_v == OUTSIDE, c.asc_outside, np.asarray(c.asc)[tier_v])
-    tier_alt = tier_v[vil]
-    perceived = rules.perceived_quality(np.take_along_axis(b.trust, tier_alt, axis=1),
-                                        fac.quality[a0_v][vil], fac.capability[a0_v][vil], x,
-                                        c.beta_mismatch)
-    v = rules.choice_utilities(
-        perceived=perceived,
-        oop=oop_v[b.employee.astype(np.intp), b.family_doctor.astype(np.intp), vil],
-        travel=geo.travel[vil] * day.secular.travel, wait=wait_v[vil],
-        family_doctor_bonus=c.beta_family_doctor * (b.family_doctor[:, None]
-                                                    & is_primary(tier_alt)),
-        asc=asc_v[vil], available=avail_v[vil], beta_quality=c.beta_quality,
-        beta_cost=c.beta_cost * day.secular.cost, beta_travel=c.beta_travel,
-        beta_wait=c.beta_wait)
-    g = d.gumbel
-    best, second = rules.logit_choice(v, g[:, :N_ALT])
+    best, second, forgone = choice_kernel(
+        vil, x, b.trust, b.employee, b.family_doctor, d.gumbel, avail_v, tier_v,
+        fac.quality[a0_v], fac.capability[a0_v], oop_v, geo.travel, wait_v, asc_v,
+        is_primary(tier_v), c.beta_mismatch, c.beta_family_doctor, c.beta_quality,
+        c.beta_cost * day.secular.cost, c.beta_travel, c.beta_wait, day.secular.travel,
+        c.asc_self_care, c.self_care_severity)
     r = np.arange(x.size)
-    self_care = c.asc_self_care - c.self_care_severity * x
-    forgone = rules.self_treats(v[r, best] + g[r, best], self_care + g[:, N_ALT])
     keep = ~forgone
     alts = alts_v[vil[keep]]
     rk = r[: int(keep.sum())]
@@ -88,6 +78,44 @@ def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray]:
         batch=_subset_batch(b, keep), severity=x[keep], trust=b.trust[keep].copy(), alts=alts,
         chosen=alts[rk, best[keep]], fallback=alts[rk, second[keep]])
     return e, forgone
+
+
+@njit(cache=True)
+def choice_kernel(vil: np.ndarray, x: np.ndarray, trust: np.ndarray, employee: np.ndarray,
+                  family_doctor: np.ndarray, g: np.ndarray, avail_v: np.ndarray,
+                  tier_v: np.ndarray, quality_v: np.ndarray, capability_v: np.ndarray,
+                  oop_v: np.ndarray, travel_v: np.ndarray, wait_v: np.ndarray,
+                  asc_v: np.ndarray, primary_v: np.ndarray, beta_mismatch: float,
+                  beta_family_doctor: float, beta_quality: float, beta_cost: float,
+                  beta_travel: float, beta_wait: float, travel_factor: float,
+                  asc_self_care: float, self_care_severity: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return best, second-best alternative and self-treatment of each episode (compiled).
+
+    Gathers the per-village tables (``*_v``, villages x alternatives; ``oop_v`` also by employee
+    and family-doctor flags) for each episode and applies :func:`abm.rules.perceived_quality`,
+    :func:`abm.rules.choice_utility`, :func:`abm.rules.logit_choice` and
+    :func:`abm.rules.self_treats`.
+    """
+    n, k = x.size, avail_v.shape[1]
+    v = np.empty((n, k))
+    for i in range(n):
+        vi, xi = vil[i], x[i]
+        emp, fd = np.intp(employee[i]), np.intp(family_doctor[i])
+        for j in range(k):
+            perceived = rules.perceived_quality(trust[i, tier_v[vi, j]], quality_v[vi, j],
+                                                capability_v[vi, j], xi, beta_mismatch)
+            v[i, j] = rules.choice_utility(
+                perceived, oop_v[emp, fd, vi, j], travel_v[vi, j] * travel_factor, wait_v[vi, j],
+                beta_family_doctor * (family_doctor[i] and primary_v[vi, j]), asc_v[vi, j],
+                avail_v[vi, j], beta_quality, beta_cost, beta_travel, beta_wait)
+    best, second = rules.logit_choice(v, g[:, :k])
+    best_u = np.empty(n)
+    self_u = np.empty(n)
+    for i in range(n):
+        best_u[i] = v[i, best[i]] + g[i, best[i]]
+        self_u[i] = (asc_self_care - self_care_severity * x[i]) + g[i, k]
+    return best, second, rules.self_treats(best_u, self_u)
 
 
 def _subset_batch(b: Batch, mask: np.ndarray) -> Batch:
