@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from abm import rules
+from abm import packed, rules
 from abm._validate import check_days, check_params, check_seed
 from abm.agents import Facility, Patient, Physician
 from abm.episodes import (
@@ -162,24 +162,17 @@ class _AgentPatients:
 
 
 class _ArrayPatients:
-    """Patients as numpy columns (struct of arrays) owned by the model.
+    """Patients as rows of one float64 array owned by the model (:mod:`abm.packed`).
 
     Onsets are drawn in bulk: for each group of patients sharing an onset probability, the day's
     count is Binomial(group size, probability) and the ill are a uniform sample without
-    replacement, which has the same distribution as one Bernoulli draw per patient.
+    replacement, which has the same distribution as one Bernoulli draw per patient. State is
+    read and written by compiled kernels, a whole row (one cache line) per patient.
     """
 
     def __init__(self, cols: dict[str, np.ndarray], prior: np.ndarray):
-        self.village = cols["village"].astype(np.int64)
-        self.chronic = cols["chronic"]
-        self.employee = cols["employee"]
-        self.contract_draw = cols["contract_draw"]
-        self.trust_ = np.tile(prior, (self.village.size, 1))
-        # the same memory seen as one opaque element per patient: writing whole rows through a
-        # 1-d view is cheaper than 2-d fancy assignment (same bytes written)
-        self._trust_rows = self.trust_.view(
-            np.dtype((np.void, self.trust_.itemsize * self.trust_.shape[1]))).ravel()
-        self.last = np.zeros(self.village.size, dtype=np.int64)
+        self.rows = packed.pack(cols["village"], cols["chronic"], cols["employee"],
+                                cols["contract_draw"], prior)
         prob = cols["onset_probability"]
         values, inv = np.unique(prob, return_inverse=True)
         order = np.argsort(inv, kind="stable")
@@ -187,7 +180,7 @@ class _ArrayPatients:
         self.groups = list(zip(values, np.split(order, np.cumsum(counts)[:-1]), strict=True))
 
     def __len__(self) -> int:
-        return self.village.size
+        return self.rows.shape[0]
 
     def onset(self, gen: np.random.Generator) -> np.ndarray:
         parts = []
@@ -198,20 +191,19 @@ class _ArrayPatients:
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def columns(self, idx: np.ndarray) -> dict[str, np.ndarray]:
-        return {"village": self.village[idx], "chronic": self.chronic[idx],
-                "employee": self.employee[idx], "contract_draw": self.contract_draw[idx]}
+        village, chronic, employee, contract = packed.read_columns(self.rows, idx)
+        return {"village": village, "chronic": chronic, "employee": employee,
+                "contract_draw": contract}
 
     def trust(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.trust_.take(idx, axis=0), self.last.take(idx)
+        return packed.read_trust(self.rows, idx)
 
     def write_trust(self, idx: np.ndarray, trust: np.ndarray, day: int) -> None:
-        rows = np.ascontiguousarray(trust, dtype=self.trust_.dtype).reshape(
-            -1, self.trust_.shape[1])
-        self._trust_rows[idx] = rows.view(self._trust_rows.dtype).ravel()
-        self.last[idx] = day
+        packed.write_trust(self.rows, idx, trust, day)
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:
-        return rules.decay_trust(self.trust_, np.asarray(p.trust.prior), day - self.last,
+        t, last = self.trust(np.arange(len(self)))
+        return rules.decay_trust(t, np.asarray(p.trust.prior, dtype=float), day - last,
                                  p.trust.decay_per_year)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -247,3 +248,48 @@ def simulate(params: Params | None = None, *, days: int, seed: int | None,
         daily.insert(i, k, v)
     return Results(daily=daily, params=p, seed=seed, patients=patients, scenario=scenario,
                    replicate=replicate)
+
+
+def simulate_many(runs: Iterable[tuple[Params, int | None]], *, days: int,
+                  patients: PatientMode = "auto", progress: bool | None = None) -> list[Results]:
+    """Run several ``(params, seed)`` pairs one after another in this process.
+
+    The compiled stages are loaded (or compiled) once, on the first run, and reused by the
+    others, so a batch of counties or counterfactuals pays neither an import nor a compile per
+    run (a sweep on Dask sends each worker a batch). Each run is exactly
+    ``simulate(params, days=days, seed=seed, patients=patients)``.
+
+    Parameters
+    ----------
+    runs
+        Pairs of :class:`abm.Params` (``None``: the ``small`` preset) and root seed.
+    days
+        Days to simulate in every run.
+    patients
+        Patient representation, as for :func:`simulate`.
+    progress
+        Show a progress bar (default: only on a terminal).
+
+    Examples
+    --------
+    >>> from abm import preset, simulate_many
+    >>> p = preset("small")
+    >>> res = simulate_many([(p, 1), (p, 2)], days=10)
+    >>> [r.seed for r in res]
+    [1, 2]
+    >>> simulate_many([p], days=10)
+    Traceback (most recent call last):
+    ...
+    TypeError: runs[0] must be a (Params, seed) pair; got Params
+    """
+    from tqdm import tqdm
+
+    runs = list(runs)
+    for i, run in enumerate(runs):
+        if not (isinstance(run, tuple) and len(run) == 2):
+            raise TypeError(f"runs[{i}] must be a (Params, seed) pair; got {type(run).__name__}")
+    out = []
+    for p, seed in tqdm(runs, desc="runs", unit="run",
+                        disable=None if progress is None else not progress):
+        out.append(simulate(p, days=days, seed=seed, patients=patients))
+    return out

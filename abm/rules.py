@@ -82,19 +82,25 @@ def draw_severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray
     return cls + u_within
 
 
+@njit(cache=True)
 def decay_trust(trust: np.ndarray, prior: np.ndarray, elapsed_days: np.ndarray,
                 rate_per_year: float) -> np.ndarray:
-    """Trust relaxed toward the prior over the days since it was last updated.
+    """Trust relaxed toward the prior over the days since it was last updated (compiled).
 
     (applied lazily, when a patient next acts, so the cost does not grow with residents x days).
 
-    ``trust`` is (n, tiers), ``elapsed_days`` is (n,).
+    ``trust`` is (n, tiers), ``prior`` (tiers,), ``elapsed_days`` (n,).
 
     >>> decay_trust(np.array([[1.0]]), np.array([0.0]), np.array([0.0]), 1.0)
     array([[1.]])
     """
-    keep = np.exp(-rate_per_year * np.asarray(elapsed_days, dtype=float) / DAYS_PER_YEAR)
-    return prior + (trust - prior) * keep[:, None]
+    n, k = trust.shape
+    out = np.empty((n, k))
+    for i in range(n):
+        keep = np.exp(-rate_per_year * np.float64(elapsed_days[i]) / DAYS_PER_YEAR)
+        for j in range(k):
+            out[i, j] = prior[j] + (trust[i, j] - prior[j]) * keep
+    return out
 
 
 def update_trust(trust: np.ndarray, outcome: np.ndarray, rate: float | np.ndarray) -> np.ndarray:

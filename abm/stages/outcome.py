@@ -8,6 +8,7 @@ episode); after a downward referral the receiving tier learns from the rehabilit
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
@@ -47,12 +48,13 @@ def word_of_mouth(e: Episodes, d: Draws, day: Day) -> None:
     e.wom_outcome = np.broadcast_to(e.success[told, None], keep.shape)[keep].astype(float)
 
 
+@njit(cache=True)
 def wom_deltas(trust: np.ndarray, rows: np.ndarray, tier: np.ndarray, outcome: np.ndarray,
                rate: float) -> np.ndarray:
-    """Trust after word of mouth.
+    """Trust after word of mouth (compiled).
 
     Each told outcome moves the listener's trust in that tier toward it by ``rate`` (several
-    tellings on one day add up, computed from the same start).
+    tellings on one day add up, computed from the same start), then trust is clipped to [0, 1].
 
     ``trust`` is (listeners, 5); ``rows`` indexes listeners for each telling.
 
@@ -61,6 +63,7 @@ def wom_deltas(trust: np.ndarray, rows: np.ndarray, tier: np.ndarray, outcome: n
     0.6
     """
     out = trust.copy()
-    delta = rate * (outcome - trust[rows, tier])
-    np.add.at(out, (rows, tier), delta)
-    return np.clip(out, 0.0, 1.0)
+    for k in range(rows.size):
+        r, t = rows[k], tier[k]
+        out[r, t] += rate * (outcome[k] - trust[r, t])
+    return np.minimum(np.maximum(out, 0.0), 1.0)

@@ -102,7 +102,7 @@ def test_auto_picks_arrays_above_threshold():
 def test_finished_model_releases_its_arrays():
     m = ReferralModel(preset("small"), rng=1, patients="arrays")
     m.run_for(5)
-    refs = [weakref.ref(m.patients.trust_), weakref.ref(m.patients.village),
+    refs = [weakref.ref(m.patients.rows), weakref.ref(m.patients.groups[0][1]),
             weakref.ref(m.fac.capability), weakref.ref(m)]
     del m
     gc.collect()
