@@ -20,6 +20,7 @@ from typing import Literal, get_args
 import mesa
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from abm import packed, rules
 from abm._validate import check_days, check_params, check_seed
@@ -37,6 +38,7 @@ from abm.episodes import (
 from abm.params import PRESETS, Incentives, ParamError, Params
 from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
 from abm.stages import process_episodes
+from abm.stages.admission import book_beds
 from abm.stages.billing import continued_care_prices
 from abm.stages.outcome import wom_deltas
 from abm.tiers import GROUPS, TIERS, Tier, is_hospital, is_primary
@@ -54,6 +56,7 @@ FACILITY_COUNTERS: tuple[str, ...] = (
     "down_offered", "down_accepted", "handovers_failed", "down_sent", "down_received",
     "episodes_first", "episodes_final", "successes", "revenue", "oop", "insurance",
     "bed_transfers")
+N_FACILITY_COUNTERS = len(FACILITY_COUNTERS)
 #: County-wide counters per day.
 COUNTY_COUNTERS: tuple[str, ...] = (
     "episodes", "forgone", "first_contact_primary", "county_internal", "oop_episodes",
@@ -65,6 +68,70 @@ MONTH = 30
 YEAR = 365
 #: Days ahead that bookings of beds are kept for (longer stays are cut to it).
 BED_HORIZON = 64
+
+
+@njit(cache=True)
+def facility_counts(nf: int, fac: np.ndarray, price: np.ndarray, oop: np.ndarray,
+                    visits: np.ndarray, first: np.ndarray, chosen: np.ndarray,
+                    turned_away: np.ndarray, dest: np.ndarray, up: np.ndarray,
+                    ref_turned_away: np.ndarray, final: np.ndarray, admitted: np.ndarray,
+                    eligible: np.ndarray, proposed: np.ndarray, accepted: np.ndarray,
+                    failed: np.ndarray, down: np.ndarray, receiver: np.ndarray,
+                    success: np.ndarray, bed_full_at: np.ndarray, bed_transfer: np.ndarray,
+                    credit: np.ndarray) -> np.ndarray:
+    """Count the day's :data:`FACILITY_COUNTERS` per facility: (counters, facilities) (compiled).
+
+    ``fac``, ``price``, ``oop`` and ``visits`` are (kinds of charge, episodes): each kind is
+    summed per facility in episode order and the kinds then added in order, as
+    ``sum(np.bincount(...) for kind)`` does, so the sums are the same to the bit. Revenue is
+    moved from the receiver to the referring hospital by the credit (unified accounting).
+    """
+    c = np.zeros((N_FACILITY_COUNTERS, nf))  # rows in the order of FACILITY_COUNTERS
+    kinds = fac.shape[0]
+    by_kind = np.zeros((3, kinds, nf))  # price, oop, visits per kind of charge
+    for k in range(kinds):
+        for i in range(fac.shape[1]):
+            f = fac[k, i]
+            by_kind[0, k, f] += price[k, i]
+            by_kind[1, k, f] += oop[k, i]
+            by_kind[2, k, f] += visits[k, i]
+    revenue, paid, visited = by_kind[0, 0].copy(), by_kind[1, 0].copy(), by_kind[2, 0].copy()
+    for k in range(1, kinds):
+        revenue += by_kind[0, k]
+        paid += by_kind[1, k]
+        visited += by_kind[2, k]
+    credit_from = np.zeros(nf)
+    credit_to = np.zeros(nf)
+    for i in range(first.size):
+        c[1, first[i]] += 1.0
+        c[2, chosen[i]] += 1.0
+        c[3, chosen[i]] += turned_away[i]
+        if up[i]:
+            c[4, dest[i]] += 1.0
+            c[6, first[i]] += 1.0
+        if ref_turned_away[i]:
+            c[5, dest[i]] += 1.0
+        fi = final[i]
+        c[8, fi] += admitted[i]
+        c[9, fi] += eligible[i]
+        c[10, fi] += proposed[i]
+        c[11, fi] += accepted[i]
+        c[12, fi] += failed[i]
+        c[13, fi] += down[i]
+        c[14, receiver[i]] += down[i]
+        c[16, fi] += 1.0
+        c[17, fi] += success[i]
+        if bed_transfer[i]:
+            c[21, bed_full_at[i]] += 1.0
+        credit_from[receiver[i]] += credit[i]
+        credit_to[fi] += credit[i]
+    c[0] = visited
+    c[7] = c[4]
+    c[15] = c[1]
+    c[18] = revenue - credit_from + credit_to
+    c[19] = paid
+    c[20] = revenue - paid
+    return c
 
 
 def make_streams(ss: np.random.SeedSequence) -> dict[str, np.random.Generator]:
@@ -307,7 +374,8 @@ class ReferralModel(mesa.Model):
         self.fac_base = {"capability": self.fac.capability.copy(),
                          "quality": self.fac.quality.copy(), "capacity": cap.copy(),
                          "beds": beds.copy()}
-        self.ledger = {k: np.zeros(t.size) for k in FACILITY_COUNTERS}
+        self.ledger_matrix = np.zeros((len(FACILITY_COUNTERS), t.size))
+        self.ledger = dict(zip(FACILITY_COUNTERS, self.ledger_matrix, strict=True))  # row views
         self.policy_ledger = {k: np.zeros(t.size) for k in POLICY_COUNTERS}
         self.bed_bookings = np.zeros((BED_HORIZON, t.size))
         self.facility_agents = [Facility(self, i, fid, name) for i, (fid, name)
@@ -469,14 +537,7 @@ class ReferralModel(mesa.Model):
 
     def _book_beds(self, facility: np.ndarray, days: np.ndarray) -> None:
         """Book each admission's bed-days from tomorrow on; free today's bookings."""
-        today = self.day % BED_HORIZON
-        self.bed_bookings[today] = 0.0
-        if facility.size == 0:
-            return
-        pairs, counts = np.unique(np.stack([facility, days]), axis=1, return_counts=True)
-        for (f, d), c in zip(pairs.T, counts, strict=True):
-            rows = (today + 1 + np.arange(d)) % BED_HORIZON
-            self.bed_bookings[rows, f] += c
+        book_beds(self.bed_bookings, self.day % BED_HORIZON, facility, days)
 
     def _apply_trends(self, years: int) -> None:
         """Secular trends after ``years`` years: cost sensitivity, travel, hospital capacity."""
@@ -530,33 +591,14 @@ class ReferralModel(mesa.Model):
                 weights = None if weights is None else weights[mask]
             return np.bincount(where, weights=weights, minlength=nf)
 
-        visits = sum(count(ch[0], weights=ch[3]) for ch in e.charges)
-        revenue = sum(count(ch[0], weights=ch[1]) for ch in e.charges)
-        oop = sum(count(ch[0], weights=ch[2]) for ch in e.charges)
-        insurance = revenue - oop
-        # unified accounting: the receiver credits the referring hospital (billing.credit)
-        revenue = revenue - count(e.receiver, weights=e.credit) + count(e.final, weights=e.credit)
         up = e.up
-        first, referred = count(e.first), count(e.dest, up)
-        c = {
-            "visits": visits, "first_visits": first,
-            "walkin_attempts": count(e.chosen), "turned_away": count(e.chosen, e.turned_away),
-            "referred_arrivals": referred,
-            "referred_turned_away": count(e.dest, e.ref_turned_away),
-            "up_sent": count(e.first, up), "up_received": referred,
-            "admissions": count(e.final, e.admitted),
-            "stabilised": count(e.final, e.eligible),
-            "down_offered": count(e.final, e.proposed),
-            "down_accepted": count(e.final, e.accepted),
-            "handovers_failed": count(e.final, e.failed),
-            "down_sent": count(e.final, e.down), "down_received": count(e.receiver, e.down),
-            "episodes_first": first, "episodes_final": count(e.final),
-            "successes": count(e.final, e.success), "revenue": revenue, "oop": oop,
-            "insurance": insurance, "bed_transfers": count(e.bed_full_at, e.bed_transfer),
-        }
-        mat = np.stack([c[name] for name in FACILITY_COUNTERS])
-        for i, name in enumerate(FACILITY_COUNTERS):
-            self.ledger[name] += mat[i]
+        charges = [np.stack([ch[k] for ch in e.charges]) for k in range(4)]
+        mat = facility_counts(
+            nf, *charges, e.first, e.chosen, e.turned_away, e.dest, up, e.ref_turned_away,
+            e.final, e.admitted, e.eligible, e.proposed, e.accepted, e.failed, e.down,
+            e.receiver, e.success, e.bed_full_at, e.bed_transfer, e.credit)
+        self.ledger_matrix += mat
+        first = mat[FACILITY_COUNTERS.index("first_visits")]
         self._rec_groups.append(mat @ self._group_matrix)
         stable, care = e.eligible, e.care
         pol = self.policy_ledger

@@ -10,6 +10,7 @@ patient finding no free bed goes to the highest facility they can reach, which a
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
@@ -51,3 +52,22 @@ def admit(e: Episodes, d: Draws, day: Day) -> None:
     cls = np.minimum(e.severity.astype(np.int64), 3)
     e.eligible = (wants & fac.in_county[e.final] & is_hospital(fac.group[e.final])
                   & (d.stabilised < np.asarray(dm.stabilised_share)[cls]))
+
+
+@njit(cache=True)
+def book_beds(bookings: np.ndarray, today: int, facility: np.ndarray, days: np.ndarray) -> None:
+    """Book each admission's bed-days from tomorrow on, in place (compiled).
+
+    ``bookings`` is (horizon, facilities), a ring of days indexed by day modulo the horizon;
+    today's row is cleared first (its beds are free again).
+
+    >>> b = np.zeros((4, 2))
+    >>> book_beds(b, 1, np.array([1]), np.array([2]))
+    >>> b[:, 1].tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    """
+    horizon = bookings.shape[0]
+    bookings[today] = 0.0
+    for i in range(facility.size):
+        for d in range(days[i]):
+            bookings[(today + 1 + d) % horizon, facility[i]] += 1.0
