@@ -9,8 +9,8 @@ reform schedule (:meth:`abm.Params.incentives_at`).
 
 Patients come in two representations behind one interface (docs/odd.md, section 2):
 ``patients="agents"`` makes each patient a :class:`abm.Patient` Mesa agent; ``patients="arrays"``
-keeps them as numpy columns and draws the day's onsets in bulk (event-driven: cost grows with
-episodes, not residents x days). Both call the same rule functions.
+keeps them as packed rows (:mod:`abm.packed`) and draws the day's onsets in bulk (event-driven:
+cost grows with episodes, not residents x days). Both call the same rule functions and stages.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ class ReferralModel(mesa.Model):
         spawned from it, so runs with the same seed share random numbers (common random numbers).
     patients
         ``"agents"``: each patient a :class:`abm.Patient` Mesa agent (readable, for teaching and
-        small runs); ``"arrays"``: numpy columns owned by the model, event-driven (only the day's
+        small runs); ``"arrays"``: packed rows owned by the model, event-driven (only the day's
         ill patients are touched; trust decay is applied lazily), for full-size counties;
         ``"auto"`` (default): arrays when the county has more than
         :data:`AUTO_ARRAYS_ABOVE` (20,000) simulated patients, agents otherwise. Both call

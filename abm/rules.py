@@ -1,7 +1,11 @@
 """Behavioural rules as pure, vectorised functions (numpy in, numpy out).
 
 Each function works on a batch of episodes (arrays of equal length) and never touches a model or
-an agent, so the agent and array representations of patients call the very same code. Random
+an agent, so the agent and array representations of patients call the very same code. The rules
+of the day's hot stages are compiled with numba (``cache=True``, exact arithmetic, no
+``fastmath``): the compiled kernels of :mod:`abm.stages` call them, and from Python they take and
+return numpy arrays like the others (``perceived_quality`` and ``choice_utility`` are compiled
+ufuncs, elementwise with broadcasting). Random
 numbers come in as arguments (uniforms, normals, Gumbels) drawn from the named streams of
 :class:`abm.model.Streams`; the rules themselves are deterministic.
 
