@@ -47,7 +47,9 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+import copy
+import dataclasses
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -130,6 +132,10 @@ class Design:
     outcomes: tuple[str, ...]
     source: str
     text: str
+    #: The validated table as read (with any overrides applied); the ``with_*`` methods edit it.
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: Changes made after reading the file (command-line overrides), shown in reports.
+    overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, *, days: int | None = None, seeds: Sequence[int] | None = None,
                        reform_day: int | None = None) -> Design:
@@ -140,14 +146,35 @@ class Design:
         >>> load_design("revenue_sharing").with_overrides(days=60, reform_day=30).days
         60
         """
-        raw = tomllib.loads(self.text)
+        raw = copy.deepcopy(dict(self.raw))
         if days is not None:
             raw["days"] = days
         if reform_day is not None:
             raw["reform_day"] = reform_day
         if seeds is not None:
             raw.setdefault("replications", {})["seeds"] = list(seeds)
-        return parse_design(raw, name=self.name, source=self.source, text=self.text)
+        given = {"days": days, "reform_day": reform_day, "seeds": seeds}
+        return self._reparse(raw, {k: v for k, v in given.items() if v is not None})
+
+    def _reparse(self, raw: dict[str, Any], changes: Mapping[str, Any]) -> Design:
+        new = parse_design(raw, name=self.name, source=self.source, text=self.text)
+        return dataclasses.replace(new, overrides={**self.overrides, **changes})
+
+    def with_lever(self, lever: str, value: float) -> Design:
+        """Return the design with one lever's final value replaced (its path kept; checked again).
+
+        Examples
+        --------
+        >>> load_design("revenue_sharing").with_lever("revenue_share", 0.8).levers["revenue_share"]
+        LeverPath(value=0.8, path='step', start_day=365, years=0.0)
+        """
+        raw = copy.deepcopy(dict(self.raw))
+        levers = raw.setdefault("levers", {})
+        if isinstance(levers.get(lever), dict):
+            levers[lever]["value"] = value
+        else:
+            levers[lever] = value
+        return self._reparse(raw, {f"levers.{lever}": value})
 
     def baseline_params(self) -> Params:
         """Parameters of the status quo: the preset with the design's ``[parameters]``."""
@@ -285,7 +312,7 @@ def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = 
     design = Design(name=name, title=title, description=description, preset=preset_name,
                     days=days, reform_day=reform_day, parameters=parameters, levers=levers,
                     package=None, seeds=seeds, posterior_draws=draws, outcomes=outcomes,
-                    source=source, text=text)
+                    source=source, text=text, raw=copy.deepcopy(dict(raw)))
     design_to_params(design)  # everything the model checks (ranges, one switch day)
     return design
 
