@@ -6,7 +6,7 @@ Exit status: 0 on success, 2 on bad input (one line naming what is wrong), 1 on 
 Examples
 --------
 >>> main(["designs"])  # doctest: +ELLIPSIS
-reimbursement_plus10
+referral_channel
 ...
 0
 >>> main(["validate", "no_such_design"])  # the message goes to standard error
@@ -164,8 +164,8 @@ def _print_effects(effects: pd.DataFrame) -> None:
 
 def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) -> pd.DataFrame:
     return run_design_replications(scenarios, seeds=design.seeds, days=design.days,
-                                   windows=period_windows(design.days, design.reform_day), scheduler=args.scheduler,
-                                   progress=_progress(args))
+                                   windows=period_windows(design.days, design.reform_day),
+                                   scheduler=args.scheduler, progress=_progress(args))
 
 
 def cmd_designs(args: argparse.Namespace) -> int:

@@ -44,11 +44,11 @@ Examples
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-import copy
-import dataclasses
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
