@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import subprocess
 import sys
 import traceback
 from collections.abc import Sequence
@@ -232,7 +231,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Serve the dashboard with solara (blocks until interrupted)."""
+    """Serve the dashboard: this process becomes the solara server (until interrupted)."""
     import importlib.util
 
     missing = [m for m in ("solara", "solara_assets", "ipyvuetify")
@@ -244,10 +243,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "solara", "run", "abm.dashboard:Page", "--host", args.host,
            "--port", str(args.port), "--production", "--no-open"]
     print(f"dashboard on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.run(cmd, env=env, check=False).returncode
-    except KeyboardInterrupt:
-        return 0
+    # become the solara server (no child process left behind when this one is stopped)
+    os.execve(sys.executable, cmd, env)
+    return 1  # not reached
 
 
 COMMANDS = {"designs": cmd_designs, "validate": cmd_validate, "run": cmd_run,
