@@ -25,6 +25,7 @@ import os
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
 from dataclasses import fields  # noqa: E402
+from html import escape  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -190,35 +191,39 @@ def figure_facilities(model: ReferralModel) -> Figure:
     return fig
 
 
-def readout_markdown(model: ReferralModel) -> str:
-    """Write the day, the levers in force and the outcomes so far as Markdown.
+def readout_html(model: ReferralModel) -> str:
+    """Write the day, the levers in force and the outcomes so far as an HTML fragment.
+
+    (HTML, not ``solara.Markdown``: the Markdown component loads KaTeX from a CDN, which
+    solara-assets does not carry, so it fails offline.)
 
     Examples
     --------
     >>> m = DashboardModel(seed="1")
-    >>> readout_markdown(m).splitlines()[0]
-    '**Day 0** of the small county (seed 1); levers switch on at day 30'
+    >>> readout_html(m).splitlines()[0]
+    '<p><b>Day 0</b> of the small county (seed 1); levers switch on at day 30</p>'
     """
     from abm.report import fmt_value, label
 
     p = model.params
-    lines = [f"**Day {model.day}** of the {p.setting.preset} county (seed "
-             f"{model.seed_sequence.entropy}); levers switch on at day {p.reform.day}", "",
-             "| outcome so far | value |", "|---|---|"]
+    lines = [f"<p><b>Day {model.day}</b> of the {escape(p.setting.preset)} county (seed "
+             f"{model.seed_sequence.entropy}); levers switch on at day {p.reform.day}</p>"]
     if model.day:
         s = model.summary()
-        lines += [f"| {label(m)} | {fmt_value(m, float(s[m]))} |" for m in READOUT_METRICS]
+        cells = "".join(f"<tr><td>{escape(label(m))}</td><td>{fmt_value(m, float(s[m]))}</td>"
+                        f"</tr>" for m in READOUT_METRICS)
+        lines.append(f"<table><tr><th>outcome so far</th><th>value</th></tr>{cells}</table>")
     inc = model.incentives
     changed = [f"{k} = {getattr(inc, k):g}" for k in LEVER_NAMES
                if getattr(inc, k) != getattr(p.incentives, k)]
-    lines += ["", "Levers changed from the status quo and in force today: "
-              + (", ".join(changed) if changed else "none")]
+    lines.append("<p>Levers changed from the status quo and in force today: "
+                 + (", ".join(changed) if changed else "none") + "</p>")
     return "\n".join(lines)
 
 
 def Readout(model: ReferralModel) -> Any:
     """Dashboard component: the day, levers in force and outcomes so far."""
-    return solara.Markdown(readout_markdown(model))
+    return solara.HTML(tag="div", unsafe_innerHTML=readout_html(model))
 
 
 def TimeSeries(model: ReferralModel) -> Any:
