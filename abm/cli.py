@@ -230,6 +230,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def dashboard_command(host: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """Command line and environment of the dashboard server (solara, telemetry off).
+
+    Examples
+    --------
+    >>> cmd, env = dashboard_command("127.0.0.1", 8765)
+    >>> cmd[1:5], env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"]
+    (['-m', 'solara', 'run', 'abm.dashboard:Page'], 'False')
+    """
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    cmd = [sys.executable, "-m", "solara", "run", "abm.dashboard:Page", "--host", host,
+           "--port", str(port), "--production", "--no-open"]
+    return cmd, env
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard: this process becomes the solara server (until interrupted)."""
     import importlib.util
@@ -239,9 +254,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if missing:
         raise DesignError(f"the dashboard needs {', '.join(missing)}: install the 'dashboard' "
                           f"extra (pip install 'referral-incentives-lab[dashboard]')")
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    cmd = [sys.executable, "-m", "solara", "run", "abm.dashboard:Page", "--host", args.host,
-           "--port", str(args.port), "--production", "--no-open"]
+    cmd, env = dashboard_command(args.host, args.port)
     print(f"dashboard on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # become the solara server (no child process left behind when this one is stopped)
     os.execve(sys.executable, cmd, env)
