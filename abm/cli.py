@@ -78,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
                                 required=True)
-    sub.add_parser("designs", help="list the shipped designs, one name per line",
-                   description="List the designs shipped with the package, one name per line.")
+    p = sub.add_parser("designs", help="list the shipped designs, one name per line",
+                       description="List the designs shipped with the package, one name per "
+                                   "line; --show NAME prints one (a start for your own file).")
+    p.add_argument("--show", metavar="NAME", help="print this shipped design's TOML file")
     p = sub.add_parser("validate", help="check design files",
                        description="Check design files; print one line per valid design.")
     p.add_argument("designs", nargs="+", metavar="DESIGN")
@@ -168,7 +170,13 @@ def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) ->
 
 
 def cmd_designs(args: argparse.Namespace) -> int:
-    """List the shipped designs."""
+    """List the shipped designs (or print one)."""
+    if args.show is not None:
+        if args.show not in shipped_designs():
+            raise DesignError(f"--show {args.show!r}: not a shipped design (shipped: "
+                              f"{', '.join(shipped_designs())})")
+        print(load_design(args.show).text, end="")
+        return 0
     for name in shipped_designs():
         print(name)
     return 0

@@ -68,6 +68,7 @@ BAD_ARGS = {
                              "required: --values"),
     "scheduler before sweep engine": (["run", "TINY", "--scheduler", "tcp://10.0.0.1:8786"],
                                       "omit --scheduler"),
+    "show unknown design": (["designs", "--show", "nope"], "--show 'nope': not a shipped design"),
     "port out of range": (["dashboard", "--port", "70000"], "--port must be in [1, 65535]"),
     "port not a number": (["dashboard", "--port", "http"], "--port must be an integer"),
 }
@@ -123,6 +124,13 @@ def test_designs_and_validate(capsys):
     assert main(["validate", *shipped_designs()]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(shipped_designs()) and all(line.startswith("ok: ") for line in out)
+
+
+def test_show_prints_a_valid_starting_file(tmp_path, capsys):
+    assert main(["designs", "--show", "revenue_sharing"]) == 0
+    path = tmp_path / "mine.toml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
 
 
 def test_run_prints_effects_and_writes_runs(tiny_design, tmp_path, capsys):
