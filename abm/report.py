@@ -83,9 +83,29 @@ EQUITY_NEEDS = (
     "ratios as Results.summary() follow")
 
 
+#: How each kind of unit is shown: (level format, change format, multiplier).
+FORMATS: dict[str, tuple[str, str, float]] = {
+    "share": ("{:.1f}%", "{:+.2f} pp", 100.0),
+    "yuan": ("{:,.0f} yuan", "{:+,.1f} yuan", 1.0),
+    "count": ("{:,.3g}", "{:+,.3g}", 1.0),
+}
+
+
+def kind(metric: str) -> str:
+    """Kind of unit of an outcome: ``share``, ``yuan`` or ``count``."""
+    return LABELS.get(metric, (metric, "count"))[1]
+
+
 def label(metric: str) -> str:
     """Readable name of an outcome (the metric name itself if it has no label)."""
     return LABELS.get(metric, (metric, "count"))[0]
+
+
+def _fmt(metric: str, value: float, which: int) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    spec = FORMATS[kind(metric)]
+    return spec[which].format(spec[2] * value)
 
 
 def fmt_value(metric: str, value: float) -> str:
@@ -96,14 +116,7 @@ def fmt_value(metric: str, value: float) -> str:
     >>> fmt_value("primary_outpatient_share", 0.5123), fmt_value("oop_per_episode", 212.4)
     ('51.2%', '212 yuan')
     """
-    if not np.isfinite(value):
-        return "n/a"
-    kind = LABELS.get(metric, (metric, "count"))[1]
-    if kind == "share":
-        return f"{100 * value:.1f}%"
-    if kind == "yuan":
-        return f"{value:,.0f} yuan"
-    return f"{value:,.3g}"
+    return _fmt(metric, value, 0)
 
 
 def fmt_change(metric: str, value: float) -> str:
@@ -114,14 +127,7 @@ def fmt_change(metric: str, value: float) -> str:
     >>> fmt_change("primary_outpatient_share", 0.0123), fmt_change("oop_per_episode", -3.0)
     ('+1.23 pp', '-3.0 yuan')
     """
-    if not np.isfinite(value):
-        return "n/a"
-    kind = LABELS.get(metric, (metric, "count"))[1]
-    if kind == "share":
-        return f"{100 * value:+.2f} pp"
-    if kind == "yuan":
-        return f"{value:+,.1f} yuan"
-    return f"{value:+,.3g}"
+    return _fmt(metric, value, 1)
 
 
 @dataclass(frozen=True)
@@ -205,12 +211,11 @@ def _png(fig: Figure) -> str:
 
 
 def _scale(metric: str) -> float:
-    return 100.0 if LABELS.get(metric, ("", ""))[1] == "share" else 1.0
+    return FORMATS[kind(metric)][2]
 
 
 def _unit(metric: str) -> str:
-    kind = LABELS.get(metric, ("", "count"))[1]
-    return {"share": "percentage points", "yuan": "yuan"}.get(kind, "")
+    return {"share": "%", "yuan": "yuan"}.get(kind(metric), "value")
 
 
 def figure_effects(effects: pd.DataFrame) -> Figure:
@@ -264,7 +269,7 @@ def figure_time_paths(runs: pd.DataFrame, windows: dict[str, tuple[int, int]],
         ax.axvline(reform_day, color="grey", ls="--", lw=1)
         ax.set_title(label(m), fontsize=9)
         ax.set_xlabel("first day of the period", fontsize=8)
-        ax.set_ylabel("%" if _scale(m) == 100 else _unit(m) or "value", fontsize=8)
+        ax.set_ylabel(_unit(m), fontsize=8)
         ax.tick_params(labelsize=7)
         if i == 0:
             ax.legend(fontsize=7)
