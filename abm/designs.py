@@ -529,6 +529,24 @@ def period_windows(days: int, reform_day: int) -> dict[str, tuple[int, int]]:
     return out
 
 
+def t_half_width(sd: Any, n: Any, level: float = 0.95) -> Any:
+    """Half-width of the t interval of a mean from the standard deviation ``sd`` of ``n`` values.
+
+    NaN where ``n < 2``. Works elementwise on arrays.
+
+    Examples
+    --------
+    >>> round(float(t_half_width(1.0, 3)), 4)  # t(0.975, 2) / sqrt(3)
+    2.4841
+    """
+    from scipy import stats
+
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = stats.t.ppf(0.5 + level / 2, np.where(n > 1, n - 1, np.nan))
+        return q * np.asarray(sd, dtype=float) / np.sqrt(n)
+
+
 def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
                    window: str = "after_reform", level: float = 0.95) -> pd.DataFrame:
     """Mean paired difference (scenario - baseline, same seed) with a t interval over seeds.
@@ -544,8 +562,6 @@ def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
     >>> e[["scenario", "effect", "n_seeds"]].values.tolist()
     [['b', 1.5, 2]]
     """
-    from scipy import stats
-
     w = runs[runs["window"] == window]
     base = w[w["scenario"] == baseline].set_index("seed")
     rows = []
@@ -555,8 +571,7 @@ def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
             diff = (g[m] - base[m].reindex(g.index)).dropna().to_numpy(dtype=float)
             n = diff.size
             mean = float(diff.mean()) if n else float("nan")
-            half = (float(stats.t.ppf(0.5 + level / 2, n - 1) * diff.std(ddof=1) / np.sqrt(n))
-                    if n > 1 else float("nan"))
+            half = float(t_half_width(diff.std(ddof=1) if n > 1 else np.nan, n, level))
             rows.append({"scenario": scen, "metric": m,
                          "baseline_mean": float(base[m].mean()),
                          "scenario_mean": float(g[m].mean()), "effect": mean,

@@ -41,6 +41,7 @@ from abm.designs import (
     paired_effects,
     period_windows,
     run_design_replications,
+    t_half_width,
 )
 from abm.model import simulated_patients
 from abm.results import METRICS
@@ -69,7 +70,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                            "count"),
     "oop_per_capita": ("Out-of-pocket payments per resident per year", "yuan"),
     "episodes_per_capita": ("Illness episodes per resident per year", "count"),
-    "turned_away_per_capita": ("Arrivals turned away per resident per year", "count"),
+    "turned_away_per_capita": ("Arrivals turned away per 1,000 residents per year", "per1000"),
 }
 TIME_PATH_METRICS = ("primary_outpatient_share", "downward_referral_rate",
                      "insurance_spend_per_capita", "oop_per_episode")
@@ -88,11 +89,12 @@ FORMATS: dict[str, tuple[str, str, float]] = {
     "share": ("{:.1f}%", "{:+.2f} pp", 100.0),
     "yuan": ("{:,.0f} yuan", "{:+,.1f} yuan", 1.0),
     "count": ("{:,.3g}", "{:+,.3g}", 1.0),
+    "per1000": ("{:,.2f}", "{:+,.2f}", 1000.0),
 }
 
 
 def kind(metric: str) -> str:
-    """Kind of unit of an outcome: ``share``, ``yuan`` or ``count``."""
+    """Kind of unit of an outcome: a key of :data:`FORMATS`."""
     return LABELS.get(metric, (metric, "count"))[1]
 
 
@@ -215,7 +217,8 @@ def _scale(metric: str) -> float:
 
 
 def _unit(metric: str) -> str:
-    return {"share": "%", "yuan": "yuan"}.get(kind(metric), "value")
+    return {"share": "%", "yuan": "yuan", "per1000": "per 1,000 residents"}.get(kind(metric),
+                                                                                  "value")
 
 
 def figure_effects(effects: pd.DataFrame) -> Figure:
@@ -252,23 +255,30 @@ def figure_effects(effects: pd.DataFrame) -> Figure:
 
 def figure_time_paths(runs: pd.DataFrame, windows: dict[str, tuple[int, int]],
                       reform_day: int, metrics: Sequence[str]) -> Figure:
-    """Mean of each outcome per period for the status quo and each design (band: 95% of means)."""
+    """Mean of each outcome per period for the status quo and each design.
+
+    The band is the 95% t interval of the mean over seeds.
+    """
     periods = {k: v for k, v in windows.items() if k.startswith("period_")}
     p = runs[runs["window"].isin(list(periods))]
     fig = Figure(figsize=(9, 2.6 * ((len(metrics) + 1) // 2)))
     for i, m in enumerate(metrics):
         ax = fig.add_subplot((len(metrics) + 1) // 2, 2, i + 1)
         for j, (scen, g) in enumerate(p.groupby("scenario", sort=False)):
-            st = g.groupby("first_day")[m].agg(["mean", "std", "count"]).sort_index()
-            x = st.index.to_numpy()
-            half = 1.96 * st["std"].fillna(0).to_numpy() / np.sqrt(st["count"].to_numpy())
-            mean = st["mean"].to_numpy() * _scale(m)
-            ax.plot(x, mean, marker="o", ms=3, color=f"C{j}", label=scen)
-            ax.fill_between(x, mean - half * _scale(m), mean + half * _scale(m), color=f"C{j}",
+            st = g.groupby(["first_day", "end_day"])[m].agg(["mean", "std", "count"])
+            st = st.sort_index()
+            edges = np.r_[st.index.get_level_values(0), st.index.get_level_values(1)[-1]]
+            k = _scale(m)
+            mean = st["mean"].to_numpy() * k
+            half = t_half_width(st["std"].to_numpy(), st["count"].to_numpy()) * k
+            # each period's mean is a flat step over its days: nothing drawn mixes periods
+            ax.stairs(mean, edges, baseline=None, color=f"C{j}", label=scen, lw=1.5)
+            ax.fill_between(edges, np.r_[mean - half, (mean - half)[-1]],
+                            np.r_[mean + half, (mean + half)[-1]], step="post", color=f"C{j}",
                             alpha=0.15)
         ax.axvline(reform_day, color="grey", ls="--", lw=1)
         ax.set_title(label(m), fontsize=9)
-        ax.set_xlabel("first day of the period", fontsize=8)
+        ax.set_xlabel("day", fontsize=8)
         ax.set_ylabel(_unit(m), fontsize=8)
         ax.tick_params(labelsize=7)
         if i == 0:
@@ -344,7 +354,7 @@ def provenance(cmp: Comparison, command: str | None = None) -> dict[str, object]
     return {"command": command or "", "git": _git_revision(), "created": cmp.created,
             "seconds": f"{cmp.seconds:.1f}", "seeds": ", ".join(map(str, cmp.first.seeds)),
             "versions": versions, "abm_version": abm.__version__,
-            "simulated_patients": simulated_patients(p), "scale": p.setting.scale,
+            "simulated_patients": simulated_patients(p), "scale": f"{p.setting.scale:g}",
             "residents": p.setting.residents, "runs": int(cmp.runs[["scenario", "seed"]]
                                                          .drop_duplicates().shape[0])}
 

@@ -1,7 +1,8 @@
 """Real-browser tests: Debian's chromium driven by playwright (never a downloaded browser).
 
 The report renders with every figure and no console errors; the dashboard loads offline,
-a slider and Reset put a lever in force, Step changes the plotted values, the page is not blank.
+a slider and Reset put a lever in force, Step changes the plotted values, Play runs on, the page
+is not blank.
 Skipped with a reason where chromium or playwright is missing (.ci/run installs chromium).
 """
 
@@ -163,6 +164,11 @@ def test_dashboard_slider_step_and_offline(browser, dashboard_url, tmp_path):
     page.wait_for_function(
         f"old => {{ const s = {figure_srcs}; return s.length == 2 && "
         "s.every((v, i) => v != old[i]); }", arg=before, timeout=60_000)
+    # Play runs on by itself until paused
+    page.get_by_role("button", name="▶", exact=True).click()
+    page.wait_for_function("() => { const m = document.body.innerText.match(/Day (\\d+) of the/);"
+                           " return m && Number(m[1]) >= 4; }", timeout=60_000)
+    page.get_by_role("button", name="❚❚", exact=True).click()
     shot = page.screenshot(path=str(tmp_path / "dashboard.png"))
     assert not_blank(shot)
     assert not seen["external"], seen["external"]
