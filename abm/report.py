@@ -326,8 +326,7 @@ def budget_table(cmp: Comparison) -> pd.DataFrame:
     out = eff.assign(item=eff["metric"].map(names), residents=residents)
     for col in ("baseline_mean", "scenario_mean", "effect", "lower", "upper"):
         out[f"{col}_total"] = out[col] * residents
-    return out.rename(columns={"effect_total": "change_total", "lower_total": "lower_total",
-                               "upper_total": "upper_total"})
+    return out.rename(columns={"effect_total": "change_total"})
 
 
 def _git_revision() -> str:
