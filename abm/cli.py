@@ -64,8 +64,8 @@ def _overrides(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786) for the distributed sweep "
-                        "engine; this version runs in this process and rejects the option")
+                   help="Dask scheduler address (tcp://host:8786); design runs do not go "
+                        "through the Dask sweep engine yet, so this is refused for now")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -18,6 +18,7 @@ A design file::
     [levers]                   # a number is a step at reform_day
     revenue_share = 0.5
     primary_reimbursement_premium = { value = 0.15, path = "ramp", years = 2 }
+    # package = "compact_consortium"   # a named package (abm.reform_packages()); [levers] override
 
     [replications]
     seeds = [1, 2, 3, 4, 5]    # common random numbers: the status quo runs on the same seeds
@@ -29,16 +30,16 @@ Every problem raises :class:`DesignError` naming the file, the key, the bad valu
 allowed; unknown keys are errors.
 
 Two functions are the seams to the rest of the package: :func:`design_to_params` turns a design
-into :class:`abm.Params` (today every lever path becomes one step, see its docstring), and
-:func:`run_design_replications` runs every (scenario, seed) pair (today a loop over
-:func:`abm.simulate`).
+into :class:`abm.Params` (a reform schedule of lever paths, optionally on top of a named package
+of ``datasets/reforms.csv``), and :func:`run_design_replications` runs every (scenario, seed) pair
+(today a loop over :func:`abm.simulate`).
 
 Examples
 --------
 >>> d = load_design("revenue_sharing")
 >>> d.levers["revenue_share"].value
 0.5
->>> design_to_params(d).reform.incentives.revenue_share
+>>> design_to_params(d).incentives_at(d.reform_day).revenue_share
 0.5
 """
 
@@ -58,7 +59,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from abm.params import PRESETS, Incentives, ParamError, Params, preset
+from abm.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
+from abm.params import LeverPath as ParamsLeverPath
 from abm.results import METRICS, simulate
 
 PathShape = Literal["step", "ramp"]
@@ -86,7 +88,7 @@ class DesignError(ValueError):
 
 
 @dataclass(frozen=True)
-class LeverPath:
+class LeverSpec:
     """The path of one lever from the reform on.
 
     It reaches its final ``value`` by a step at ``start_day`` or by a linear ramp from
@@ -98,20 +100,17 @@ class LeverPath:
     start_day: int = 0
     years: float = 0.0
 
-    def step_day(self) -> int:
-        """Day of the single step that stands for this path in today's model.
-
-        A ramp is replaced by a step at its midpoint, which gives the same lever-days of
-        exposure over the ramp (an approximation until phased schedules land).
+    def to_params_path(self, lever: str, reform_day: int) -> ParamsLeverPath:
+        """Return the lever's path in the model's reform schedule (years from the reform day).
 
         Examples
         --------
-        >>> LeverPath(0.5, "ramp", start_day=365, years=2).step_day()
-        730
+        >>> LeverSpec(0.5, "ramp", start_day=365, years=2.0).to_params_path("revenue_share", 365)
+        LeverPath(lever='revenue_share', value=0.5, start_year=0.0, ramp_years=2.0)
         """
-        if self.path == "step":
-            return self.start_day
-        return self.start_day + round(self.years * DAYS_PER_YEAR / 2)
+        start = (self.start_day - reform_day) / DAYS_PER_YEAR
+        return ParamsLeverPath(lever, self.value, start_year=start,
+                               ramp_years=self.years if self.path == "ramp" else 0.0)
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ class Design:
     days: int
     reform_day: int
     parameters: Mapping[str, Any]
-    levers: Mapping[str, LeverPath]
+    levers: Mapping[str, LeverSpec]
     package: str | None
     seeds: tuple[int, ...]
     posterior_draws: int
@@ -166,7 +165,7 @@ class Design:
         Examples
         --------
         >>> load_design("revenue_sharing").with_lever("revenue_share", 0.8).levers["revenue_share"]
-        LeverPath(value=0.8, path='step', start_day=365, years=0.0)
+        LeverSpec(value=0.8, path='step', start_day=365, years=0.0)
         """
         raw = copy.deepcopy(dict(self.raw))
         levers = raw.setdefault("levers", {})
@@ -223,7 +222,7 @@ def _str(raw: Mapping[str, Any], key: str, source: str, default: str | None = No
     return v
 
 
-def _lever_path(name: str, spec: Any, reform_day: int, days: int, source: str) -> LeverPath:
+def _lever_path(name: str, spec: Any, reform_day: int, days: int, source: str) -> LeverSpec:
     key = f"levers.{name}"
     if name not in _LEVERS:
         raise DesignError(f"{source}: unknown lever '{name}' in [levers]; allowed levers: "
@@ -235,7 +234,7 @@ def _lever_path(name: str, spec: Any, reform_day: int, days: int, source: str) -
         shape = spec.get("path", "step")
         if shape not in PATH_SHAPES:
             raise _fail(source, f"{key}.path", shape, f"allowed: {', '.join(PATH_SHAPES)}")
-        start = _int(spec, "start_day", source, 0, days - 1, default=reform_day,
+        start = _int(spec, "start_day", source, reform_day, days - 1, default=reform_day,
                      label=f"{key}.start_day")
         years = spec.get("years", 0.0)
         if shape == "ramp":
@@ -243,8 +242,9 @@ def _lever_path(name: str, spec: Any, reform_day: int, days: int, source: str) -
                 raise DesignError(f"{source}: missing key '{key}.years' (a ramp's length in "
                                   f"years, > 0)")
             if (isinstance(years, bool) or not isinstance(years, (int, float))
-                    or not math.isfinite(years) or years <= 0):
-                raise _fail(source, f"{key}.years", years, "allowed: a number of years > 0")
+                    or not math.isfinite(years) or not 0 < years <= 100):
+                raise _fail(source, f"{key}.years", years, "allowed: a number of years in "
+                            "(0, 100]")
         elif "years" in spec:
             raise DesignError(f"{source}: key '{key}.years' is only allowed with path = "
                               f"\"ramp\" (got path = {shape!r})")
@@ -258,12 +258,7 @@ def _lever_path(name: str, spec: Any, reform_day: int, days: int, source: str) -
         raise _fail(source, key, value, f"allowed: a number in [{lo}, {hi}] ({meta['unit']})")
     if not lo <= value <= hi:
         raise _fail(source, key, value, f"allowed range [{lo}, {hi}] ({meta['unit']})")
-    path = LeverPath(float(value), shape, start, float(years))
-    if path.step_day() >= days:
-        raise DesignError(f"{_where(source, f'levers.{name}')}: the lever takes effect on day "
-                          f"{path.step_day()}, after the horizon days = {days}; allowed: "
-                          f"before day {days}")
-    return path
+    return LeverSpec(float(value), shape, start, float(years))
 
 
 _TOP_KEYS = ("title", "description", "preset", "days", "reform_day", "package", "parameters",
@@ -293,28 +288,34 @@ def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = 
         raise _fail(source, "preset", preset_name, f"allowed: {', '.join(PRESETS)}")
     days = _int(raw, "days", source, 1, MAX_DAYS)
     reform_day = _int(raw, "reform_day", source, 0, days - 1)
-    package = raw.get("package")
-    if package is not None:
-        _str(raw, "package", source)
-        raise _fail(source, "package", package,
-                    "named reform packages are read from datasets/reforms.csv, which this version"
-                    " does not have yet; write the levers out in [levers]")
+    package = _package(raw, source)
     parameters = _parameters(raw.get("parameters", {}), preset_name, source)
     levers_raw = raw.get("levers", {})
     if not isinstance(levers_raw, Mapping):
         raise _fail(source, "levers", levers_raw, "allowed: a table of lever = value")
-    if not levers_raw:
-        raise DesignError(f"{source}: [levers] is empty or missing; a design changes at least one"
-                          f" lever (allowed levers: {', '.join(_LEVERS)})")
+    if not levers_raw and package is None:
+        raise DesignError(f"{source}: [levers] is empty or missing and no package is named; a "
+                          f"design changes at least one lever (allowed levers: "
+                          f"{', '.join(_LEVERS)})")
     levers = {k: _lever_path(k, v, reform_day, days, source) for k, v in levers_raw.items()}
     seeds, draws = _replications(raw.get("replications", {}), source)
     outcomes = _outcomes(raw.get("outcomes", {}), source)
     design = Design(name=name, title=title, description=description, preset=preset_name,
                     days=days, reform_day=reform_day, parameters=parameters, levers=levers,
-                    package=None, seeds=seeds, posterior_draws=draws, outcomes=outcomes,
+                    package=package, seeds=seeds, posterior_draws=draws, outcomes=outcomes,
                     source=source, text=text, raw=copy.deepcopy(dict(raw)))
-    design_to_params(design)  # everything the model checks (ranges, one switch day)
+    design_to_params(design)  # everything the model checks
     return design
+
+
+def _package(raw: Mapping[str, Any], source: str) -> str | None:
+    if "package" not in raw:
+        return None
+    name = _str(raw, "package", source)
+    names = sorted(reform_packages()["package"].unique())
+    if name not in names:
+        raise _fail(source, "package", name, f"allowed packages: {', '.join(names)}")
+    return name
 
 
 def _parameters(table: Any, preset_name: str, source: str) -> dict[str, Any]:
@@ -370,29 +371,31 @@ def _outcomes(table: Any, source: str) -> tuple[str, ...]:
 def design_to_params(design: Design) -> Params:
     """Parameters of a design's reform scenario: the one place a design becomes :class:`Params`.
 
-    Today's model switches every lever on one day (``reform.day``), so each lever path becomes a
-    step: a step at its start day, a ramp at its midpoint (:meth:`LeverPath.step_day`). Levers
-    whose steps fall on different days cannot be expressed yet and raise :class:`DesignError`.
-    When phased schedules land this function passes the paths through unchanged.
+    The reform starts at ``reform_day``; each lever follows its path (a step at its start day or
+    a linear ramp over its years, :class:`abm.params.LeverPath`). With ``package``, the named
+    package's paths and other changes come first and the design's ``[levers]`` replace the
+    package's path of the same lever.
 
     Examples
     --------
     >>> d = load_design("reimbursement_plus10")
     >>> p = design_to_params(d)
-    >>> p.reform.day == d.reform_day, p.reform.incentives.primary_reimbursement_premium
-    (True, 0.1)
+    >>> p.incentives_at(d.reform_day - 1).primary_reimbursement_premium
+    0.05
+    >>> p.incentives_at(d.reform_day).primary_reimbursement_premium
+    0.1
     """
-    days = {name: path.step_day() for name, path in design.levers.items()}
-    if len(set(days.values())) > 1:
-        listing = ", ".join(f"{k} on day {v}" for k, v in days.items())
-        raise DesignError(f"{design.source}: key 'levers': the levers take effect on different "
-                          f"days ({listing}); this version of the model switches all levers on "
-                          f"one day (phased schedules are not available yet); give every lever "
-                          f"the same start_day and path")
-    changes: dict[str, Any] = {"reform.day": next(iter(days.values()))}
-    changes.update({f"reform.incentives.{k}": v.value for k, v in design.levers.items()})
+    base = design.baseline_params()
     try:
-        return design.baseline_params().replace(**changes)
+        paths: dict[str, ParamsLeverPath] = {}
+        if design.package is not None:
+            base = base.with_reform(design.package, day=design.reform_day)
+            paths = {p.lever: p for p in base.reform.paths}
+        paths.update({k: v.to_params_path(k, design.reform_day)
+                      for k, v in design.levers.items()})
+        p = base.with_reform(tuple(paths.values()), day=design.reform_day)
+        return dataclasses.replace(p, reform=dataclasses.replace(
+            p.reform, package=design.package or ""))
     except ParamError as e:
         raise DesignError(f"{design.source}: {e}") from None
 
@@ -479,8 +482,9 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     numbers). Returns one row per (scenario, seed, window): ``scenario, seed, window, first_day,
     end_day``, every :data:`abm.METRICS` and the :data:`EXTRA_METRICS`.
 
-    ``scheduler`` (a Dask address) is accepted for the distributed sweep engine; this version
-    runs in this process and raises :class:`DesignError` if one is given. ``progress`` shows a
+    ``scheduler`` (a Dask address) is meant for :func:`abm.sweep`; these runs do not go through
+    it yet (they need the per-run daily frames for :data:`EXTRA_METRICS`), so a scheduler raises
+    :class:`DesignError` rather than being ignored. ``progress`` shows a
     bar over runs (default: only on an interactive terminal).
 
     Examples
@@ -493,9 +497,9 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     [['status quo', 1, 'all']]
     """
     if scheduler is not None:
-        raise DesignError(f"--scheduler {scheduler!r}: running on a Dask scheduler needs the "
-                          f"distributed sweep engine, which this version does not have yet; "
-                          f"omit --scheduler to run in this process")
+        raise DesignError(f"--scheduler {scheduler!r}: design runs do not go through the Dask "
+                          f"sweep engine yet, so a scheduler cannot be used; omit --scheduler to "
+                          f"run in this process")
     rows = []
     bar = tqdm(total=len(scenarios) * len(seeds), desc="simulations", unit="run",
                disable=None if progress is None else not progress)

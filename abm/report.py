@@ -56,10 +56,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "first_contact_primary_rate": ("Episodes first seen in primary care", "share"),
     "county_internal_rate": ("Episodes treated inside the county", "share"),
     "visits_per_capita": ("Outpatient visits per resident per year", "count"),
-    "oop_per_episode": ("Out-of-pocket cost per illness episode", "yuan"),
+    "oop_per_episode": ("Out-of-pocket cost per treated illness episode", "yuan"),
+    "primary_visits_per_capita": ("Primary care visits per resident per year", "count"),
+    "forgone_care_rate": ("Illness episodes without formal care (self-treatment)", "share"),
+    "primary_admission_share": ("Admissions at township centres", "share"),
+    "bed_transfer_rate": ("Admitted patients sent on for lack of a bed", "share"),
+    "downward_referral_rate_provincial": ("Downward referral rate, provincial hospital", "share"),
+    "downward_referral_rate_county_general": ("Downward referral rate, county general hospital",
+                                              "share"),
+    "downward_referral_rate_county": ("Downward referral rate, county hospitals", "share"),
     "insurance_spend_per_capita": ("Insurance fund spending per resident per year", "yuan"),
     "turned_away_rate": ("Arrivals turned away for lack of slots", "share"),
-    "success_rate": ("Episodes that end well", "share"),
+    "success_rate": ("Treated episodes that end well", "share"),
     "trust_primary": ("Patients' trust in primary care (probability of a good outcome)", "share"),
     "referred_turned_away_rate": ("Referred patients turned away", "share"),
     "downward_acceptance_rate": ("Downward referrals accepted by patients", "share"),
@@ -361,10 +369,14 @@ def provenance(cmp: Comparison, command: str | None = None) -> dict[str, object]
 def _lever_rows(d: Design) -> list[dict[str, str]]:
     base = d.baseline_params().incentives
     rows = []
+    if d.package:
+        rows.append({"lever": f"package {d.package}", "status_quo": "", "design": "",
+                     "how": "every lever path of this named package (datasets/reforms.csv); "
+                            "levers listed below replace the package's path of the same lever"})
     for name, path in d.levers.items():
         how = (f"step on day {path.start_day}" if path.path == "step" else
                f"linear ramp from day {path.start_day} over {path.years:g} years "
-               f"(run as a step on day {path.step_day()}, its midpoint)")
+               f"(in monthly steps)")
         rows.append({"lever": name, "status_quo": f"{getattr(base, name):g}",
                      "design": f"{path.value:g}", "how": how})
     return rows

@@ -8,7 +8,7 @@ import pytest
 from abm import preset
 from abm.designs import (
     DesignError,
-    LeverPath,
+    LeverSpec,
     design_to_params,
     extra_metrics,
     load_design,
@@ -40,19 +40,48 @@ def test_step_lever_becomes_a_reform_at_its_start(tiny_design):
     d = load_design(tiny_design)
     p = design_to_params(d)
     assert p.reform.day == 20
-    assert p.reform.incentives.revenue_share == 0.8
-    assert p.reform.incentives.information_platform == 1.0
+    assert p.incentives_at(19) == preset("small").incentives
+    at = p.incentives_at(20)
+    assert (at.revenue_share, at.information_platform) == (0.8, 1.0)
     # levers the design does not name keep the status quo value
-    assert (p.reform.incentives.primary_reimbursement_premium
+    assert (at.primary_reimbursement_premium
             == preset("small").incentives.primary_reimbursement_premium)
-    assert p.incentives == preset("small").incentives
 
 
-def test_ramp_runs_as_a_step_at_its_midpoint():
+def test_ramp_follows_its_path():
     d = load_design("yongan_measures")
     assert all(path.path == "ramp" and path.years == 2 for path in d.levers.values())
-    assert design_to_params(d).reform.day == d.reform_day + 365
-    assert LeverPath(0.1, "ramp", start_day=10, years=0.1).step_day() == 10 + 18
+    p = design_to_params(d)
+    start, share = d.reform_day, d.levers["revenue_share"].value
+    assert p.incentives_at(start).revenue_share == 0.0
+    assert 0.0 < p.incentives_at(start + 365).revenue_share < share
+    assert p.incentives_at(start + 730).revenue_share == share
+    late = LeverSpec(0.3, "step", start_day=400).to_params_path("revenue_share", 365)
+    assert (late.start_year, late.ramp_years) == (35 / 365, 0.0)
+
+
+def test_levers_may_start_on_different_days(tmp_path):
+    path = tmp_path / "staggered.toml"
+    path.write_text('title = "t"\ndays = 60\nreform_day = 10\n[levers]\nrevenue_share = 0.5\n'
+                    'information_platform = { value = 1.0, start_day = 40 }\n')
+    p = design_to_params(load_design(path))
+    assert (p.incentives_at(39).revenue_share, p.incentives_at(39).information_platform) == (
+        0.5, 0.0)
+    assert p.incentives_at(40).information_platform == 1.0
+
+
+def test_named_package_with_an_override(tmp_path):
+    path = tmp_path / "pkg.toml"
+    path.write_text('title = "t"\ndays = 60\nreform_day = 10\npackage = "gatekeeping_pilot"\n'
+                    '[levers]\nprimary_reimbursement_premium = 0.2\n')
+    d = load_design(path)
+    p = design_to_params(d)
+    pkg = preset("small").with_reform("gatekeeping_pilot", day=10)
+    at, ref = p.incentives_at(10), pkg.incentives_at(10)
+    assert p.reform.package == "gatekeeping_pilot"
+    assert at.family_doctor_coverage == ref.family_doctor_coverage == 0.8
+    assert at.gatekeeping_penalty == ref.gatekeeping_penalty
+    assert (ref.primary_reimbursement_premium, at.primary_reimbursement_premium) == (0.15, 0.2)
 
 
 def test_parameters_table_reaches_params(tmp_path):
@@ -107,7 +136,9 @@ def test_extra_metrics_agree_with_summary():
     res = simulate(preset("small"), days=30, seed=5)
     ex = extra_metrics(res.daily, (0, 30))
     s = res.summary()
-    assert ex["oop_per_capita"] == pytest.approx(s["oop_per_episode"] * ex["episodes_per_capita"])
+    # out-of-pocket per episode is per treated episode (episodes not forgone)
+    treated_per_capita = ex["episodes_per_capita"] * (1 - s["forgone_care_rate"])
+    assert ex["oop_per_capita"] == pytest.approx(s["oop_per_episode"] * treated_per_capita)
 
 
 def test_paired_effects_interval_by_hand():
