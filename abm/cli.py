@@ -6,7 +6,7 @@ Exit status: 0 on success, 2 on bad input (one line naming what is wrong), 1 on 
 Examples
 --------
 >>> main(["designs"])  # doctest: +ELLIPSIS
-referral_channel
+consortium_budget
 ...
 0
 >>> main(["validate", "no_such_design"])  # the message goes to standard error
