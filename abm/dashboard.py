@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import os
+import threading
 
 # solara reads its settings when imported; switch telemetry off before that
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
@@ -83,7 +84,20 @@ class DashboardModel(ReferralModel):
             raise ParamError(f"preset must be one of {', '.join(PRESETS)}; got {preset_name!r}")
         changes = {f"reform.incentives.{k}": float(v) for k, v in levers.items()}
         params = preset(preset_name).replace(**{"reform.day": int(reform_day), **changes})
+        # Play steps the model in a worker thread while the page redraws from it: a day and a
+        # read of the day's tallies must not interleave (a half-tallied day breaks the frame)
+        self.lock = threading.RLock()
         super().__init__(params, rng=coerce_seed(seed))
+
+    def step(self) -> None:
+        """Advance one day (holding the lock)."""
+        with self.lock:
+            super().step()
+
+    def daily_counts(self) -> pd.DataFrame:
+        """Tidy daily counts (read under the lock; see :meth:`abm.ReferralModel.daily_counts`)."""
+        with self.lock:
+            return super().daily_counts()
 
 
 def model_params() -> dict[str, Any]:
