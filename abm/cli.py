@@ -1,0 +1,301 @@
+"""The ``referral-lab`` command line: run, compare and sweep incentive designs; the dashboard.
+
+Exit status: 0 on success, 2 on bad input (one line naming what is wrong), 1 on an internal error
+(one line; ``--debug`` shows the traceback).
+
+Examples
+--------
+>>> main(["designs"])  # doctest: +ELLIPSIS
+consortium_budget
+...
+0
+>>> main(["validate", "no_such_design"])  # the message goes to standard error
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from abm.designs import (
+    Design,
+    DesignError,
+    design_to_params,
+    load_design,
+    paired_effects,
+    period_windows,
+    run_design_replications,
+    shipped_designs,
+)
+
+PROG = "referral-lab"
+DEFAULT_PORT = 8765
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--port must be an integer, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be in [1, 65535], got {port}")
+    return port
+
+
+def _overrides(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("overrides of the design files")
+    g.add_argument("--days", type=int, metavar="N", help="horizon of each run, days")
+    g.add_argument("--reform-day", type=int, metavar="N", help="day the reform starts")
+    g.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
+                   help="replication seeds (the status quo runs on the same seeds)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786); design runs do not go "
+                        "through the Dask sweep engine yet, so this is refused for now")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``referral-lab`` (all subcommands)."""
+    parser = _Parser(prog=PROG, description="Incentive designs for two-way referral in county "
+                     "medical consortia: run them, compare them with the status quo in an HTML "
+                     "report, sweep a lever, or open the browser dashboard. A DESIGN is a path "
+                     "to a .toml file or the name of a shipped design (`referral-lab designs`).")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                required=True)
+    p = sub.add_parser("designs", help="list the shipped designs, one name per line",
+                       description="List the designs shipped with the package, one name per "
+                                   "line; --show NAME prints one (a start for your own file).")
+    p.add_argument("--show", metavar="NAME", help="print this shipped design's TOML file")
+    p = sub.add_parser("validate", help="check design files",
+                       description="Check design files; print one line per valid design.")
+    p.add_argument("designs", nargs="+", metavar="DESIGN")
+    p = sub.add_parser("run", help="run one design and the status quo; print the effects",
+                       description="Run a design and the status quo on the design's seeds and "
+                                   "print the effect on each outcome with its 95%% interval.")
+    p.add_argument("design", metavar="DESIGN")
+    p.add_argument("--out", metavar="FILE.csv", help="also write every run's summary (CSV)")
+    _overrides(p)
+    p = sub.add_parser("compare", help="compare designs with the status quo in an HTML report",
+                       description="Run the status quo and each design on the same seeds and "
+                                   "write one self-contained HTML report.")
+    p.add_argument("designs", nargs="+", metavar="DESIGN")
+    p.add_argument("--out", required=True, metavar="REPORT.html", help="report file to write")
+    _overrides(p)
+    p = sub.add_parser("sweep", help="run a design at several values of one lever",
+                       description="Run a design at several values of one lever (keeping its "
+                                   "path) and the status quo; print the effects per value.")
+    p.add_argument("design", metavar="DESIGN")
+    p.add_argument("--lever", required=True, help="lever to vary (abm.levers.LEVERS)")
+    p.add_argument("--values", required=True, type=float, nargs="+", metavar="VALUE",
+                   help="values of the lever")
+    p.add_argument("--out", metavar="FILE.csv", help="also write every run's summary (CSV)")
+    _overrides(p)
+    p = sub.add_parser("dashboard", help="open the browser dashboard (Mesa SolaraViz)",
+                       description="Serve the dashboard on http://HOST:PORT (offline; needs the "
+                                   "'dashboard' extra).")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this machine only)")
+    return parser
+
+
+def _load(spec: str, args: argparse.Namespace) -> Design:
+    d = load_design(spec)
+    over = {"days": args.days, "reform_day": args.reform_day, "seeds": args.seeds}
+    over = {k: v for k, v in over.items() if v is not None}
+    if not over:
+        return d
+    try:
+        return d.with_overrides(**over)
+    except DesignError as e:
+        given = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in over.items())
+        raise DesignError(f"{e} (after the command-line overrides {given})") from None
+
+
+def _check_out(path: str | None, suffix: str) -> Path | None:
+    if path is None:
+        return None
+    out = Path(path)
+    if out.suffix.lower() != suffix:
+        raise DesignError(f"--out {path!r}: the file name must end in {suffix}")
+    if not out.parent.exists() or not os.access(out.parent or Path("."), os.W_OK):
+        raise DesignError(f"--out {path!r}: the folder {str(out.parent)!r} does not exist or is "
+                          f"not writable")
+    return out
+
+
+def _progress(args: argparse.Namespace) -> bool | None:
+    return False if args.no_progress else None
+
+
+def _seeds(n: int) -> str:
+    return "1 seed, no interval" if n == 1 else f"{n} seeds, 95% interval"
+
+
+def _print_effects(effects: pd.DataFrame) -> None:
+    from abm.report import fmt_change, fmt_value, label
+
+    for scen, g in effects.groupby("scenario", sort=False):
+        print(f"\n{scen}: change against the status quo from the reform start "
+              f"(mean over {_seeds(int(g['n_seeds'].max()))})")
+        for _, r in g.iterrows():
+            m = r["metric"]
+            interval = ("" if pd.isna(r["lower"]) else
+                        f"  [{fmt_change(m, r['lower'])}, {fmt_change(m, r['upper'])}]")
+            print(f"  {label(m):<58} {fmt_value(m, r['baseline_mean']):>12} -> "
+                  f"{fmt_value(m, r['scenario_mean']):>12}  {fmt_change(m, r['effect']):>12}"
+                  f"{interval}")
+
+
+def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) -> pd.DataFrame:
+    return run_design_replications(scenarios, seeds=design.seeds, days=design.days,
+                                   windows=period_windows(design.days, design.reform_day),
+                                   scheduler=args.scheduler, progress=_progress(args))
+
+
+def cmd_designs(args: argparse.Namespace) -> int:
+    """List the shipped designs (or print one)."""
+    if args.show is not None:
+        if args.show not in shipped_designs():
+            raise DesignError(f"--show {args.show!r}: not a shipped design (shipped: "
+                              f"{', '.join(shipped_designs())})")
+        print(load_design(args.show).text, end="")
+        return 0
+    for name in shipped_designs():
+        print(name)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate design files."""
+    for spec in args.designs:
+        d = load_design(spec)
+        print(f"ok: {d.source}: {d.title}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one design and the status quo."""
+    from abm.report import STATUS_QUO
+
+    out = _check_out(args.out, ".csv")
+    d = _load(args.design, args)
+    runs = _run_scenarios(d, {STATUS_QUO: d.baseline_params(), d.name: design_to_params(d)},
+                          args)
+    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
+    if out is not None:
+        runs.to_csv(out, index=False)
+        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed and window)")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare designs with the status quo in an HTML report."""
+    from abm.report import compare_designs, write_report
+
+    out = _check_out(args.out, ".html")
+    designs = [_load(s, args) for s in args.designs]
+    cmp = compare_designs(designs, scheduler=args.scheduler, progress=_progress(args))
+    command = shlex.join([PROG, *sys.argv[1:]]) if sys.argv[1:] else PROG
+    write_report(cmp, out, command=command)
+    _print_effects(cmp.effects())
+    print(f"\nwrote {out}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a design at several values of one lever."""
+    from abm.report import STATUS_QUO
+
+    out = _check_out(args.out, ".csv")
+    d = _load(args.design, args)
+    if len(set(args.values)) != len(args.values):
+        raise DesignError(f"--values {args.values}: give each value once")
+    scenarios = {STATUS_QUO: d.baseline_params()}
+    for v in args.values:
+        scenarios[f"{args.lever}={v:g}"] = design_to_params(d.with_lever(args.lever, v))
+    runs = _run_scenarios(d, scenarios, args)
+    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
+    if out is not None:
+        runs.to_csv(out, index=False)
+        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed and window)")
+    return 0
+
+
+def dashboard_command(host: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """Command line and environment of the dashboard server (solara, telemetry off).
+
+    Examples
+    --------
+    >>> cmd, env = dashboard_command("127.0.0.1", 8765)
+    >>> cmd[1:5], env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"]
+    (['-m', 'solara', 'run', 'abm.dashboard:Page'], 'False')
+    """
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    cmd = [sys.executable, "-m", "solara", "run", "abm.dashboard:Page", "--host", host,
+           "--port", str(port), "--production", "--no-open"]
+    return cmd, env
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard: this process becomes the solara server (until interrupted)."""
+    import importlib.util
+
+    missing = [m for m in ("solara", "solara_assets", "ipyvuetify")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise DesignError(f"the dashboard needs {', '.join(missing)}: install the 'dashboard' "
+                          f"extra (pip install 'referral-incentives-lab[dashboard]')")
+    cmd, env = dashboard_command(args.host, args.port)
+    print(f"dashboard on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    # become the solara server (no child process left behind when this one is stopped)
+    os.execve(sys.executable, cmd, env)
+    return 1  # not reached
+
+
+COMMANDS = {"designs": cmd_designs, "validate": cmd_validate, "run": cmd_run,
+            "compare": cmd_compare, "sweep": cmd_sweep, "dashboard": cmd_dashboard}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``referral-lab``; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help (0) or a bad argument (2, message already printed)
+        return int(e.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except DesignError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if args.debug:
+            traceback.print_exc()
+        print(f"{PROG}: internal error: {type(e).__name__}: {e} (rerun with --debug for the "
+              f"traceback)", file=sys.stderr)
+        return 1
+
+
+def console() -> None:
+    """Console-script wrapper: exit with :func:`main`'s status."""
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""The referral-lab command line: happy paths on the small preset, and bad input -> exit 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from abm.cli import main
+from abm.designs import shipped_designs
+
+BAD = sorted((Path(__file__).parent / "bad_designs").glob("*.toml"))
+SCRIPT = Path(sys.executable).parent / "referral-lab"
+
+
+def expected_fragment(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), path
+    return first.removeprefix("# expect: ")
+
+
+def test_corpus_has_at_least_twenty_bad_files():
+    assert len(BAD) >= 20
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_design_file_exits_2_naming_the_problem(path, capsys):
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line
+    assert err.startswith("referral-lab: error: ")
+    assert str(path) in err
+    assert expected_fragment(path) in err
+    assert "Traceback" not in err
+
+
+BAD_ARGS = {
+    "no command": ([], "required: COMMAND"),
+    "unknown command": (["frobnicate"], "invalid choice: 'frobnicate'"),
+    "unknown design name": (["run", "no_such_design"], "not a shipped design"),
+    "missing file": (["validate", "missing/dir/x.toml"], "no such file"),
+    "days not a number": (["run", "TINY", "--days", "ten"], "argument --days: invalid int"),
+    "days zero": (["run", "TINY", "--days", "0"], "key 'days': got 0"),
+    "days before reform": (["run", "TINY", "--days", "10"],
+                           "key 'reform_day': got 20; allowed: an integer in [0, 9] (after the "
+                           "command-line overrides --days 10)"),
+    "reform day negative": (["run", "TINY", "--reform-day", "-1"], "key 'reform_day': got -1"),
+    "seeds not ints": (["run", "TINY", "--seeds", "1", "x"], "argument --seeds: invalid int"),
+    "seeds repeated": (["run", "TINY", "--seeds", "1", "1"], "distinct seeds"),
+    "compare without --out": (["compare", "TINY"], "the following arguments are required: --out"),
+    "compare out not html": (["compare", "TINY", "--out", "report.pdf"],
+                             "--out 'report.pdf': the file name must end in .html"),
+    "compare out folder missing": (["compare", "TINY", "--out", "no/such/dir/r.html"],
+                                   "does not exist or is not writable"),
+    "compare same design twice": (["compare", "TINY", "TINY", "--out", "OUT.html"],
+                                  "is given more than once"),
+    "compare different horizons": (["compare", "TINY", "reimbursement_plus10", "--out",
+                                    "OUT.html"], "must share preset"),
+    "run out not csv": (["run", "TINY", "--out", "runs.xlsx"], "must end in .csv"),
+    "sweep unknown lever": (["sweep", "TINY", "--lever", "bonus", "--values", "1"],
+                            "unknown lever 'bonus'"),
+    "sweep value out of range": (["sweep", "TINY", "--lever", "revenue_share", "--values", "2"],
+                                 "key 'levers.revenue_share': got 2.0; allowed range [0.0, 1.0]"),
+    "sweep repeated values": (["sweep", "TINY", "--lever", "revenue_share", "--values", "0.2",
+                               "0.2"], "give each value once"),
+    "sweep without values": (["sweep", "TINY", "--lever", "revenue_share"],
+                             "required: --values"),
+    "scheduler before sweep engine": (["run", "TINY", "--scheduler", "tcp://10.0.0.1:8786"],
+                                      "omit --scheduler"),
+    "show unknown design": (["designs", "--show", "nope"], "--show 'nope': not a shipped design"),
+    "port out of range": (["dashboard", "--port", "70000"], "--port must be in [1, 65535]"),
+    "port not a number": (["dashboard", "--port", "http"], "--port must be an integer"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ARGS))
+def test_bad_arguments_exit_2_with_one_line(case, tiny_design, tmp_path, capsys):
+    argv, fragment = BAD_ARGS[case]
+    argv = [str(tiny_design) if a == "TINY" else str(tmp_path / "r.html") if a == "OUT.html"
+            else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_console_script_exit_codes_and_help(tiny_design):
+    ok = subprocess.run([SCRIPT, "designs"], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0
+    assert ok.stdout.split() == shipped_designs()
+    bad = subprocess.run([SCRIPT, "validate", str(tiny_design.with_name("nope.toml"))],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "no such file" in bad.stderr
+    h = subprocess.run([SCRIPT, "--help"], capture_output=True, text=True, check=False)
+    assert h.returncode == 0 and h.stdout.startswith("usage: referral-lab")
+
+
+@pytest.mark.parametrize("cmd", ["designs", "validate", "run", "compare", "sweep", "dashboard"])
+def test_help_on_each_subcommand(cmd, capsys):
+    assert main([cmd, "--help"]) == 0
+    assert capsys.readouterr().out.startswith(f"usage: referral-lab {cmd}")
+
+
+def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
+    import abm.cli
+
+    def boom(args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(abm.cli.COMMANDS, "designs", boom)
+    assert main(["designs"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
+    assert main(["--debug", "designs"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_designs_and_validate(capsys):
+    assert main(["designs"]) == 0
+    assert capsys.readouterr().out.split() == shipped_designs()
+    assert main(["validate", *shipped_designs()]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(shipped_designs()) and all(line.startswith("ok: ") for line in out)
+
+
+def test_show_prints_a_valid_starting_file(tmp_path, capsys):
+    assert main(["designs", "--show", "revenue_sharing"]) == 0
+    path = tmp_path / "mine.toml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+
+
+def test_run_prints_effects_and_writes_runs(tiny_design, tmp_path, capsys):
+    out = tmp_path / "runs.csv"
+    assert main(["run", str(tiny_design), "--seeds", "1", "2", "--out", str(out),
+                 "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "Downward referral rate from county hospitals" in text
+    assert "mean over 2 seeds, 95% interval" in text
+    runs = pd.read_csv(out)
+    assert set(runs["scenario"]) == {"status quo", "tiny"}
+    assert set(runs["seed"]) == {1, 2}
+
+
+def test_sweep_runs_each_value(tiny_design, tmp_path, capsys):
+    out = tmp_path / "sweep.csv"
+    assert main(["sweep", str(tiny_design), "--lever", "revenue_share", "--values", "0", "1",
+                 "--seeds", "3", "--out", str(out), "--no-progress"]) == 0
+    runs = pd.read_csv(out)
+    assert set(runs["scenario"]) == {"status quo", "revenue_share=0", "revenue_share=1"}
+    after = runs[runs["window"] == "after_reform"].set_index("scenario")
+    # the design also switches the information platform on, so both values move the rate
+    assert after.loc["revenue_share=1", "downward_referral_rate"] > after.loc[
+        "status quo", "downward_referral_rate"]
+    assert "revenue_share=1: change against the status quo" in capsys.readouterr().out
+
+
+def test_compare_writes_a_report(tiny_design, tiny_design_b, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    assert main(["compare", str(tiny_design), str(tiny_design_b), "--seeds", "1", "--out",
+                 str(out), "--no-progress"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count('data-figure="') == 4
+    assert "tiny_b" in html and "Provenance" in html
+    assert f"wrote {out}" in capsys.readouterr().out
