@@ -125,8 +125,7 @@ class PhysicianState:
 
     skill: np.ndarray
     revenue_sensitivity: np.ndarray
-    awareness_draw: np.ndarray   # aware of subordinate units' status when above the unaware share
-    complexity_draw: np.ndarray  # undeterred by the process when above the complex share
+    awareness_draw: np.ndarray   # aware and undeterred when above the unaware / complex share
 
 
 @dataclass(frozen=True)

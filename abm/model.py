@@ -392,11 +392,11 @@ class ReferralModel(mesa.Model):
                         0.0, 1.0)
         revenue = np.exp(ph.revenue_sensitivity_sd * gen.standard_normal(where.size)
                          - 0.5 * ph.revenue_sensitivity_sd ** 2)
-        awareness, complexity = gen.random((2, where.size))
+        awareness = gen.random(where.size)
         z = np.zeros(where.size)
         self.phys = _Table(facility=where.copy(), home=where.copy(), skill=skill,
                            skill_base=skill.copy(), revenue_sensitivity=revenue,
-                           awareness_draw=awareness, complexity_draw=complexity,
+                           awareness_draw=awareness,
                            seconded=np.zeros(where.size, bool), patients_seen=z.copy(),
                            referrals_up=z.copy(), referrals_down=z.copy(), income=z.copy())
         self.physician_agents = [Physician(self, i) for i in range(where.size)]
@@ -531,7 +531,7 @@ class ReferralModel(mesa.Model):
         ph, order = self.phys, self.phys_order
         return Day(fac=self.fac, phys=PhysicianState(
             skill=ph.skill[order], revenue_sensitivity=ph.revenue_sensitivity[order],
-            awareness_draw=ph.awareness_draw[order], complexity_draw=ph.complexity_draw[order]),
+            awareness_draw=ph.awareness_draw[order]),
             geo=self.geo, village_start=self.village_start, village_count=self.village_count,
             inc=inc, p=self.params, secular=self.secular)
 

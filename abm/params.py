@@ -311,7 +311,7 @@ class Referral(_Group):
                                 "seed 000, 4.3 (revenue motive: primary units keep patients); "
                                 "assumption. Revenue sharing credits downward referrals only, so "
                                 "it does not change this term", 0.0, 20.0)
-    down_intercept: float = _p(3.0, "log-odds", "calibrated (downward referral rate 2.2%, "
+    down_intercept: float = _p(2.16, "log-odds", "calibrated (downward referral rate 2.2%, "
                                "seed 000, 4.2)", -20.0, 20.0)
     down_revenue_loss: float = _p(1.2, "log-odds per 1,000 yuan the hospital loses",
                                   "seed 000, 4.3; assumption", 0.0, 50.0)

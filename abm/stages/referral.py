@@ -61,10 +61,12 @@ def refer_down(e: Episodes, d: Draws, day: Day) -> None:
     care = billing.continued_care(e, day)
     e.care = care
     doc = e.phys_final
-    aware = rules.physician_aware(ph.awareness_draw[doc], rf.unaware_share,
-                                  inc.information_platform)
-    undeterred = rules.physician_aware(ph.complexity_draw[doc], rf.complex_share,
-                                       inc.information_platform)
+    # one draw per physician for both frictions: the physicians unaware of subordinate units'
+    # status are also those the process deters (both answer unfamiliarity with the referral
+    # channel), so the blocked share is the larger survey share, not their joint product
+    draw = ph.awareness_draw[doc]
+    aware = rules.physician_aware(draw, rf.unaware_share, inc.information_platform)
+    undeterred = rules.physician_aware(draw, rf.complex_share, inc.information_platform)
     p_down = rules.downward_referral_probability(
         care.physician_loss, ph.revenue_sensitivity[doc], fac.referral_push[e.final],
         intercept=rf.down_intercept, loss_coef=rf.down_revenue_loss)
