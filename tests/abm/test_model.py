@@ -31,8 +31,11 @@ def test_different_seeds_differ():
 def test_crn_identical_before_reform_and_different_after(lever, value):
     base_p = preset("small")
     reform_p = base_p.replace(**{"reform.day": REFORM_DAY, f"reform.incentives.{lever}": value})
-    base = simulate(base_p, days=DAYS, seed=5).daily
-    reform = simulate(reform_p, days=DAYS, seed=5).daily
+    # revenue sharing acts only on stabilised hospital patients' referral decisions, a few a
+    # week in the small county: give every lever four months after the reform to show itself
+    days = REFORM_DAY + 120
+    base = simulate(base_p, days=days, seed=5).daily
+    reform = simulate(reform_p, days=days, seed=5).daily
     cols = list(FACILITY_COUNTERS) + list(COUNTY_COUNTERS)
     before_b = base.loc[base["day"] < REFORM_DAY, cols]
     before_r = reform.loc[reform["day"] < REFORM_DAY, cols]
