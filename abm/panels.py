@@ -98,8 +98,9 @@ def county_params(county: Mapping[str, Any], *, scale: float) -> Params:
     Examples
     --------
     >>> c = draw_counties(1, seed=2).iloc[0]
-    >>> county_params(c, scale=100).setting.residents == c["residents"]
-    True
+    >>> p = county_params(c, scale=100)
+    >>> p.setting.residents == int(c["residents"]), p.setting.scale
+    (True, 100.0)
     """
     base = preset("x_county")
     z = float(county["primary_strength"])
