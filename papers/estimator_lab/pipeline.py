@@ -48,7 +48,7 @@ def run_panel(cfg: dict, store, scheduler) -> pd.DataFrame:
     for name in LAB_ESTIMATORS:
         fit = fit_estimator(name, rp.panel, outcome=OUTCOME, aggregation="simple", conf_level=0.95,
                        **COLS)
-        parts.append(fit.assign(part="overall", estimator=name,
+        parts.append(fit.drop(columns="target").assign(part="overall", estimator=name,
                                 truth=rp.true_att(OUTCOME, "simple")))
     bacon = em.bacon(rp.panel, y=OUTCOME, **COLS).tidy()
     parts.append(bacon.rename(columns={"type": "comparison"}).assign(part="bacon"))

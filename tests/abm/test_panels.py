@@ -90,7 +90,8 @@ def test_explicit_map_and_national_timing():
                         range(2015, 2025), rng)
     assert (g == 2019).sum() == 5 and (g == 0).sum() == 15
     nat = assign_adoption(draw_counties(100, seed=3), "national", None, range(2015, 2025), rng)
-    assert (nat == 2019).sum() == 30 and (nat == 0).sum() == 0 and nat.max() == 2027
+    assert abs((nat == 2019).sum() - 100 * 828 / 2800) < 1  # largest remainders
+    assert (nat == 0).sum() == 0 and nat.max() == 2027
 
 
 def test_selection_puts_strong_counties_first():

@@ -24,7 +24,7 @@ def test_twfe_is_biased_under_dynamic_effects():
     # Early cohort treated long, late cohort short; growing effects make the late-vs-early
     # comparisons subtract the early cohort's growth (Goodman-Bacon 2021): TWFE is biased down.
     dgp = em.simulated_dgp(n_units=60, n_periods=8, cohorts=(3, 6), effect=1.0, dynamic=1.0,
-                           never_treated=0.0, sigma=0.5)
+                           never_treated=0.2, sigma=0.5)
     lab = em.estimator_lab(dgp, replications=20, estimators=["twfe", "imputation"],
                            outcome="y", unit="unit", time="time", seed=3)
     t = lab.tidy().set_index("estimator")
