@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from econometrics._panel import check_choice
+from econometrics._panel import DataWarning, check_choice
 from econometrics.registry import get_estimator
 from econometrics.simulate import simulate_panel, true_event_path
 
@@ -83,6 +84,9 @@ def fit_estimator(name: str, panel: pd.DataFrame, *, outcome: str, unit: str, ti
     """Fit one lab estimator: rows ``target, estimate, std_error, conf_low, conf_high, p_value``.
 
     ``target`` is ``"ATT"`` (``aggregation="simple"``) or the event time (``"dynamic"``).
+    The estimators' :class:`~econometrics.DataWarning` notes (for example a pre-test that
+    cannot be reported on a short panel) are silenced: they do not concern the lab's targets
+    and would repeat for every replication.
 
     Examples
     --------
@@ -91,6 +95,14 @@ def fit_estimator(name: str, panel: pd.DataFrame, *, outcome: str, unit: str, ti
     ...               aggregation="simple", conf_level=0.95).target.tolist()
     ['ATT']
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return _fit(name, panel, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                    aggregation=aggregation, conf_level=conf_level)
+
+
+def _fit(name: str, panel: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
+         aggregation: str, conf_level: float) -> pd.DataFrame:
     registry_name, options = LAB_ESTIMATORS.get(name, (name, {}))
     cols = dict(y=outcome, unit=unit, time=time)
     z = stats.norm.ppf(0.5 + conf_level / 2)
