@@ -27,6 +27,7 @@ _LAZY = {
     "summarize": "results",
     "TIERS": "tiers", "Tier": "tiers",
     "validate": "validation",
+    "ReformPanel": "panels", "reform_panel": "panels",
     "MAX_DAYS": "_validate", "ParamTypeError": "_validate",
 }
 

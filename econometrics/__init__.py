@@ -44,6 +44,8 @@ _LAZY = {
     "SyntheticDiDResult": "synthdid", "synthetic_did": "synthdid",
     # PMC index of policy documents (issue 16).
     "PMCResult": "pmc", "pmc_score": "pmc", "suggest_codings": "pmc",
+    # The estimator lab (issue 14).
+    "LabResult": "lab", "estimator_lab": "lab", "simulated_dgp": "lab",
 }
 
 __all__ = sorted(_LAZY)

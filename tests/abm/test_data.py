@@ -21,7 +21,8 @@ from abm.data import DatasetError
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
 RESOURCES = ["targets", "presets", "facilities_x_county", "facilities_yongan", "facilities_baiyun",
-             "reforms", "pmc_framework", "pmc_seed001_codings", "pmc_seed001_scores"]
+             "reforms", "pmc_framework", "pmc_seed001_codings", "pmc_seed001_scores",
+             "county_distribution"]
 PRESETS = ["x_county", "yongan", "baiyun"]
 FACILITY_COLUMNS = ["facility_id", "name", "tier", "units", "physicians", "beds",
                     "daily_outpatient_capacity", "consortium_member", "in_county", "origin",

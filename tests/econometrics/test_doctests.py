@@ -8,7 +8,7 @@ import pytest
 MODULES = ["econometrics", "econometrics._panel", "econometrics.results", "econometrics.twfe",
            "econometrics.bacon", "econometrics.inference", "econometrics.simulate",
            "econometrics.cs", "econometrics.sunab", "econometrics.imputation",
-           "econometrics.compare", "econometrics.pmc"]
+           "econometrics.compare", "econometrics.pmc", "econometrics.lab"]
 
 
 @pytest.mark.parametrize("name", MODULES)
