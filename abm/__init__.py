@@ -27,6 +27,7 @@ _LAZY = {
     "summarize": "results",
     "TIERS": "tiers", "Tier": "tiers",
     "validate": "validation",
+    "Calibration": "calibration", "calibrate": "calibration", "posterior": "calibration",
     "MAX_DAYS": "_validate", "ParamTypeError": "_validate",
 }
 

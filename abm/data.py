@@ -369,6 +369,8 @@ def _load_path(path: Path, name: str) -> pd.DataFrame:
     path = Path(path)
     stat = path.stat()
     cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if cache_key not in _CACHE and path.suffix == ".parquet":
+        _CACHE[cache_key] = _load_parquet(path, _resource(name)["schema"])
     if cache_key not in _CACHE:
         try:
             _CACHE[cache_key] = _frame(path, _resource(name)["schema"])
@@ -376,6 +378,22 @@ def _load_path(path: Path, name: str) -> pd.DataFrame:
             validate(path, resource=name)  # names file, row and field
             raise
     return _CACHE[cache_key].copy()  # callers may mutate their copy
+
+
+def _load_parquet(path: Path, schema: Mapping[str, Any]) -> pd.DataFrame:
+    """Read a Parquet resource (e.g. a posterior), checking columns and types against its schema."""
+    frame = pd.read_parquet(path)
+    names = [f["name"] for f in schema["fields"]]
+    if list(frame.columns) != names:
+        raise DatasetError(f"{_label(path)}: columns {list(frame.columns)} do not match the "
+                           f"schema's fields {names}")
+    for f in schema["fields"]:
+        if f["type"] == "number" and not pd.api.types.is_float_dtype(frame[f["name"]]):
+            raise DatasetError(f"{_label(path)}: field {f['name']!r} must be numbers, got "
+                               f"{frame[f['name']].dtype}")
+        if frame[f["name"]].isna().any() and f.get("constraints", {}).get("required"):
+            raise DatasetError(f"{_label(path)}: field {f['name']!r} has missing values")
+    return frame
 
 
 def load(name: str) -> pd.DataFrame:
