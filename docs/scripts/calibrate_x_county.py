@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    cal.meta["hours"] = round((time.time() - start) / 3600, 3)
+    cal.meta["hours"] = round((time.time() - start) / 3600, 3)  # this call
     cal.meta["command"] = "python docs/scripts/calibrate_x_county.py " + " ".join(
         sys.argv[1:] if argv is None else argv)
     path = cal.save(Path(args.dest))

@@ -105,20 +105,21 @@ def test_shipped_posterior_and_preset_defaults():
     assert {"call", "versions", "git_revision", "runs", "hours"} <= set(meta)
     median = posterior_median("x_county")
     assert set(median) == set(fitted)
-    p, raw = abm.preset("x_county"), abm.preset("x_county", calibrated=False)
+    p, raw = abm.preset("x_county", calibrated=True), abm.preset("x_county")
     flat = p.flat()
     assert all(flat[k] == pytest.approx(v) for k, v in median.items())
     assert set(p.differences(raw)) == set(fitted)
     # yongan and baiyun borrow x_county's posterior; the small preset is not calibrated
     assert abm.posterior("yongan").equals(draws)
-    assert abm.preset("yongan").flat()[fitted[0]] == pytest.approx(median[fitted[0]])
+    assert abm.preset("yongan", calibrated=True).flat()[fitted[0]] == pytest.approx(
+        median[fitted[0]])
     assert abm.preset("small") == abm.Params()
     with pytest.raises(ValueError, match="small is not calibrated"):
         abm.posterior("small")
 
 
 def test_sweep_runs_posterior_draws_on_every_seed():
-    p = abm.preset("x_county").replace(**{"setting.scale": 2000.0})
+    p = abm.preset("x_county", calibrated=True).replace(**{"setting.scale": 2000.0})
     df = abm.sweep({"base": p}, seeds=[1, 2], days=5, posterior=3, scheduler="synchronous",
                    progress=False)
     assert df["scenario"].unique().tolist() == ["base"]

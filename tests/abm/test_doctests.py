@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
            "abm.model", "abm.results", "abm.levers", "abm.experiments", "abm._validate",
-           "abm.data", "abm.packed", "abm.stages", "abm.stages.admission", "abm.stages.outcome"]
+           "abm.data", "abm.packed", "abm.stages", "abm.stages.admission", "abm.stages.outcome",
+           "abm.calibration"]
 
 
 @pytest.mark.parametrize("name", MODULES)
