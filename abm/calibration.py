@@ -444,7 +444,8 @@ def _proposal(trials: pd.DataFrame, prior: dict[str, tuple[float, float]],
     top = trials.nsmallest(max(3, len(trials) // 4), "discrepancy")
     normals = {}
     for name, (lo, hi) in prior.items():
-        sd = max(float(top[name].std(ddof=1)), (hi - lo) / 20)
+        spread = float(top[name].std(ddof=1)) if len(top) > 1 else 0.0
+        sd = max(spread, (hi - lo) / 20)
         normals[name] = stats.truncnorm((lo - best[name]) / sd, (hi - best[name]) / sd,
                                         loc=best[name], scale=sd)
     rows = []

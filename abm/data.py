@@ -358,6 +358,8 @@ def _column(text: pd.Series, kind: str) -> Any:
 
 
 def _frame(path: Path, schema: Mapping[str, Any]) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return _load_parquet(path, schema)
     text = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
     return pd.DataFrame({f["name"]: _column(text[f["name"]], f["type"]) for f in schema["fields"]})
 
@@ -369,8 +371,6 @@ def _load_path(path: Path, name: str) -> pd.DataFrame:
     path = Path(path)
     stat = path.stat()
     cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if cache_key not in _CACHE and path.suffix == ".parquet":
-        _CACHE[cache_key] = _load_parquet(path, _resource(name)["schema"])
     if cache_key not in _CACHE:
         try:
             _CACHE[cache_key] = _frame(path, _resource(name)["schema"])
