@@ -22,7 +22,7 @@ done; \
 exit 1
 endef
 
-.PHONY: help env figures test bench lint data lab clean
+.PHONY: help env figures test bench lint data lab clean calibrate
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -46,6 +46,9 @@ $(STAMP): pyproject.toml uv.lock
 
 figures: $(STAMP) ## Reproduce every figure under papers/ (the main job)
 	$(PY) -m papers.build $(if $(FAST),--fast,)
+
+calibrate: $(STAMP) ## Calibrate x_county with uncertainty (hours; writes datasets/posterior_x_county.parquet)
+	$(PY) docs/scripts/calibrate_x_county.py $(if $(BUDGET),--budget $(BUDGET),)
 
 test: $(STAMP) ## Run the test suite (warnings are errors)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -28,6 +28,7 @@ _LAZY = {
     "TIERS": "tiers", "Tier": "tiers",
     "validate": "validation",
     "ReformPanel": "panels", "reform_panel": "panels",
+    "Calibration": "calibration", "calibrate": "calibration", "posterior": "calibration",
     "MAX_DAYS": "_validate", "ParamTypeError": "_validate",
 }
 

@@ -358,6 +358,8 @@ def _column(text: pd.Series, kind: str) -> Any:
 
 
 def _frame(path: Path, schema: Mapping[str, Any]) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return _load_parquet(path, schema)
     text = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
     return pd.DataFrame({f["name"]: _column(text[f["name"]], f["type"]) for f in schema["fields"]})
 
@@ -376,6 +378,22 @@ def _load_path(path: Path, name: str) -> pd.DataFrame:
             validate(path, resource=name)  # names file, row and field
             raise
     return _CACHE[cache_key].copy()  # callers may mutate their copy
+
+
+def _load_parquet(path: Path, schema: Mapping[str, Any]) -> pd.DataFrame:
+    """Read a Parquet resource (e.g. a posterior), checking columns and types against its schema."""
+    frame = pd.read_parquet(path)
+    names = [f["name"] for f in schema["fields"]]
+    if list(frame.columns) != names:
+        raise DatasetError(f"{_label(path)}: columns {list(frame.columns)} do not match the "
+                           f"schema's fields {names}")
+    for f in schema["fields"]:
+        if f["type"] == "number" and not pd.api.types.is_float_dtype(frame[f["name"]]):
+            raise DatasetError(f"{_label(path)}: field {f['name']!r} must be numbers, got "
+                               f"{frame[f['name']].dtype}")
+        if frame[f["name"]].isna().any() and f.get("constraints", {}).get("required"):
+            raise DatasetError(f"{_label(path)}: field {f['name']!r} has missing values")
+    return frame
 
 
 def load(name: str) -> pd.DataFrame:

@@ -530,7 +530,8 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
           scheduler: Any = None, n_workers: int = 2, progress: bool = True,
           windows: int | Sequence[tuple[int, int]] | None = None,
           patients: Literal["auto", "agents", "arrays"] = "auto",
-          batch_size: int | None = None, connect_timeout: float = 10.0) -> pd.DataFrame:
+          batch_size: int | None = None, connect_timeout: float = 10.0,
+          posterior: int | None = None) -> pd.DataFrame:
     """Run every (scenario, seed) pair on Dask, store each run, return one row per run.
 
     Parameters
@@ -568,6 +569,10 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         stored when the batch returns.
     connect_timeout
         Seconds to wait for a scheduler given by address before failing.
+    posterior
+        Run each scenario with this many draws of the shipped posterior of its preset
+        (:func:`abm.posterior`, resampled by weight) on every seed; the frame gains a ``draw``
+        column and :func:`abm.calibration.bands` gives bands over draws and seeds together.
 
     Returns
     -------
@@ -605,6 +610,10 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         df = abm.sweep(scenarios, seeds=range(20), days=365, out="sweeps/levers")
     """
     named = _scenarios(scenarios)
+    if posterior is not None:
+        from abm.calibration import posterior_scenarios
+
+        named = posterior_scenarios(named, posterior)
     seed_list = _seeds(seeds)
     days = _days(days)
     wins = _windows(windows, days)
@@ -634,6 +643,10 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
             columns=["scenario", "seed", "error"])
         _write_json(root / "failures.json", failures.to_dict(orient="records"))
         frame = _assemble(root, manifest, partial=bool(errors))
+    if posterior is not None:
+        parts = frame["scenario"].str.rpartition("@")
+        frame["scenario"] = parts[0]
+        frame.insert(1, "draw", parts[2])
     frame.attrs["computed"] = len(todo) - len(errors)
     if errors:
         lines = [f"  scenario {s!r}, seed {seed}: {e.strip().splitlines()[-1]}"

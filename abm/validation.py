@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,7 @@ def _judge(how: str, target: float, values: np.ndarray, tolerance: float,
 def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
              scale: float | None = 20.0, facts: Sequence[str] | None = None,
              patients: str = "arrays", out: str | os.PathLike | None = None,
-             scheduler: Any = None, n_workers: int = 2,
+             scheduler: Any = None, n_workers: int = 2, posterior: int | None = None,
              progress: bool | None = None) -> pd.DataFrame:
     """Simulate every expressible fact of ``datasets/targets.csv`` and compare.
 
@@ -183,14 +183,19 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
     out, scheduler, n_workers
         Store, Dask scheduler and local workers, as for :func:`abm.sweep`
         (``scheduler="synchronous"`` runs in this process).
+    posterior
+        Number of draws of the shipped posterior (:func:`abm.posterior`) to run on every seed
+        instead of the preset alone: the table then gives the mean and the central 90% band over
+        draws and seeds together (``None``: the preset only, the range over seeds).
     progress
         Progress bar over runs (default: on a terminal or notebook).
 
     Returns
     -------
     DataFrame
-        One row per fact: ``fact, role, how, target, tolerance, simulated`` (mean over seeds),
-        ``lower, upper`` (range over seeds), ``within``, ``scenario``, ``source``.
+        One row per fact: ``fact, role, how, target, tolerance, simulated`` (mean over seeds
+        and draws), ``lower, upper`` (range over seeds, or the 90% band over draws and seeds),
+        ``within`` (judged on all values, :data:`HOW`), ``scenario``, ``source``, ``runs``.
 
     Examples
     --------
@@ -200,61 +205,117 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
     ['fact', 'role', 'how', 'target']
     """
     names = list(FACTS) if facts is None else list(facts)
-    unknown = sorted(set(names) - set(FACTS))
-    if unknown:
-        raise ValueError(f"unknown fact(s) {unknown}; valid facts: {', '.join(FACTS)}")
+    check_facts(names)
     if not seeds:
         raise ValueError("seeds must name at least one seed")
     base = preset(preset_name)
     if scale is not None:
         base = base.replace(**{"setting.scale": float(scale)})
+    if posterior is None:
+        bases = {"preset": base}
+    else:
+        from abm.calibration import posterior_params
+
+        bases = posterior_params(base, posterior)
+    values = fact_values(bases, names, list(seeds), patients=patients, out=out,
+                         scheduler=scheduler, n_workers=n_workers, progress=progress)
+    return judge(values, band=posterior is not None)
+
+
+def check_facts(names: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming fact ids that are not in :data:`FACTS`."""
+    unknown = sorted(set(names) - set(FACTS), key=str)
+    if unknown:
+        raise ValueError(f"unknown fact(s) {unknown}; valid facts: {', '.join(FACTS)}")
+
+
+def fact_target(name: str, targets: pd.DataFrame) -> tuple[float, float]:
+    """Target value and tolerance of a fact (tolerance 0 where the data package gives none)."""
+    f = FACTS[name]
+    target = f.target(targets) if f.target else float(targets.at[name, "value"])
+    tol = targets.at[name, "tolerance"]
+    return target, (float(tol) if pd.notna(tol) else 0.0)
+
+
+def judge(values: pd.DataFrame, *, band: bool = False) -> pd.DataFrame:
+    """Build the validation table from fact values (a row per draw and seed, a column per fact).
+
+    ``lower, upper``: the range of the values, or with ``band`` their central 90% interval.
+    """
     targets = data.load_targets()
-    chosen = {n: FACTS[n] for n in names}
-    horizon = {"baseline": max(f.years for f in chosen.values())}
-    for f in chosen.values():
-        horizon[f.scenario] = max(horizon.get(f.scenario, 0), f.years)
-    runs = _run_scenarios(base, horizon, list(seeds), patients=patients, out=out,
-                          scheduler=scheduler, n_workers=n_workers, progress=progress)
     rows = []
-    for name, f in chosen.items():
-        values = np.array([f.value(runs[s]) for s in seeds])
-        target = f.target(targets) if f.target else float(targets.at[name, "value"])
-        tol = targets.at[name, "tolerance"]
-        tol = float(tol) if pd.notna(tol) else 0.0
+    for name in [c for c in values.columns if c in FACTS]:
+        f = FACTS[name]
+        v = values[name].to_numpy(dtype=float)
+        target, tol = fact_target(name, targets)
+        lower, upper = (np.quantile(v, [0.05, 0.95]) if band else (v.min(), v.max()))
         rows.append({"fact": name, "role": targets.at[name, "role"], "how": f.how,
-                     "target": target, "tolerance": tol, "simulated": float(values.mean()),
-                     "lower": float(values.min()), "upper": float(values.max()),
-                     "within": _judge(f.how, target, values, tol, _band(targets)),
-                     "scenario": f.scenario, "source": targets.at[name, "source"]})
+                     "target": target, "tolerance": tol, "simulated": float(v.mean()),
+                     "lower": float(lower), "upper": float(upper),
+                     "within": _judge(f.how, target, v, tol, _band(targets)),
+                     "scenario": f.scenario, "source": targets.at[name, "source"],
+                     "runs": len(v)})
     return pd.DataFrame(rows)
 
 
-def _run_scenarios(base: Params, horizon: dict[str, int], seeds: list[int], *, patients: str,
-                   out: str | os.PathLike | None, scheduler: Any, n_workers: int,
-                   progress: bool | None) -> dict[int, dict[str, Results]]:
-    """Run each scenario for its horizon in years on every seed: one sweep per horizon."""
+def fact_values(bases: Mapping[str, Params], facts: Sequence[str], seeds: list[int], *,
+                patients: str = "arrays", out: str | os.PathLike | None = None,
+                scheduler: Any = None, n_workers: int = 2,
+                progress: bool | None = None) -> pd.DataFrame:
+    """Simulate ``facts`` for several parameter sets on every seed.
+
+    Each base runs the scenarios its facts need (common random numbers across bases and
+    scenarios); all runs go through :func:`abm.sweep`, one sweep per horizon.
+
+    Returns
+    -------
+    DataFrame
+        One row per (base, seed): ``draw`` (the base's name), ``seed`` and one column per fact.
+    """
+    chosen = {n: FACTS[n] for n in facts}
+    horizon = {"baseline": max(f.years for f in chosen.values())}
+    for f in chosen.values():
+        horizon[f.scenario] = max(horizon.get(f.scenario, 0), f.years)
+    runs = _run_scenarios(bases, horizon, seeds, patients=patients, out=out,
+                          scheduler=scheduler, n_workers=n_workers, progress=progress)
+    rows = [{"draw": draw, "seed": seed, **{n: f.value(runs[draw, seed])
+                                            for n, f in chosen.items()}}
+            for draw in bases for seed in seeds]
+    return pd.DataFrame(rows)
+
+
+def _run_scenarios(bases: Mapping[str, Params], horizon: dict[str, int], seeds: list[int], *,
+                   patients: str, out: str | os.PathLike | None, scheduler: Any,
+                   n_workers: int, progress: bool | None
+                   ) -> dict[tuple[str, int], dict[str, Results]]:
+    """Run each scenario of each base for its horizon in years on every seed.
+
+    One sweep per horizon; scenario names in the sweep are ``<base>|<scenario>``.
+    """
     from abm.experiments import load_sweep, local_cluster, sweep
 
     by_years: dict[int, list[str]] = {}
     for scenario, years in horizon.items():
         by_years.setdefault(years, []).append(scenario)
     show = bool(progress) if progress is not None else True
-    runs: dict[int, dict[str, Results]] = {s: {} for s in seeds}
+    runs: dict[tuple[str, int], dict[str, Results]] = {(b, s): {} for b in bases for s in seeds}
     with contextlib.ExitStack() as stack:
         if scheduler is None:
             scheduler = stack.enter_context(local_cluster(n_workers))
         for years, scenarios in sorted(by_years.items()):
             store = (Path(out) / f"{years}y" if out is not None
                      else Path(stack.enter_context(tempfile.TemporaryDirectory())))
-            params = {s: scenario_params(base, s) for s in scenarios}
+            params = {f"{b}|{s}": scenario_params(p, s) for b, p in bases.items()
+                      for s in scenarios}
             sweep(params, seeds=seeds, days=years * YEAR, out=store, scheduler=scheduler,
                   n_workers=n_workers, progress=show, patients=patients)
             daily = load_sweep(store, daily=True)
-            for (scenario, seed), d in daily.groupby(["scenario", "seed"], sort=False):
-                runs[int(seed)][scenario] = Results(
-                    daily=d.reset_index(drop=True), params=params[scenario], seed=int(seed),
+            for (name, seed), d in daily.groupby(["scenario", "seed"], sort=False):
+                b, _, scenario = name.rpartition("|")
+                runs[b, int(seed)][scenario] = Results(
+                    daily=d.reset_index(drop=True), params=params[name], seed=int(seed),
                     patients=patients, scenario=scenario)
     return runs
 
 
-__all__ = ["FACTS", "HOW", "Fact", "validate"]
+__all__ = ["FACTS", "HOW", "Fact", "check_facts", "fact_target", "fact_values", "judge", "validate"]

@@ -20,9 +20,11 @@ from abm.data import DatasetError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
-RESOURCES = ["targets", "presets", "facilities_x_county", "facilities_yongan", "facilities_baiyun",
-             "reforms", "pmc_framework", "pmc_seed001_codings", "pmc_seed001_scores",
-             "county_distribution"]
+CSV_RESOURCES = ["targets", "presets", "facilities_x_county", "facilities_yongan",
+                 "facilities_baiyun", "reforms", "pmc_framework", "pmc_seed001_codings",
+                 "pmc_seed001_scores", "county_distribution"]
+#: Parquet resources (abm.calibrate's shipped posterior).
+RESOURCES = [*CSV_RESOURCES, "posterior_x_county"]
 PRESETS = ["x_county", "yongan", "baiyun"]
 FACILITY_COLUMNS = ["facility_id", "name", "tier", "units", "physicians", "beds",
                     "daily_outpatient_capacity", "consortium_member", "in_county", "origin",
@@ -55,7 +57,7 @@ def test_every_resource_validates():
     assert all(n > 0 for n in counts.values())
 
 
-@pytest.mark.parametrize("name", RESOURCES)
+@pytest.mark.parametrize("name", CSV_RESOURCES)
 def test_each_resource_validates_by_name_and_by_path(name):
     assert data.validate(name) == {name: len(data.load(name))}
     path = DATASETS / f"{name}.csv"
@@ -78,7 +80,8 @@ def test_descriptor_documents_every_field_and_source():
                 assert field["unit"], (res["name"], field["name"])
     # every CSV in the folder is a declared resource
     declared = {r["path"] for r in pkg["resources"]}
-    assert {p.name for p in DATASETS.glob("*.csv")} == declared
+    assert {p.name for p in DATASETS.glob("*.csv")} | {p.name for p in
+                                                        DATASETS.glob("*.parquet")} == declared
 
 
 def test_loaders_return_typed_frames():
@@ -407,8 +410,9 @@ def test_wheel_ships_the_data_package(tmp_path):
         names = set(zf.namelist())
         assert "abm/_datasets/datapackage.json" in names
         assert "abm/_datasets/README.md" in names
-        for name in RESOURCES:
+        for name in CSV_RESOURCES:
             assert f"abm/_datasets/{name}.csv" in names
+        assert "abm/_datasets/posterior_x_county.parquet" in names
         assert "abm/data.py" in names
         zf.extractall(tmp_path / "unpacked")
     # Import abm from the unpacked wheel (not installed): it must find abm/_datasets.

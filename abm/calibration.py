@@ -1,0 +1,605 @@
+"""Calibration with uncertainty: :func:`calibrate`, the shipped posterior and its draws.
+
+Method (docs/calibration.md): each fitted fact of ``datasets/targets.csv`` is read as a noisy
+observation of the model's value, with its ``tolerance`` column as one standard deviation (a
+``band`` fact is flat inside its band, with Gaussian tails a quarter of the band wide). Priors are
+uniform over each parameter's range (the field's declared range, or a narrower one given by the
+caller). Two stages, both run in generations, each generation one :func:`abm.sweep` of parameter
+draws x seeds (so a calibration runs on any Dask cluster and an interrupted one resumes from its
+store, replaying the same draws):
+
+1. *Point fit* with Optuna's TPE sampler (ask/tell, seeded): the draw that minimises
+   ``sum(z**2)``, ``z`` the standardised misses of the fitted facts.
+2. *Posterior* by importance sampling: draws from a proposal around the point fit (a truncated
+   normal as wide as the best quarter of the fit's trials, mixed with the prior for safety),
+   weighted by prior x likelihood / proposal. ``Calibration.draws`` holds them with their
+   normalised weights; the effective sample size says how many independent draws they are worth.
+
+Examples
+--------
+>>> from abm.calibration import priors
+>>> priors(["referral.accept_trust", "hospital.margin"])
+{'referral.accept_trust': (0.0, 50.0), 'hospital.margin': (0.0, 1.0)}
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import math
+import os
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from abm import data
+from abm.params import _GROUP_TYPES, ParamError, Params, _field_of
+from abm.validation import FACTS, _band, check_facts, fact_target, fact_values
+
+#: Methods of :func:`calibrate`.
+METHODS = ("optuna-is",)
+#: Share of the budget spent on the point fit (the rest draws the posterior).
+FIT_SHARE = 1 / 4
+#: Weight of the prior in the importance proposal (keeps the weights bounded in the tails).
+DEFENSIVE = 0.2
+#: Fitted facts must be judged "near" (a tolerance) or "band".
+FITTABLE = ("near", "band")
+#: Central interval reported by :meth:`Calibration.summary` and the prediction bands.
+LEVEL = 0.9
+POSTERIOR_FILE = "posterior_{preset}.parquet"
+
+
+# ---------------------------------------------------------------- priors and targets
+def priors(parameters: Sequence[str] | Mapping[str, tuple[float, float] | None]
+           ) -> dict[str, tuple[float, float]]:
+    """Uniform priors: each parameter's declared range, or the (low, high) given for it.
+
+    ``parameters`` is a list of dotted names, or a mapping name -> ``(low, high)`` (``None``
+    keeps the declared range). A given range must lie inside the declared one.
+
+    Examples
+    --------
+    >>> priors({"choice.asc_self_care": (2.0, 6.0)})
+    {'choice.asc_self_care': (2.0, 6.0)}
+    """
+    given = dict(parameters) if isinstance(parameters, Mapping) else dict.fromkeys(parameters)
+    if not given:
+        raise ValueError("parameters is empty: name at least one dotted parameter to fit")
+    out = {}
+    for name, rng in given.items():
+        lo, hi = _declared_range(name)
+        if rng is not None:
+            a, b = (float(x) for x in rng)
+            if not (lo <= a < b <= hi):
+                raise ParamError(f"prior of {name} = ({a:g}, {b:g}) is outside the field's "
+                                 f"range [{lo:g}, {hi:g}] (or empty)")
+            lo, hi = a, b
+        out[name] = (lo, hi)
+    return out
+
+
+def _declared_range(name: str) -> tuple[float, float]:
+    group, _, fname = str(name).partition(".")
+    if group not in _GROUP_TYPES or group == "reform":
+        raise ParamError(f"unknown parameter {name!r}; fit 'group.field' names of abm.describe() "
+                         f"(groups: {', '.join(g for g in _GROUP_TYPES if g != 'reform')})")
+    f = _field_of(_GROUP_TYPES[group], fname, name)
+    if not isinstance(f.default, float):
+        raise ParamError(f"{name} cannot be fitted: only scalar real parameters can (its default "
+                         f"is {f.default!r})")
+    lo, hi = f.metadata.get("range", (None, None))
+    if lo is None or hi is None:
+        raise ParamError(f"{name} has an open range [{lo}, {hi}]: give its prior as (low, high)")
+    return float(lo), float(hi)
+
+
+def check_targets(targets: Sequence[str]) -> list[str]:
+    """Fact ids to fit: known to :data:`abm.validation.FACTS` and judged near or in a band."""
+    if isinstance(targets, str) or not len(targets):
+        raise ValueError("targets must be a non-empty list of fact ids of datasets/targets.csv")
+    names = list(targets)
+    check_facts(names)
+    bad = [n for n in names if FACTS[n].how not in FITTABLE]
+    if bad:
+        raise ValueError(f"targets {bad} cannot be fitted (judged {[FACTS[n].how for n in bad]}):"
+                         f" fit facts judged {' or '.join(FITTABLE)}")
+    return names
+
+
+def _misses(values: pd.DataFrame, names: Sequence[str],
+            observed: Mapping[str, float]) -> pd.DataFrame:
+    """Standardised misses ``z`` of each fact (columns) per row of simulated values."""
+    targets = data.load_targets()
+    lo, hi = _band(targets)
+    out = {}
+    for n in names:
+        v = values[n].to_numpy(dtype=float)
+        if FACTS[n].how == "band":
+            out[n] = (np.maximum(lo - v, 0) + np.maximum(v - hi, 0)) / ((hi - lo) / 4)
+        else:
+            target, tol = fact_target(n, targets)
+            out[n] = (v - observed.get(n, target)) / tol
+    return pd.DataFrame(out, index=values.index)
+
+
+def discrepancy(values: pd.DataFrame, names: Sequence[str],
+                observed: Mapping[str, float] | None = None) -> pd.Series:
+    """``sum(z**2)`` per draw over the fitted facts, values averaged over seeds first.
+
+    ``-discrepancy / 2`` is the log-likelihood of the draw (Gaussian errors, sd = tolerance).
+    """
+    means = values.groupby("draw", sort=False)[list(names)].mean()
+    return (_misses(means, names, observed or {}) ** 2).sum(axis=1)
+
+
+# ---------------------------------------------------------------- weighted statistics
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Quantiles of weighted values (inverse of the weighted empirical distribution).
+
+    Examples
+    --------
+    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.0]), [0.5]).tolist()
+    [2.0]
+    """
+    order = np.argsort(x)
+    x, w = np.asarray(x, float)[order], np.asarray(w, float)[order]
+    cdf = np.cumsum(w) / w.sum()
+    idx = np.searchsorted(cdf, np.asarray(q, float), side="left")
+    return x[np.minimum(idx, len(x) - 1)]
+
+
+def truncate_weights(w: np.ndarray) -> np.ndarray:
+    """Normalised importance weights capped at ``sqrt(n)`` times their mean.
+
+    Truncated importance sampling (Ionides, J. Comput. Graph. Stat. 17, 2008): a few draws from
+    the thin tail of a proposal cannot carry the whole posterior; the cap trades a small bias
+    for a much smaller variance.
+
+    Examples
+    --------
+    >>> truncate_weights(np.array([1.0, 1.0, 1.0, 97.0])).round(3).tolist()
+    [0.019, 0.019, 0.019, 0.943]
+    """
+    w = np.asarray(w, float) / np.sum(w)
+    w = np.minimum(w, w.mean() * math.sqrt(len(w)))
+    return w / w.sum()
+
+
+def effective_sample_size(w: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights, ``(sum w)^2 / sum w^2``."""
+    w = np.asarray(w, float)
+    return float(w.sum() ** 2 / (w ** 2).sum())
+
+
+# ---------------------------------------------------------------- the result
+@dataclass
+class Calibration:
+    """Result of :func:`calibrate`.
+
+    ``draws``: posterior draws (columns = dotted names, ``weight`` summing to one);
+    ``priors``: name -> (low, high); ``targets``: fitted fact ids; ``trials``: the point fit's
+    trials (parameters, ``discrepancy``, ``generation``); ``simulated``: fact values of every
+    posterior draw (mean over seeds); ``best``: the point fit; ``meta``: the call, seeds,
+    versions, git revision and cost.
+    """
+
+    draws: pd.DataFrame
+    priors: dict[str, tuple[float, float]]
+    targets: list[str]
+    trials: pd.DataFrame = field(default_factory=pd.DataFrame)
+    simulated: pd.DataFrame = field(default_factory=pd.DataFrame)
+    best: dict[str, float] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> list[str]:
+        """Fitted parameters (dotted names)."""
+        return list(self.priors)
+
+    def summary(self) -> pd.DataFrame:
+        """Per parameter: prior range, point fit, posterior median and 90% interval."""
+        w = self.draws["weight"].to_numpy()
+        rows = []
+        for name, (lo, hi) in self.priors.items():
+            q05, med, q95 = weighted_quantile(self.draws[name].to_numpy(), w,
+                                              [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2])
+            rows.append({"parameter": name, "prior_low": lo, "prior_high": hi,
+                         "point_fit": self.best.get(name, np.nan), "median": med,
+                         "q05": q05, "q95": q95})
+        return pd.DataFrame(rows).set_index("parameter")
+
+    def median(self) -> dict[str, float]:
+        """Posterior medians as ``{dotted name: value}`` (for :meth:`abm.Params.replace`)."""
+        return {k: float(v) for k, v in self.summary()["median"].items()}
+
+    def plot(self):
+        """Marginal posteriors (weighted histograms over the prior range) and each fitted fact.
+
+        Returns the matplotlib Figure.
+        """
+        from abm.calibration_plot import plot_calibration
+
+        return plot_calibration(self)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the draws as Parquet with the provenance in the file's metadata."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame = self.draws.copy()
+        frame.attrs = {}
+        meta = {**self.meta, "priors": self.priors, "targets": self.targets, "best": self.best}
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"abm.calibration": json.dumps(meta).encode()})
+        pq.write_table(table, path)
+        return path
+
+
+# ---------------------------------------------------------------- the calibration
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, Any],
+              targets: Sequence[str], method: str = "optuna-is", budget: int = 150,
+              batch: int = 10, fit: int | None = None, seeds: int = 1,
+              scale: float | None = 50.0,
+              out: str | os.PathLike | None = None, scheduler: Any = None,
+              n_workers: int = 2, seed: int = 2026, observed: Mapping[str, float] | None = None,
+              progress: bool = True) -> Calibration:
+    """Fit parameters to facts of ``datasets/targets.csv`` and return posterior draws.
+
+    Parameters
+    ----------
+    preset
+        County preset name (e.g. ``"x_county"``) or a :class:`abm.Params` to start from.
+    parameters
+        Dotted names to fit, or a mapping name -> ``(low, high)`` prior range (``None``: the
+        field's declared range). Priors are uniform.
+    targets
+        Fact ids of :data:`abm.validation.FACTS` judged near or in a band; the tolerance column
+        of ``datasets/targets.csv`` is each fact's standard deviation.
+    method
+        ``"optuna-is"``: Optuna TPE point fit, then importance-sampled posterior draws.
+    budget
+        Parameter sets simulated in all (each on ``seeds`` seeds): a quarter for the point fit
+        (whole generations of ``batch``), the rest are the posterior draws.
+    batch
+        Parameter sets per generation of the point fit (one sweep each).
+    fit
+        Parameter sets of the point fit (default: a quarter of the budget in whole generations).
+        With the same ``fit``, a smaller budget gives the first posterior draws of a larger one
+        (and reuses their stored runs).
+    seeds
+        Simulation seeds per parameter set (spawned from ``seed``; the same for every set).
+    scale
+        Residents per simulated patient (``None``: the preset's).
+    out
+        Sweep store (resumable: rerunning an interrupted calibration recomputes nothing stored
+        and gives the same draws). ``None``: a temporary store.
+    scheduler, n_workers
+        As for :func:`abm.sweep`.
+    seed
+        Seed of the Optuna sampler, the proposal and the simulation seeds.
+    observed
+        Values replacing the data package's targets for some facts (e.g. a synthetic truth).
+    progress
+        Progress bars of the sweeps.
+
+    Examples
+    --------
+    Bad input fails before anything runs, naming it:
+
+    >>> import abm
+    >>> abm.calibrate("x_county", parameters=["choice.asc_self_care"], targets=["no_such_fact"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown fact(s) ['no_such_fact']; valid facts: ...
+
+    The shipped x_county posterior (docs/scripts/calibrate_x_county.py, ``make calibrate``)::
+
+        cal = abm.calibrate("x_county", parameters={"choice.asc_self_care": (2.0, 6.0), ...},
+                            targets=["forgone_care_rate", ...], budget=300, scale=20,
+                            out="sweeps/calibration_x_county")
+        cal.summary()
+        cal.save("datasets/posterior_x_county.parquet")
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    prior = priors(parameters)
+    names = check_targets(targets)
+    budget = _check_int(budget, "budget", 1)
+    batch = _check_int(batch, "batch", 1)
+    n_seeds = _check_int(seeds, "seeds", 1)
+    base = _base(preset, scale)
+    obs = _observed(observed, names)
+    from abm.experiments import spawn_seeds
+
+    sim_seeds = spawn_seeds(seed, n_seeds)
+    run = _Runner(base, names, sim_seeds, out=out, scheduler=scheduler, n_workers=n_workers,
+                  progress=progress)
+    cal = infer(run, prior, names, budget=budget, batch=batch, fit=fit, seed=seed, observed=obs)
+    cal.meta.update({
+        "call": {"preset": preset if isinstance(preset, str) else "Params",
+                 "parameters": {k: list(v) for k, v in prior.items()}, "targets": names,
+                 "method": method, "budget": budget, "batch": batch, "fit": fit,
+                 "seeds": n_seeds,
+                 "scale": scale, "seed": seed, "observed": observed or {}},
+        "simulation_seeds": sim_seeds, "years": max(FACTS[n].years for n in names),
+        "runs": budget * n_seeds, "versions": versions(), "git_revision": git_revision()})
+    return cal
+
+
+def infer(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
+          prior: dict[str, tuple[float, float]], names: list[str], *, budget: int, batch: int,
+          seed: int, observed: Mapping[str, float], fit: int | None = None) -> Calibration:
+    """Run the inference of :func:`calibrate` for any simulator ``evaluate``.
+
+    ``evaluate(thetas, label)`` gets a frame of parameter sets (dotted-name columns) and returns
+    the simulated facts: columns ``draw`` (``label`` + row number), ``seed`` and one per fact.
+    :func:`calibrate` passes the model through :func:`abm.sweep`; tests pass toy models whose
+    true parameters are known.
+    """
+    n_fit = (max(batch, int(budget * FIT_SHARE) // batch * batch) if fit is None
+             else _check_int(fit, "fit", 1))
+    if budget < n_fit + 2:
+        raise ValueError(f"budget={budget} is too small: the point fit takes {n_fit} parameter "
+                         f"sets and the posterior at least 2")
+    trials = _point_fit(evaluate, prior, names, observed, n_fit, batch, seed)
+    best = trials.loc[trials["discrepancy"].idxmin(), list(prior)].astype(float).to_dict()
+    thetas, q_pdf = _proposal(trials, prior, best, budget - n_fit, seed)
+    values = evaluate(thetas, "post")
+    d = discrepancy(values, names, observed).to_numpy()
+    volume = math.prod(hi - lo for lo, hi in prior.values())
+    logw = -d / 2 - np.log(q_pdf * volume)
+    raw = np.exp(logw - logw.max())
+    w = truncate_weights(raw)
+    draws = thetas.assign(weight=w)
+    simulated = values.groupby("draw", sort=False)[names].mean().reset_index(drop=True)
+    return Calibration(draws=draws.reset_index(drop=True), priors=prior, targets=names,
+                       trials=trials, simulated=simulated, best=best,
+                       meta={"effective_sample_size": effective_sample_size(w),
+                             "effective_sample_size_untruncated": effective_sample_size(raw)})
+
+
+def _base(preset: str | Params, scale: float | None) -> Params:
+    from abm.params import preset as make_preset
+
+    base = preset if isinstance(preset, Params) else make_preset(preset)
+    return base.replace(**{"setting.scale": float(scale)}) if scale is not None else base
+
+
+def _observed(observed: Mapping[str, float] | None, names: list[str]) -> dict[str, float]:
+    """Target of each fitted fact: the data package's, or the value given in ``observed``."""
+    observed = dict(observed or {})
+    extra = sorted(set(observed) - set(names))
+    if extra:
+        raise ValueError(f"observed names facts that are not targets: {extra}")
+    targets = data.load_targets()
+    return {n: float(observed.get(n, fact_target(n, targets)[0])) for n in names}
+
+
+@dataclass
+class _Runner:
+    """Simulate parameter sets (a frame of dotted-name columns) through abm.sweep."""
+
+    base: Params
+    names: list[str]
+    seeds: list[int]
+    sweep_kw: dict[str, Any]
+
+    def __init__(self, base: Params, names: list[str], seeds: list[int], **sweep_kw: Any):
+        self.base, self.names, self.seeds, self.sweep_kw = base, names, seeds, sweep_kw
+
+    def __call__(self, thetas: pd.DataFrame, label: str) -> pd.DataFrame:
+        bases = {f"{label}{i}": self.base.replace(**row) for i, row in
+                 enumerate(thetas.to_dict(orient="records"))}
+        return fact_values(bases, self.names, self.seeds, **self.sweep_kw)
+
+
+def _point_fit(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
+               prior: dict[str, tuple[float, float]], names: list[str],
+               observed: Mapping[str, float], n_fit: int, batch: int,
+               seed: int) -> pd.DataFrame:
+    """Optuna TPE in generations of ``batch`` asks, each generation one sweep."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    dists = {n: optuna.distributions.FloatDistribution(lo, hi) for n, (lo, hi) in prior.items()}
+    study = optuna.create_study(
+        direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed,
+                                                                 n_startup_trials=batch))
+    frames = []
+    for g in range(math.ceil(n_fit / batch)):
+        asked = [study.ask(dists) for _ in range(min(batch, n_fit - g * batch))]
+        thetas = pd.DataFrame([t.params for t in asked], columns=list(prior))
+        d = discrepancy(evaluate(thetas, f"fit{g}_"), names, observed).to_numpy()
+        for t, v in zip(asked, d, strict=True):
+            study.tell(t, float(v))
+        frames.append(thetas.assign(discrepancy=d, generation=g))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _proposal(trials: pd.DataFrame, prior: dict[str, tuple[float, float]],
+              best: dict[str, float], n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """``n`` draws from the importance proposal and their proposal density.
+
+    A mixture: with probability :data:`DEFENSIVE` the prior, else independent normals truncated
+    to the prior box, centred on the point fit, as wide as the best quarter of the trials (at
+    least a twentieth of the prior range). Draw ``i`` has its own random stream (``seed``,
+    ``i``), so a smaller budget draws the first draws of a larger one and reuses their runs.
+    """
+    top = trials.nsmallest(max(3, len(trials) // 4), "discrepancy")
+    normals = {}
+    for name, (lo, hi) in prior.items():
+        spread = float(top[name].std(ddof=1)) if len(top) > 1 else 0.0
+        sd = max(spread, (hi - lo) / 20)
+        normals[name] = stats.truncnorm((lo - best[name]) / sd, (hi - best[name]) / sd,
+                                        loc=best[name], scale=sd)
+    rows = []
+    for i in range(n):
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 1, i]))
+        if rng.random() < DEFENSIVE:
+            rows.append({k: rng.uniform(lo, hi) for k, (lo, hi) in prior.items()})
+        else:
+            rows.append({k: float(d.rvs(random_state=rng)) for k, d in normals.items()})
+    thetas = pd.DataFrame(rows, columns=list(prior))
+    volume = math.prod(hi - lo for lo, hi in prior.values())
+    normal_pdf = np.prod([d.pdf(thetas[k].to_numpy()) for k, d in normals.items()], axis=0)
+    return thetas, DEFENSIVE / volume + (1 - DEFENSIVE) * normal_pdf
+
+
+# ---------------------------------------------------------------- provenance
+def versions() -> dict[str, str]:
+    """Versions of the packages that shape a calibration."""
+    out = {}
+    for pkg in ("referral-incentives-lab", "numpy", "pandas", "scipy", "optuna", "mesa",
+                "numba", "dask"):
+        try:
+            out[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def git_revision() -> str:
+    """Return the git revision (``-dirty`` with local changes), or ``unknown``."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + ("-dirty" if dirty.strip() else "")
+
+
+# ---------------------------------------------------------------- the shipped posterior
+def posterior_path(preset: str = "x_county") -> Path:
+    """Path of the shipped posterior of a preset in the data package."""
+    return data.datasets_dir() / POSTERIOR_FILE.format(preset=preset)
+
+
+def posterior(preset: str = "x_county") -> pd.DataFrame:
+    """Posterior draws shipped for a preset: dotted-name columns and ``weight``.
+
+    Only x_county is calibrated; yongan and baiyun borrow its posterior (they have no facts of
+    their own to fit), so ``posterior("yongan")`` returns x_county's. The provenance (call,
+    seeds, versions, git revision, cost) is in ``frame.attrs["calibration"]``.
+
+    Examples
+    --------
+    >>> import abm
+    >>> d = abm.posterior("x_county")
+    >>> d.columns[-1], round(float(d["weight"].sum()), 6), d.attrs["calibration"]["call"]["seed"]
+    ('weight', 1.0, 2026)
+    """
+    from abm.params import PRESETS
+
+    if preset not in PRESETS or preset == "small":
+        raise ValueError(f"preset must be one of {', '.join(p for p in PRESETS if p != 'small')}"
+                         f" (small is not calibrated); got {preset!r}")
+    frame, meta = _read_posterior(posterior_path("x_county"))
+    frame = frame.copy()
+    frame.attrs["calibration"] = meta
+    return frame
+
+
+@cache
+def _read_posterior(path: Path) -> tuple[pd.DataFrame, dict]:
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        raise FileNotFoundError(f"no shipped posterior at {path}; `make calibrate` writes it")
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(b"abm.calibration", b"{}"))
+    return table.to_pandas(), meta
+
+
+def posterior_median(preset: str = "x_county") -> dict[str, float]:
+    """Weighted posterior medians of the shipped posterior (``{}`` if none is shipped)."""
+    return dict(_median(posterior_path("x_county"), preset))
+
+
+@cache
+def _median(path: Path, preset: str) -> tuple[tuple[str, float], ...]:
+    if not path.is_file():
+        return ()
+    d = posterior(preset)
+    w = d["weight"].to_numpy()
+    return tuple((c, float(weighted_quantile(d[c].to_numpy(), w, [0.5])[0]))
+                 for c in d.columns if c != "weight")
+
+
+def resample(draws: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` equally weighted draws by systematic resampling of the weights (no randomness).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": [1.0, 2.0], "weight": [0.25, 0.75]})
+    >>> resample(d, 4)["a"].tolist()
+    [1.0, 2.0, 2.0, 2.0]
+    """
+    n = _check_int(n, "posterior", 1)
+    cdf = np.cumsum(draws["weight"].to_numpy(float))
+    idx = np.searchsorted(cdf / cdf[-1], (np.arange(n) + 0.5) / n)
+    return draws.drop(columns="weight").iloc[np.minimum(idx, len(draws) - 1)].reset_index(
+        drop=True)
+
+
+def posterior_params(base: Params, n: int) -> dict[str, Params]:
+    """``n`` copies of ``base`` with parameters from the shipped posterior (``draw0``, ...)."""
+    draws = resample(posterior(_preset_of(base)), n)
+    return {f"draw{i}": base.replace(**row)
+            for i, row in enumerate(draws.to_dict(orient="records"))}
+
+
+def posterior_scenarios(named: Mapping[str, Params], n: int) -> dict[str, Params]:
+    """Each scenario times ``n`` posterior draws, named ``<scenario>@<draw>`` (for abm.sweep)."""
+    return {f"{name}@{d}": p for name, base in named.items()
+            for d, p in posterior_params(base, n).items()}
+
+
+def bands(frame: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] = "scenario",
+          level: float = LEVEL) -> pd.DataFrame:
+    """Mean and central ``level`` band of ``metrics`` over all rows of each group.
+
+    For a sweep with ``posterior=``, the rows of a scenario are its draws x seeds, so the band
+    holds parameter uncertainty and seed noise together.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"scenario": ["a"] * 5, "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    >>> bands(f, ["x"]).round(2).values.tolist()
+    [['a', 'x', 3.0, 1.2, 4.8, 5]]
+    """
+    rows = []
+    for key, g in frame.groupby(by, sort=False):
+        for m in metrics:
+            lo, hi = np.quantile(g[m], [(1 - level) / 2, (1 + level) / 2])
+            rows.append({"scenario": key, "metric": m, "mean": float(g[m].mean()),
+                         "lower": float(lo), "upper": float(hi), "runs": len(g)})
+    return pd.DataFrame(rows)
+
+
+def _preset_of(base: Params) -> str:
+    name = base.setting.preset
+    return "x_county" if name == "small" else name
+
+
+__all__ = ["METHODS", "Calibration", "bands", "calibrate", "discrepancy", "effective_sample_size",
+           "infer", "posterior", "posterior_median", "posterior_params", "posterior_scenarios",
+           "priors", "resample", "weighted_quantile"]

@@ -1,0 +1,132 @@
+"""abm.calibrate: recovery of known parameters, resumption, bad input, the shipped posterior."""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import abm
+from abm import experiments
+from abm.calibration import infer, posterior_median, priors, resample
+
+TRUE = {"choice.asc_self_care": 4.0, "choice.beta_cost": 1.2}
+PRIOR = {"choice.asc_self_care": (2.0, 6.0), "choice.beta_cost": (0.2, 2.0)}
+
+
+def _toy(theta: dict) -> dict:
+    """A toy model whose facts move steeply with the parameters (so the data pin them down)."""
+    a, b = theta["choice.asc_self_care"], theta["choice.beta_cost"]
+    return {"forgone_care_rate": 0.1 * a - 0.05 * b, "visits_per_capita": 3.0 * b + 0.2 * a}
+
+
+def _evaluate(thetas: pd.DataFrame, label: str) -> pd.DataFrame:
+    rows = []
+    for i, theta in enumerate(thetas.to_dict(orient="records")):
+        digest = hashlib.sha256(f"{label}{i}".encode()).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+        noise = {"forgone_care_rate": 0.005, "visits_per_capita": 0.05}  # seed noise
+        rows.append({"draw": f"{label}{i}", "seed": 1,
+                     **{k: v + rng.normal(0, noise[k]) for k, v in _toy(theta).items()}})
+    return pd.DataFrame(rows)
+
+
+def test_toy_calibration_recovers_the_true_parameters():
+    cal = infer(_evaluate, priors(PRIOR), ["forgone_care_rate", "visits_per_capita"],
+                budget=240, batch=20, seed=3, observed=_toy(TRUE))
+    s = cal.summary()
+    print(s.to_string(), f"\nESS {cal.meta['effective_sample_size']:.1f}")
+    assert len(cal.draws) == 180 and np.isclose(cal.draws["weight"].sum(), 1.0)
+    for name, value in TRUE.items():
+        lo, hi = PRIOR[name]
+        assert s.at[name, "q05"] <= value <= s.at[name, "q95"]
+        # the data narrow the prior: the 90% interval is at most half of the prior range
+        assert s.at[name, "q95"] - s.at[name, "q05"] < 0.5 * (hi - lo)
+
+
+def test_a_wrong_observation_moves_the_posterior_away_from_the_truth():
+    """The interval is not merely wide: shifted facts exclude the true parameters."""
+    shifted = {"forgone_care_rate": 0.25, "visits_per_capita": 4.0}  # truth gives 0.34, 4.4
+    cal = infer(_evaluate, priors(PRIOR), list(shifted), budget=240, batch=20, seed=3,
+                observed=shifted)
+    s = cal.summary()
+    assert not s.at["choice.asc_self_care", "q05"] <= 4.0 <= s.at["choice.asc_self_care", "q95"]
+
+
+@pytest.mark.slow
+def test_interrupted_calibration_resumes_with_the_same_draws(tmp_path, monkeypatch):
+    kw = {"parameters": {"choice.asc_self_care": (3.0, 5.0)}, "targets": ["forgone_care_rate"],
+          "budget": 3, "batch": 1, "scale": None, "scheduler": "synchronous", "progress": False,
+          "seed": 5}
+    clean = abm.calibrate("small", out=tmp_path / "clean", **kw)
+
+    real, calls = experiments.run_batch, []
+
+    def interrupted(specs):
+        calls.append(len(specs))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the user stops the calibration during its second run
+        return real(specs)
+
+    monkeypatch.setattr(experiments, "run_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        abm.calibrate("small", out=tmp_path / "resumed", **kw)
+    monkeypatch.setattr(experiments, "run_batch", real)
+    assert len(list((tmp_path / "resumed").rglob("summary/*.parquet"))) == 1
+    resumed = abm.calibrate("small", out=tmp_path / "resumed", **kw)
+    pd.testing.assert_frame_equal(resumed.draws, clean.draws)
+    assert len(list((tmp_path / "resumed").rglob("summary/*.parquet"))) == 3
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"parameters": ["choice.no_such"]}, "choice.no_such"),
+    ({"parameters": ["nogroup.x"]}, "nogroup.x"),
+    ({"parameters": {"hospital.margin": (0.5, 1.5)}}, "prior of hospital.margin"),
+    ({"parameters": ["choice.asc"]}, "choice.asc cannot be fitted"),
+    ({"targets": ["no_such_fact"]}, "no_such_fact"),
+    ({"targets": ["interest_coordination_upper_visits_direction"]}, "cannot be fitted"),
+    ({"budget": 0}, "budget must be an integer >= 1"),
+    ({"budget": 5}, "budget=5 is too small"),
+    ({"method": "mcmc"}, "method must be one of optuna-is"),
+    ({"observed": {"visits_per_capita": 6.0}}, "not targets"),
+])
+def test_bad_input_names_it(kwargs, message):
+    call = {"parameters": ["choice.asc_self_care"], "targets": ["forgone_care_rate"],
+            "budget": 20, "batch": 5, "scheduler": "synchronous", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        abm.calibrate("small", **call)
+
+
+def test_shipped_posterior_and_preset_defaults():
+    draws = abm.posterior("x_county")
+    meta = draws.attrs["calibration"]
+    fitted = [c for c in draws.columns if c != "weight"]
+    assert np.isclose(draws["weight"].sum(), 1.0) and (draws["weight"] >= 0).all()
+    assert {"call", "versions", "git_revision", "runs", "hours"} <= set(meta)
+    median = posterior_median("x_county")
+    assert set(median) == set(fitted)
+    p, raw = abm.preset("x_county", calibrated=True), abm.preset("x_county")
+    flat = p.flat()
+    assert all(flat[k] == pytest.approx(v) for k, v in median.items())
+    assert set(p.differences(raw)) == set(fitted)
+    # yongan and baiyun borrow x_county's posterior; the small preset is not calibrated
+    assert abm.posterior("yongan").equals(draws)
+    assert abm.preset("yongan", calibrated=True).flat()[fitted[0]] == pytest.approx(
+        median[fitted[0]])
+    assert abm.preset("small") == abm.Params()
+    with pytest.raises(ValueError, match="small is not calibrated"):
+        abm.posterior("small")
+
+
+def test_sweep_runs_posterior_draws_on_every_seed():
+    p = abm.preset("x_county", calibrated=True).replace(**{"setting.scale": 2000.0})
+    df = abm.sweep({"base": p}, seeds=[1, 2], days=5, posterior=3, scheduler="synchronous",
+                   progress=False)
+    assert df["scenario"].unique().tolist() == ["base"]
+    assert df["draw"].tolist() == ["draw0", "draw0", "draw1", "draw1", "draw2", "draw2"]
+    expected = resample(abm.posterior("x_county"), 3)
+    for name in expected.columns:
+        if name in df.columns:
+            assert df[name].tolist() == pytest.approx(np.repeat(expected[name], 2).tolist())
+    band = abm.calibration.bands(df, ["visits_per_capita"])
+    assert band.at[0, "runs"] == 6 and band.at[0, "lower"] <= band.at[0, "upper"]
