@@ -30,7 +30,7 @@ COLS = dict(unit="county", time="year", cohort="cohort")
 def panel_config(fast: bool) -> dict:
     if fast:
         return {"n_counties": 5, "years": 3, "start_year": 2018, "scale": 2000.0, "seed": 14}
-    return {"n_counties": 100, "years": 10, "start_year": 2015, "scale": 50.0, "seed": 14}
+    return {"n_counties": 60, "years": 8, "start_year": 2015, "scale": 100.0, "seed": 14}
 
 
 def run_panel(cfg: dict, store, scheduler) -> pd.DataFrame:
@@ -138,7 +138,7 @@ def abm_lab_config(fast: bool) -> dict:
     if fast:
         return {"replications": 2, "n_counties": 4, "years": 2, "start_year": 2018,
                 "adoption": {"2019": 0.5}, "scale": 2000.0, "seed": 7}
-    return {"replications": 20, "n_counties": 40, "years": 8, "start_year": 2015,
+    return {"replications": 10, "n_counties": 20, "years": 6, "start_year": 2016,
             "adoption": "national", "scale": 200.0, "seed": 7}
 
 
