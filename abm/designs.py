@@ -59,9 +59,10 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from abm.metrics import METRICS
 from abm.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
 from abm.params import LeverPath as ParamsLeverPath
-from abm.results import METRICS, simulate
+from abm.results import simulate
 
 PathShape = Literal["step", "ramp"]
 PATH_SHAPES: tuple[str, ...] = ("step", "ramp")

@@ -35,6 +35,7 @@ from abm.episodes import (
     Secular,
     draw_randoms,
 )
+from abm.metrics import summarize
 from abm.params import PRESETS, Incentives, ParamError, Params
 from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
 from abm.stages import process_episodes
@@ -649,9 +650,7 @@ class ReferralModel(mesa.Model):
         return frame
 
     def summary(self, window: tuple[int, int] | None = None) -> pd.Series:
-        """Summary metrics over the days run so far (see :func:`abm.results.summarize`)."""
-        from abm.results import summarize
-
+        """Summary metrics over the days run so far (see :func:`abm.metrics.summarize`)."""
         return summarize(self.daily_counts(), window=window)
 
     def trust_by_tier(self) -> pd.Series:

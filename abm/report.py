@@ -43,8 +43,8 @@ from abm.designs import (
     run_design_replications,
     t_half_width,
 )
+from abm.metrics import METRICS
 from abm.model import simulated_patients
-from abm.results import METRICS
 
 STATUS_QUO = "status quo"
 

@@ -6,9 +6,9 @@ import importlib
 import pytest
 
 MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
-           "abm.model", "abm.results", "abm.levers", "abm.experiments", "abm._validate",
-           "abm.data", "abm.packed", "abm.stages", "abm.stages.admission", "abm.stages.outcome",
-           "abm.panels", "abm.calibration"]
+           "abm.model", "abm.metrics", "abm.results", "abm.levers", "abm.experiments",
+           "abm._validate", "abm.data", "abm.packed", "abm.stages", "abm.stages.admission",
+           "abm.stages.outcome", "abm.panels", "abm.calibration"]
 
 
 @pytest.mark.parametrize("name", MODULES)
