@@ -28,8 +28,10 @@ import numpy as np
 import pandas as pd
 
 from abm import data
+from abm.metrics import UPPER_IN_COUNTY
 from abm.params import Params, preset
 from abm.results import Results
+from abm.tiers import PRIMARY_TIERS
 
 YEAR = 365
 #: Reform runs start after one baseline year (a warm-up; the reform year is year 1).
@@ -107,8 +109,10 @@ def _band(targets: pd.DataFrame) -> tuple[float, float]:
             float(targets.at["primary_outpatient_share_band_max", "value"]))
 
 
-UPPER = ("provincial", "county_general", "county", "outside")
-PRIMARY = ("township", "village")
+#: Hospitals of county level and above, those outside the county included (the gatekeeping
+#: and interest-coordination facts count their visits together).
+UPPER = (*UPPER_IN_COUNTY, "outside")
+PRIMARY = PRIMARY_TIERS
 
 #: Facts of datasets/targets.csv the model expresses, and how each is simulated.
 FACTS: dict[str, Fact] = {
