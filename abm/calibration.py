@@ -4,9 +4,15 @@ Method (docs/calibration.md): each fitted fact of ``datasets/targets.csv`` is re
 observation of the model's value, with its ``tolerance`` column as one standard deviation (a
 ``band`` fact is flat inside its band, with Gaussian tails a quarter of the band wide). Priors are
 uniform over each parameter's range (the field's declared range, or a narrower one given by the
-caller). Two stages, both run in generations, each generation one :func:`abm.sweep` of parameter
-draws x seeds (so a calibration runs on any Dask cluster and an interrupted one resumes from its
-store, replaying the same draws):
+caller). Every batch of runs is one :func:`abm.sweep` of parameter draws x seeds (so a calibration
+runs on any Dask cluster and an interrupted one resumes from its store, replaying the same draws).
+
+``method="history-matching"`` (default; :mod:`abm.history_matching`): a Latin-hypercube wave
+over the priors, Gaussian-process emulators of every fact, a second wave where the emulators find
+the facts plausible, then posterior draws proposed by the refitted emulators and weighted by
+real runs (true likelihood / emulated likelihood).
+
+``method="optuna-is"``, in two stages:
 
 1. *Point fit* with Optuna's TPE sampler (ask/tell, seeded): the draw that minimises
    ``sum(z**2)``, ``z`` the standardised misses of the fitted facts.
@@ -40,11 +46,17 @@ import pandas as pd
 from scipy import stats
 
 from abm import data
+from abm import history_matching as hm
 from abm.params import _GROUP_TYPES, ParamError, Params, _field_of
 from abm.validation import FACTS, _band, check_facts, fact_target, fact_values
 
-#: Methods of :func:`calibrate`.
-METHODS = ("optuna-is",)
+#: Methods of :func:`calibrate` (the first is the default).
+METHODS = ("history-matching", "optuna-is")
+#: Candidate parameter sets the emulators score per step of history matching.
+POOL = 2 ** 15
+#: Variance inflation of the emulated likelihood in the history-matching proposal (heavier
+#: tails than the posterior keep the importance weights bounded).
+TEMPER = 2.0
 #: Share of the budget spent on the point fit (the rest draws the posterior).
 FIT_SHARE = 1 / 4
 #: Weight of the prior in the importance proposal (keeps the weights bounded in the tails).
@@ -113,19 +125,25 @@ def check_targets(targets: Sequence[str]) -> list[str]:
     return names
 
 
-def _misses(values: pd.DataFrame, names: Sequence[str],
-            observed: Mapping[str, float]) -> pd.DataFrame:
-    """Standardised misses ``z`` of each fact (columns) per row of simulated values."""
+def _misses(values: pd.DataFrame, names: Sequence[str], observed: Mapping[str, float],
+            extra_sd: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Standardised misses ``z`` of each fact (columns) per row of simulated values.
+
+    A fact's scale is its tolerance (a quarter of the band for a band fact); ``extra_sd`` (same
+    shape as ``values``, e.g. an emulator's predictive sd) is added to it in quadrature.
+    """
     targets = data.load_targets()
     lo, hi = _band(targets)
     out = {}
     for n in names:
         v = values[n].to_numpy(dtype=float)
         if FACTS[n].how == "band":
-            out[n] = (np.maximum(lo - v, 0) + np.maximum(v - hi, 0)) / ((hi - lo) / 4)
+            miss, scale = np.maximum(lo - v, 0) + np.maximum(v - hi, 0), (hi - lo) / 4
         else:
-            target, tol = fact_target(n, targets)
-            out[n] = (v - observed.get(n, target)) / tol
+            target, scale = fact_target(n, targets)
+            miss = v - observed.get(n, target)
+        extra = 0.0 if extra_sd is None else extra_sd[n].to_numpy(dtype=float)
+        out[n] = miss / np.sqrt(scale ** 2 + extra ** 2)
     return pd.DataFrame(out, index=values.index)
 
 
@@ -253,7 +271,7 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
 
 
 def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, Any],
-              targets: Sequence[str], method: str = "optuna-is", budget: int = 150,
+              targets: Sequence[str], method: str = "history-matching", budget: int = 150,
               batch: int = 10, fit: int | None = None, seeds: int = 1,
               scale: float | None = 50.0,
               out: str | os.PathLike | None = None, scheduler: Any = None,
@@ -272,14 +290,17 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
         Fact ids of :data:`abm.validation.FACTS` judged near or in a band; the tolerance column
         of ``datasets/targets.csv`` is each fact's standard deviation.
     method
-        ``"optuna-is"``: Optuna TPE point fit, then importance-sampled posterior draws.
+        ``"history-matching"`` (default): two waves of history matching with Gaussian-process
+        emulators (scikit-learn), then emulator-proposed draws weighted by real runs.
+        ``"optuna-is"``: Optuna TPE point fit, then importance-sampled draws around it.
     budget
-        Parameter sets simulated in all (each on ``seeds`` seeds): a quarter for the point fit
+        Parameter sets simulated in all (each on ``seeds`` seeds). History matching: half in two
+        design waves, half are the posterior draws. Optuna-is: a quarter for the point fit
         (whole generations of ``batch``), the rest are the posterior draws.
     batch
-        Parameter sets per generation of the point fit (one sweep each).
+        Optuna-is: parameter sets per generation of the point fit (one sweep each).
     fit
-        Parameter sets of the point fit (default: a quarter of the budget in whole generations).
+        Optuna-is: parameter sets of the point fit (default: a quarter of the budget).
         With the same ``fit``, a smaller budget gives the first posterior draws of a larger one
         (and reuses their stored runs).
     seeds
@@ -330,7 +351,8 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
     sim_seeds = spawn_seeds(seed, n_seeds)
     run = _Runner(base, names, sim_seeds, out=out, scheduler=scheduler, n_workers=n_workers,
                   progress=progress)
-    cal = infer(run, prior, names, budget=budget, batch=batch, fit=fit, seed=seed, observed=obs)
+    cal = infer(run, prior, names, method=method, budget=budget, batch=batch, fit=fit, seed=seed,
+                observed=obs)
     cal.meta.update({
         "call": {"preset": preset if isinstance(preset, str) else "Params",
                  "parameters": {k: list(v) for k, v in prior.items()}, "targets": names,
@@ -343,15 +365,58 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
 
 
 def infer(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
-          prior: dict[str, tuple[float, float]], names: list[str], *, budget: int, batch: int,
-          seed: int, observed: Mapping[str, float], fit: int | None = None) -> Calibration:
+          prior: dict[str, tuple[float, float]], names: list[str], *, budget: int, seed: int,
+          observed: Mapping[str, float], method: str = "history-matching", batch: int = 10,
+          fit: int | None = None) -> Calibration:
     """Run the inference of :func:`calibrate` for any simulator ``evaluate``.
 
     ``evaluate(thetas, label)`` gets a frame of parameter sets (dotted-name columns) and returns
     the simulated facts: columns ``draw`` (``label`` + row number), ``seed`` and one per fact.
     :func:`calibrate` passes the model through :func:`abm.sweep`; tests pass toy models whose
-    true parameters are known.
+    true parameters are known. ``batch`` and ``fit`` concern ``method="optuna-is"`` only.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if method == "history-matching":
+        return _infer_history(evaluate, prior, names, budget=budget, seed=seed,
+                              observed=observed)
+    return _infer_optuna(evaluate, prior, names, budget=budget, batch=batch, seed=seed,
+                         observed=observed, fit=fit)
+
+
+def _means(values: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Fact values per parameter set (mean over seeds), in the order of the draws."""
+    return values.groupby("draw", sort=False)[list(names)].mean().reset_index(drop=True)
+
+
+def _importance(values: pd.DataFrame, names: list[str], observed: Mapping[str, float],
+                log_proposal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return truncated normalised weights ``prior x likelihood / proposal``, and the raw ones.
+
+    Priors are uniform, so the prior is a constant inside its box; ``log_proposal`` is the log
+    proposal density of each draw up to a constant.
+    """
+    logw = -discrepancy(values, names, observed).to_numpy() / 2 - log_proposal
+    raw = np.exp(logw - logw.max())
+    return truncate_weights(raw), raw
+
+
+def _result(thetas: pd.DataFrame, values: pd.DataFrame, names: list[str],
+            prior: dict[str, tuple[float, float]], trials: pd.DataFrame, w: np.ndarray,
+            raw: np.ndarray, **meta: Any) -> Calibration:
+    best = trials.loc[trials["discrepancy"].idxmin(), list(prior)].astype(float).to_dict()
+    return Calibration(draws=thetas.assign(weight=w).reset_index(drop=True), priors=prior,
+                       targets=names, trials=trials, simulated=_means(values, names), best=best,
+                       meta={"effective_sample_size": effective_sample_size(w),
+                             "effective_sample_size_untruncated": effective_sample_size(raw),
+                             **meta})
+
+
+def _infer_optuna(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
+                  prior: dict[str, tuple[float, float]], names: list[str], *, budget: int,
+                  batch: int, seed: int, observed: Mapping[str, float],
+                  fit: int | None) -> Calibration:
+    """Optuna TPE point fit, then importance sampling around it (``method="optuna-is"``)."""
     n_fit = (max(batch, int(budget * FIT_SHARE) // batch * batch) if fit is None
              else _check_int(fit, "fit", 1))
     if budget < n_fit + 2:
@@ -361,23 +426,85 @@ def infer(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
     best = trials.loc[trials["discrepancy"].idxmin(), list(prior)].astype(float).to_dict()
     thetas, q_pdf = _proposal(trials, prior, best, budget - n_fit, seed)
     values = evaluate(thetas, "post")
-    d = discrepancy(values, names, observed).to_numpy()
     volume = math.prod(hi - lo for lo, hi in prior.values())
-    logw = -d / 2 - np.log(q_pdf * volume)
-    raw = np.exp(logw - logw.max())
-    w = truncate_weights(raw)
-    draws = thetas.assign(weight=w)
-    simulated = values.groupby("draw", sort=False)[names].mean().reset_index(drop=True)
-    return Calibration(draws=draws.reset_index(drop=True), priors=prior, targets=names,
-                       trials=trials, simulated=simulated, best=best,
-                       meta={"effective_sample_size": effective_sample_size(w),
-                             "effective_sample_size_untruncated": effective_sample_size(raw)})
+    w, raw = _importance(values, names, observed, np.log(q_pdf * volume))
+    return _result(thetas, values, names, prior, trials, w, raw)
+
+
+def _infer_history(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
+                   prior: dict[str, tuple[float, float]], names: list[str], *, budget: int,
+                   seed: int, observed: Mapping[str, float]) -> Calibration:
+    """Two waves of history matching, then emulator-proposed draws weighted by real runs.
+
+    Half the budget is the design: wave 1 a Latin hypercube over the prior box, wave 2 drawn
+    among the parameter sets wave 1's emulator finds plausible (implausibility below
+    :data:`abm.history_matching.CUTOFF`). The other half are posterior draws: sampled from a pool
+    over the box of plausible sets with probability proportional to the emulated likelihood
+    (its variance inflated by :data:`TEMPER`, so the proposal has heavier tails than the
+    posterior), each simulated, and weighted by true likelihood / emulated likelihood. Mass
+    outside the plausible box is neglected (history matching's premise).
+    """
+    n_design = budget // 2
+    n1 = (n_design + 1) // 2
+    if budget < 8:
+        raise ValueError(f"budget={budget} is too small: history matching needs at least 8 "
+                         f"parameter sets (two design waves and the posterior draws)")
+    lo, hi = (np.array(v, float) for v in zip(*prior.values(), strict=True))
+
+    def frame(unit: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(lo + unit * (hi - lo), columns=list(prior))
+
+    def emulate(X: np.ndarray, Y: pd.DataFrame) -> Callable[[np.ndarray], tuple]:
+        em = hm.fit_emulator(X, Y[names].to_numpy(), seed)
+
+        def predict(at: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+            mean, sd = em.predict(at)
+            return pd.DataFrame(mean, columns=names), pd.DataFrame(sd, columns=names)
+        return predict
+
+    def z_of(mean: pd.DataFrame, sd: pd.DataFrame | None = None) -> np.ndarray:
+        return _misses(mean, names, observed, extra_sd=sd).to_numpy()
+
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
+    X1 = hm.latin_hypercube(len(prior), n1, rng)
+    Y1 = _means(evaluate(frame(X1), "wave1_"), names)
+    pool = hm.latin_hypercube(len(prior), POOL, rng)
+    imp = hm.implausibility(z_of(*emulate(X1, Y1)(pool)))
+    plausible = np.flatnonzero(imp < hm.CUTOFF)
+    n2 = n_design - n1
+    X2 = (pool[rng.choice(plausible, n2, replace=False)] if plausible.size >= n2
+          else pool[np.argsort(imp, kind="stable")[:n2]])
+    Y2 = _means(evaluate(frame(X2), "wave2_"), names)
+    X, Y = np.vstack([X1, X2]), pd.concat([Y1, Y2], ignore_index=True)
+    predict = emulate(X, Y)
+    # where the refitted emulator still finds the facts plausible: the proposal's box
+    keep = hm.implausibility(z_of(*predict(pool))) < hm.CUTOFF
+    box_lo, box_hi = hm.plausible_box(pool, keep)
+    cand = box_lo + hm.latin_hypercube(len(prior), POOL, rng) * (box_hi - box_lo)
+    mean, sd = predict(cand)
+    log_q = -(z_of(mean, sd) ** 2).sum(axis=1) / (2 * TEMPER)
+    p = np.exp(log_q - log_q.max())
+    pick = rng.choice(POOL, budget - n_design, p=p / p.sum())
+    thetas = frame(cand[pick])
+    values = evaluate(thetas, "post")
+    w, raw = _importance(values, names, observed, log_q[pick])
+    design = frame(X).assign(discrepancy=(z_of(Y) ** 2).sum(axis=1),
+                             generation=np.repeat([0, 1], [n1, n2]))
+    # the emulator's error at the posterior draws, in units of each fact's tolerance
+    miss = z_of(_means(values, names)) - z_of(mean.iloc[pick].reset_index(drop=True))
+    box = {k: [float(lo[i] + box_lo[i] * (hi[i] - lo[i])),
+               float(lo[i] + box_hi[i] * (hi[i] - lo[i]))] for i, k in enumerate(prior)}
+    return _result(thetas, values, names, prior, design, w, raw,
+                   plausible_share=float(keep.mean()), plausible_box=box,
+                   emulator_error=dict(zip(names, np.sqrt((miss ** 2).mean(axis=0)).tolist(),
+                                           strict=True)))
 
 
 def _base(preset: str | Params, scale: float | None) -> Params:
     from abm.params import preset as make_preset
 
-    base = preset if isinstance(preset, Params) else make_preset(preset)
+    # from the deterministic baseline calibration, so a rerun does not depend on the shipped file
+    base = preset if isinstance(preset, Params) else make_preset(preset, calibrated=False)
     return base.replace(**{"setting.scale": float(scale)}) if scale is not None else base
 
 

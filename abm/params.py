@@ -778,16 +778,16 @@ def _presets_table() -> pd.DataFrame:
 DEFAULT_SCALE = {"small": 1.0, "x_county": 10.0, "yongan": 10.0, "baiyun": 10.0}
 
 
-def preset(name: str, *, calibrated: bool = False) -> Params:
+def preset(name: str, *, calibrated: bool = True) -> Params:
     """Parameters of a named county preset.
 
     ``"small"`` (3,000 residents, a handful of facilities per tier) is defined in code for tests
     and notebooks; ``"x_county"``, ``"yongan"`` and ``"baiyun"`` take residents, villages and the
     family-doctor contract rate from ``datasets/presets.csv`` and their facilities from
-    ``datasets/facilities_<name>.csv``. With ``calibrated=True`` the fitted parameters take the
-    posterior medians of the shipped x_county calibration (``abm.posterior``; yongan and baiyun
-    borrow x_county's). Off by default until a posterior from the documented budget is shipped
-    (docs/calibration.md: the shipped one misses three of its targets).
+    ``datasets/facilities_<name>.csv``. Their fitted parameters take the posterior medians of the
+    shipped x_county calibration (``abm.posterior``, docs/calibration.md; yongan and baiyun
+    borrow x_county's); ``calibrated=False`` gives the deterministic baseline calibration of
+    docs/odd.md §9 instead (the defaults of :class:`Params`).
 
     Examples
     --------

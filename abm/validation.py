@@ -199,7 +199,8 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
     DataFrame
         One row per fact: ``fact, role, how, target, tolerance, simulated`` (mean over seeds
         and draws), ``lower, upper`` (range over seeds, or the 90% band over draws and seeds),
-        ``within`` (judged on all values, :data:`HOW`), ``scenario``, ``source``, ``runs``.
+        ``within`` (judged on all values, :data:`HOW`), with ``posterior`` also ``in_band``
+        (the band holds the target), then ``scenario``, ``source``, ``runs``.
 
     Examples
     --------
@@ -241,10 +242,24 @@ def fact_target(name: str, targets: pd.DataFrame) -> tuple[float, float]:
     return target, (float(tol) if pd.notna(tol) else 0.0)
 
 
+def _covers(how: str, target: float, lower: float, upper: float,
+            band: tuple[float, float]) -> bool:
+    """Whether a predictive band ``[lower, upper]`` holds the target (meets it, for a band)."""
+    if how == "band":
+        return bool(lower <= band[1] and upper >= band[0])
+    if how == "sign":
+        return bool(np.sign(lower) == np.sign(target) or np.sign(upper) == np.sign(target))
+    if how == "at_most":
+        return bool(lower <= target)
+    return bool(lower <= target <= upper)
+
+
 def judge(values: pd.DataFrame, *, band: bool = False) -> pd.DataFrame:
     """Build the validation table from fact values (a row per draw and seed, a column per fact).
 
-    ``lower, upper``: the range of the values, or with ``band`` their central 90% interval.
+    ``lower, upper``: the range of the values, or with ``band`` their central 90% interval and a
+    column ``in_band``: whether that band holds the target (for a band fact: meets the band; a
+    sign or a bound: some of the band has the sign, or is at or below the bound).
     """
     targets = data.load_targets()
     rows = []
@@ -257,6 +272,8 @@ def judge(values: pd.DataFrame, *, band: bool = False) -> pd.DataFrame:
                      "target": target, "tolerance": tol, "simulated": float(v.mean()),
                      "lower": float(lower), "upper": float(upper),
                      "within": _judge(f.how, target, v, tol, _band(targets)),
+                     **({"in_band": _covers(f.how, target, lower, upper, _band(targets))}
+                        if band else {}),
                      "scenario": f.scenario, "source": targets.at[name, "source"],
                      "runs": len(v)})
     return pd.DataFrame(rows)
