@@ -360,7 +360,8 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
                  "seeds": n_seeds,
                  "scale": scale, "seed": seed, "observed": observed or {}},
         "simulation_seeds": sim_seeds, "years": max(FACTS[n].years for n in names),
-        "runs": budget * n_seeds, "versions": versions(), "git_revision": git_revision()})
+        "runs": cal.meta.get("parameter_sets", budget) * n_seeds, "versions": versions(),
+        "git_revision": git_revision()})
     return cal
 
 
@@ -402,13 +403,18 @@ def _importance(values: pd.DataFrame, names: list[str], observed: Mapping[str, f
 
 
 def _result(thetas: pd.DataFrame, values: pd.DataFrame, names: list[str],
-            prior: dict[str, tuple[float, float]], trials: pd.DataFrame, w: np.ndarray,
-            raw: np.ndarray, **meta: Any) -> Calibration:
+            observed: Mapping[str, float], prior: dict[str, tuple[float, float]],
+            trials: pd.DataFrame, w: np.ndarray, raw: np.ndarray, **meta: Any) -> Calibration:
     best = trials.loc[trials["discrepancy"].idxmin(), list(prior)].astype(float).to_dict()
+    simulated = _means(values, names)
+    # the posterior mode among the draws: uniform priors, so the draw of highest likelihood
+    mode = int(np.argmin(discrepancy(values, names, observed).to_numpy()))
     return Calibration(draws=thetas.assign(weight=w).reset_index(drop=True), priors=prior,
-                       targets=names, trials=trials, simulated=_means(values, names), best=best,
+                       targets=names, trials=trials, simulated=simulated, best=best,
                        meta={"effective_sample_size": effective_sample_size(w),
                              "effective_sample_size_untruncated": effective_sample_size(raw),
+                             "mode": thetas.iloc[mode].astype(float).to_dict(),
+                             "mode_facts": simulated.iloc[mode].astype(float).to_dict(),
                              **meta})
 
 
@@ -428,7 +434,7 @@ def _infer_optuna(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
     values = evaluate(thetas, "post")
     volume = math.prod(hi - lo for lo, hi in prior.values())
     w, raw = _importance(values, names, observed, np.log(q_pdf * volume))
-    return _result(thetas, values, names, prior, trials, w, raw)
+    return _result(thetas, values, names, observed, prior, trials, w, raw)
 
 
 def _infer_history(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
@@ -441,8 +447,9 @@ def _infer_history(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
     :data:`abm.history_matching.CUTOFF`). The other half are posterior draws: sampled from a pool
     over the box of plausible sets with probability proportional to the emulated likelihood
     (its variance inflated by :data:`TEMPER`, so the proposal has heavier tails than the
-    posterior), each simulated, and weighted by true likelihood / emulated likelihood. Mass
-    outside the plausible box is neglected (history matching's premise).
+    posterior), each distinct one simulated once, and weighted by true likelihood / emulated
+    likelihood (times the number of times it was drawn). Mass outside the plausible box is
+    neglected (history matching's premise).
     """
     n_design = budget // 2
     n1 = (n_design + 1) // 2
@@ -484,18 +491,21 @@ def _infer_history(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
     mean, sd = predict(cand)
     log_q = -(z_of(mean, sd) ** 2).sum(axis=1) / (2 * TEMPER)
     p = np.exp(log_q - log_q.max())
-    pick = rng.choice(POOL, budget - n_design, p=p / p.sum())
+    # a candidate drawn k times is simulated once and counts k times (its weight x k)
+    pick, times = np.unique(rng.choice(POOL, budget - n_design, p=p / p.sum()),
+                            return_counts=True)
     thetas = frame(cand[pick])
     values = evaluate(thetas, "post")
-    w, raw = _importance(values, names, observed, log_q[pick])
+    w, raw = _importance(values, names, observed, log_q[pick] - np.log(times))
     design = frame(X).assign(discrepancy=(z_of(Y) ** 2).sum(axis=1),
                              generation=np.repeat([0, 1], [n1, n2]))
     # the emulator's error at the posterior draws, in units of each fact's tolerance
     miss = z_of(_means(values, names)) - z_of(mean.iloc[pick].reset_index(drop=True))
     box = {k: [float(lo[i] + box_lo[i] * (hi[i] - lo[i])),
                float(lo[i] + box_hi[i] * (hi[i] - lo[i]))] for i, k in enumerate(prior)}
-    return _result(thetas, values, names, prior, design, w, raw,
+    return _result(thetas, values, names, observed, prior, design, w, raw,
                    plausible_share=float(keep.mean()), plausible_box=box,
+                   parameter_sets=n_design + len(pick),
                    emulator_error=dict(zip(names, np.sqrt((miss ** 2).mean(axis=0)).tolist(),
                                            strict=True)))
 
@@ -656,6 +666,25 @@ def _read_posterior(path: Path) -> tuple[pd.DataFrame, dict]:
     return table.to_pandas(), meta
 
 
+def posterior_mode(preset: str = "x_county") -> dict[str, float]:
+    """Return the shipped posterior's mode among its draws (``{}`` if none is shipped).
+
+    The draw of highest likelihood (the priors are uniform): the defaults of :func:`abm.preset`.
+    Unlike the marginal medians, it is a point of the posterior: where parameters trade off
+    (the downward referral rate is one fact for four parameters), the medians of each need not
+    fit the facts together (docs/calibration.md).
+
+    Examples
+    --------
+    >>> mode = posterior_mode("x_county")
+    >>> sorted(mode) == sorted(c for c in posterior("x_county").columns if c != "weight")
+    True
+    """
+    if not posterior_path("x_county").is_file():
+        return {}
+    return dict(posterior(preset).attrs["calibration"]["mode"])
+
+
 def posterior_median(preset: str = "x_county") -> dict[str, float]:
     """Weighted posterior medians of the shipped posterior (``{}`` if none is shipped)."""
     return dict(_median(posterior_path("x_county"), preset))
@@ -728,5 +757,5 @@ def _preset_of(base: Params) -> str:
 
 
 __all__ = ["METHODS", "Calibration", "bands", "calibrate", "discrepancy", "effective_sample_size",
-           "infer", "posterior", "posterior_median", "posterior_params", "posterior_scenarios",
-           "priors", "resample", "weighted_quantile"]
+           "infer", "posterior", "posterior_median", "posterior_mode", "posterior_params",
+           "posterior_scenarios", "priors", "resample", "weighted_quantile"]

@@ -784,10 +784,10 @@ def preset(name: str, *, calibrated: bool = True) -> Params:
     ``"small"`` (3,000 residents, a handful of facilities per tier) is defined in code for tests
     and notebooks; ``"x_county"``, ``"yongan"`` and ``"baiyun"`` take residents, villages and the
     family-doctor contract rate from ``datasets/presets.csv`` and their facilities from
-    ``datasets/facilities_<name>.csv``. Their fitted parameters take the posterior medians of the
-    shipped x_county calibration (``abm.posterior``, docs/calibration.md; yongan and baiyun
-    borrow x_county's); ``calibrated=False`` gives the deterministic baseline calibration of
-    docs/odd.md §9 instead (the defaults of :class:`Params`).
+    ``datasets/facilities_<name>.csv``. Their fitted parameters take the mode of the shipped
+    x_county posterior (``abm.calibration.posterior_mode``, docs/calibration.md; yongan and
+    baiyun borrow x_county's); ``calibrated=False`` gives the deterministic baseline calibration
+    of docs/odd.md §9 instead (the defaults of :class:`Params`).
 
     Examples
     --------
@@ -808,6 +808,6 @@ def preset(name: str, *, calibrated: bool = True) -> Params:
     })
     if not calibrated:
         return params
-    from abm.calibration import posterior_median  # issue 12: defaults from the posterior
+    from abm.calibration import posterior_mode  # issue 12: defaults from the posterior
 
-    return params.replace(**posterior_median(name))
+    return params.replace(**posterior_mode(name))
