@@ -253,6 +253,7 @@ def prepare_panel(
     covariates: Sequence[str] | str | None = (),
     cluster: Sequence[str] | str | None = None,
     weights: str | None = None,
+    absorbing: bool = True,
 ) -> Panel:
     """Validate a long panel and return a fresh, sorted copy of its columns with facts.
 
@@ -275,6 +276,10 @@ def prepare_panel(
         One or two cluster columns.
     weights : str, optional
         Positive observation weights.
+    absorbing : bool
+        True (default): ``treat`` must be 0/1 and never switch off (staggered adoption). False
+        (estimators for switching treatments, e.g. :func:`econometrics.dcdh`): any finite,
+        non-negative treatment that may rise and fall; ``_cohort`` is then not derived.
 
     Returns
     -------
@@ -310,7 +315,14 @@ def prepare_panel(
         names["cluster"] = tuple(clusters)
     notes: list[str] = []
     out = _canonical_columns(data, names, covs, clusters)
-    out = _drop_missing(out, names, covs, clusters, notes)
+    if absorbing:
+        out = _drop_missing(out, names, covs, clusters, notes)
+    else:  # dCDH reads the treatment of rows whose outcome is missing: keep them
+        out = _drop_missing(out, {}, [], clusters, notes)
+        n_missing = int(out["_y"].isna().sum())
+        if n_missing:
+            notes.append(f"{n_missing} rows with a missing outcome kept (their treatment is "
+                         "used, as in did_multiplegt_dyn)")
     _check_finite(out, names, covs)
     _check_duplicates(out, unit, time)
     out = out.sort_values(["_unit", "_time"], kind="mergesort").reset_index(drop=True)
@@ -319,14 +331,15 @@ def prepare_panel(
     for i in range(len(clusters)):
         out[f"_cluster{i}"] = pd.factorize(out[f"_cluster{i}"], sort=True)[0].astype(np.int64)
     if treat is not None:
-        _check_treatment(out, treat)
+        check = _check_treatment if absorbing else _check_switching
+        check(out, treat)
     if cohort is not None:
         _check_cohort(out, cohort, time, treat)
-    elif treat is not None and pd.api.types.is_numeric_dtype(out["_time"]):
+    elif absorbing and treat is not None and pd.api.types.is_numeric_dtype(out["_time"]):
         # The cohort implied by the treatment: a unit's first treated period (0 if never).
         first = out.loc[out["_treat"] > 0].groupby("_unit", sort=False)["_time"].first()
         out["_cohort"] = out["_unit"].map(first).astype(float).fillna(0.0).to_numpy()
-    return _panel_facts(out, names, covs, notes)
+    return _panel_facts(out, names, covs, notes, absorbing)
 
 
 def as_pandas(data) -> pd.DataFrame:
@@ -406,10 +419,13 @@ def _plain(series: pd.Series) -> np.ndarray:
 
 
 def _drop_missing(out: pd.DataFrame, names: dict, covs, clusters, notes: list) -> pd.DataFrame:
-    """Drop rows with a missing outcome, covariate, weight, treatment or cluster (reported)."""
-    roles = {"_y": names["y"], **{c: c for c in covs}}
+    """Drop rows with a missing outcome, covariate, weight, treatment or cluster (reported).
+
+    With empty ``names`` only the cluster columns are checked.
+    """
+    roles = {"_y": names["y"], **{c: c for c in covs}} if names else {}
     for key, role in (("_weight", "weights"), ("_treat", "treat")):
-        if key in out:
+        if names and key in out:
             roles[key] = names[role]
     for i, c in enumerate(clusters):
         roles[f"_cluster{i}"] = c
@@ -424,12 +440,12 @@ def _drop_missing(out: pd.DataFrame, names: dict, covs, clusters, notes: list) -
 
 
 def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:
-    """Outcome, covariates and weights must be finite (inf is an error, not a silent NaN)."""
+    """Outcome, covariates and weights may not be infinite (an error, not a silent NaN)."""
     roles = {"_y": ("outcome", names["y"]), **{c: ("covariate", c) for c in covs}}
     if "_weight" in out:
         roles["_weight"] = ("weights", names["weights"])
     for key, (role, name) in roles.items():
-        bad = ~np.isfinite(out[key].to_numpy())
+        bad = np.isinf(out[key].to_numpy())
         if bad.any():
             rows = out.loc[bad, ["_unit", "_time"]].itertuples(index=False)
             raise PanelError(f"{role} column {name!r} has {int(bad.sum())} infinite values, "
@@ -461,9 +477,18 @@ def _check_treatment(out: pd.DataFrame, treat: str) -> None:
         raise PanelError(
             f"treatment {treat!r} switches off (1 then 0) for units {_examples(units)}; "
             "treatment that switches off is not supported by this estimator (staggered "
-            "adoption only; switching treatments need de Chaisemartin-D'Haultfoeuille's "
-            "estimator, not available in this package yet)"
+            "adoption only); for a treatment that switches on and off use "
+            "econometrics.dcdh (de Chaisemartin-D'Haultfoeuille)"
         )
+
+
+def _check_switching(out: pd.DataFrame, treat: str) -> None:
+    """Check a treatment that may switch on and off: finite, non-negative (missing allowed)."""
+    d = out["_treat"].to_numpy()
+    bad = np.isinf(d) | (d < 0)
+    if bad.any():
+        raise PanelError(f"treatment column {treat!r} must be finite and non-negative, got "
+                         f"{_examples(np.unique(d[bad]).tolist())}")
 
 
 def _check_cohort(out: pd.DataFrame, cohort: str, time: str, treat: str | None) -> None:
@@ -506,7 +531,8 @@ def _check_cohort(out: pd.DataFrame, cohort: str, time: str, treat: str | None) 
         out["_treat"] = implied
 
 
-def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list) -> Panel:
+def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list, absorbing: bool = True
+                 ) -> Panel:
     """Balance, cohorts, never/always treated and clusters of a checked frame."""
     times = np.sort(pd.unique(out["_time"]))
     n_units = int(out["_unit"].nunique())
@@ -519,7 +545,7 @@ def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list) -> Panel:
         )
     cohorts: tuple[float, ...] = ()
     n_never = n_always = 0
-    if "_treat" in out:
+    if absorbing and "_treat" in out:
         first_treat = out.groupby("_unit", sort=False)["_treat"].first()
         ever = out.groupby("_unit", sort=False)["_treat"].max()
         n_never = int((ever == 0).sum())

@@ -137,8 +137,10 @@ def compare_estimators(
     >>> from econometrics import simulate_panel
     >>> df = simulate_panel(n_units=120, n_periods=7, cohorts=(3, 5), effect=1.0, seed=4)
     >>> cmp = compare_estimators(df, y="y", unit="unit", time="time", cohort="cohort")
-    >>> cmp.overall.estimator.tolist()
+    >>> cmp.overall.estimator.tolist()[:4]
     ['TWFE', "Callaway-Sant'Anna", 'Sun-Abraham', 'Imputation (BJS)']
+    >>> cmp.overall.estimator.tolist()[4]
+    "de Chaisemartin-D'Haultfoeuille"
     """
     names = registry.available() if estimators is None else list(estimators)
     options = dict(options or {})
