@@ -69,7 +69,7 @@ CASES = [
      r"weights column 'w' has 1 infinite"),
     ("nan_outcome-twfe", "twfe", lambda d: _set(d, "y", np.nan), {}, "ok", None),
     ("nan_outcome-att_gt", "att_gt", lambda d: _set(d, "y", np.nan), {}, "warn",
-     r"balanced panel: dropped 1 units"),
+     r"balanced the panel: dropped 1 units"),
     ("nan_unit", "twfe", lambda d: _set(d, "unit", np.nan), {}, PanelError,
      r"unit column 'unit' has 1 missing"),
     ("nan_time", "event_study", lambda d: _set(d, "time", np.nan), {}, PanelError,
