@@ -22,7 +22,7 @@ import pandas as pd
 from econometrics._panel import Panel, PanelError, prepare_panel
 from econometrics.inference import t_inference, wald_test
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall
-from econometrics.twfe import _fit_twfe, _subset
+from econometrics.twfe import _absorbed_columns, _fit_twfe, _subset
 
 __all__ = ["interaction_weights", "sun_abraham"]
 
@@ -110,6 +110,7 @@ def sun_abraham(
     covariates: list[str] | str | None = None,
     weights: str | None = None,
     conf_level: float = 0.95,
+    fe: list[str] | str | None = None,
 ) -> EventStudyResult:
     """Estimate the Sun-Abraham interaction-weighted event study.
 
@@ -134,6 +135,8 @@ def sun_abraham(
         of the summed weights for the interaction weights and ``overall``.
     conf_level : float
         Confidence level of the intervals (t with G - 1 degrees of freedom).
+    fe : str or list of str, optional
+        Fixed effects besides unit and period, e.g. ``"region^year"`` (as :func:`twfe`).
 
     Returns
     -------
@@ -153,7 +156,8 @@ def sun_abraham(
         raise ValueError(f"reference={reference!r} must be one integer event time for "
                          "sun_abraham (several reference periods: estimator='twfe')")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
-                          covariates=covariates, cluster=cluster, weights=weights)
+                          covariates=covariates, cluster=cluster, weights=weights,
+                          absorb=_absorbed_columns(fe, unit, time))
     panel, notes = _comparison_design(panel, leads, lags, reference)
     f = panel.frame
     g = f["_cohort"].to_numpy()
@@ -162,10 +166,16 @@ def sun_abraham(
     cells = interaction_weights(g[g > 0], e[g > 0], None if w is None else w[g > 0])
     cells = cells[cells.event_time != reference].reset_index(drop=True)
     names = [f"_sa::{c:g}::{k:g}" for c, k in zip(cells.cohort, cells.event_time, strict=True)]
-    dummies = {name: ((g == c) & (e == k)).astype(float)
-               for name, c, k in zip(names, cells.cohort, cells.event_time, strict=True)}
-    regressors = pd.DataFrame({**dummies, **{c: f[c].to_numpy() for c in panel.covariates}})
-    fit = _fit_twfe(panel, regressors, cluster)
+    x = np.zeros((len(f), len(names) + len(panel.covariates)))
+    column = {(c, k): j for j, (c, k) in enumerate(zip(cells.cohort, cells.event_time,
+                                                       strict=True))}
+    rows = np.flatnonzero(g > 0)
+    cols = np.array([column.get((c, k), -1) for c, k in zip(g[rows], e[rows], strict=True)],
+                    dtype=int)
+    x[rows[cols >= 0], cols[cols >= 0]] = 1.0
+    for j, c in enumerate(panel.covariates):
+        x[:, len(names) + j] = f[c].to_numpy()
+    fit = _fit_twfe(panel, x, names + list(panel.covariates), cluster, fe)
     delta = fit.params.loc[names].to_numpy()
     vcov = fit.vcov.loc[names, names].to_numpy()
 

@@ -171,8 +171,8 @@ CASES = [
      PanelError, r"weights column 'w' varies within units"),
     ("weights-event_study", "event_study", lambda d: d, {"weights": "w"}, "ok", None),
     ("weights-att_gt", "att_gt", lambda d: d, {"weights": "w"}, "ok", None),
-    ("weights_not_supported-sun_abraham", "sun_abraham", lambda d: d, {"weights": "w"},
-     ValueError, r"weights='w' is not supported by sun_abraham"),
+    ("weights-sun_abraham", "sun_abraham", lambda d: d, {"weights": "w"}, "ok", None),
+    ("weights-imputation", "imputation", lambda d: d, {"weights": "w"}, "ok", None),
     # ---- arguments
     ("missing_column", "att_gt", lambda d: d, {"covariates": ["x", "nope"]}, PanelError,
      r"'nope' \(covariates=\)"),
