@@ -1,13 +1,16 @@
 """Two-way fixed effects: the static DiD regression and the event study.
 
-Both fit ``y_it = a_i + l_t + X_it b + e_it`` by least squares with the unit effects a_i absorbed
-(each variable minus its unit mean, Frisch-Waugh-Lovell; weighted means with ``weights``) and the
-period effects l_t as T-1 period dummies, solved by a pivoted QR decomposition that names any
-collinear regressor. This is exact (no iteration), so coefficients equal those of fixest /
-pyfixest and Stata's ``reghdfe`` to rounding; the clustered covariance is CRV1 with
-G/(G-1) * (n-1)/(n-k), k counting the regressors and the T-1 period effects, and the unit effects
-not counted when they are nested in the clusters (fixest's default ``ssc``). Inference on
-coefficients uses t(G-1) with G clusters (the smaller G for two-way clustering).
+Both fit ``y_it = a_i + l_t (+ extra fixed effects) + X_it b + e_it`` by least squares
+(Frisch-Waugh-Lovell). A balanced, unweighted panel without extra fixed effects is two-way
+demeaned in closed form (each variable minus its unit and period means plus the grand mean);
+otherwise the unit effects a_i are absorbed by (weighted) within-unit demeaning and the period
+effects and any extra fixed effects (``fe="region^year"``) enter as dummies, redundant ones
+dropped by a pivoted QR. The normal equations are solved by Cholesky after fixest's collinearity
+check, which names any collinear regressor. This is exact (no iteration), so coefficients equal
+those of fixest / pyfixest and Stata's ``reghdfe`` to rounding; the clustered covariance is CRV1
+with G/(G-1) * (n-1)/(n-k), k counting the regressors and the fixed-effect levels less one per
+extra fixed effect, a fixed effect nested in the clusters counted 1 (fixest's default ``ssc``).
+Inference on coefficients uses t(G-1) with G clusters (the smaller G for two-way clustering).
 """
 
 from __future__ import annotations
@@ -387,7 +390,7 @@ def event_study(
 
     Dispatches to the estimator registered under ``estimator`` in
     :data:`econometrics.registry.ESTIMATORS` (``"twfe"``, ``"sun_abraham"``, ``"imputation"``,
-    ``"callaway_santanna"``); every one takes these arguments and returns an
+    ``"callaway_santanna"``, ``"dcdh"``); every one takes these arguments and returns an
     :class:`~econometrics.results.EventStudyResult` with ``tidy()``, ``vcov`` (the covariance
     of the event-time estimates) and ``pretrend``. With ``estimator="twfe"`` this is the dynamic
     TWFE regression on relative-time dummies ``1[t - cohort = e]`` for e in [-leads, lags]
@@ -411,12 +414,13 @@ def event_study(
     cluster : str or sequence of str, optional
         Cluster columns; default: the unit.
     weights : str, optional
-        Observation weights (estimators that support them: twfe, callaway_santanna).
+        Observation weights (all registered estimators; unit weights for callaway_santanna).
     conf_level : float
         Confidence level of the intervals.
     **options
-        Estimator-specific options, e.g. ``bin_endpoints`` (twfe), ``control`` and
-        ``bootstrap`` (callaway_santanna).
+        Estimator-specific options, e.g. ``bin_endpoints`` and ``fe`` (twfe), ``fe``
+        (sun_abraham), ``control`` and ``bootstrap`` (callaway_santanna), ``normalized``
+        (dcdh).
 
     Returns
     -------
