@@ -183,15 +183,8 @@ def group_time_effects(
     w = np.ones(n) if weights is None else weights
     xs = x if x.ndim == 3 else np.repeat(x[:, None, :], len(periods), axis=1)
     estimator = ESTIMATORS[method]
-    cells_g, cells_t, atts, columns = [], [], [], []
-    for g, cur, base, last in _cells(periods, cohorts, base_period=base_period,
-                                     anticipation=anticipation):
-        cells_g.append(g)
-        cells_t.append(periods[cur])
-        if base == cur:  # universal base period: the reference cell is 0 by construction
-            atts.append(0.0)
-            columns.append(np.zeros(n))
-            continue
+
+    def fit_cell(g, cur, base, last):
         treated = unit_cohort == g
         cell = treated | _controls(unit_cohort, g, last, control, anticipation)
         args = (y[cell, cur] - y[cell, base], treated[cell].astype(float),
@@ -199,7 +192,23 @@ def group_time_effects(
         fit = _checked_2x2(partial(estimator, *args), args[1], args[2], g, periods[cur])
         psi = np.zeros(n)
         psi[cell] = fit.influence * (n / cell.sum())
-        atts.append(float(fit.att))
+        return fit.att, psi
+
+    return _all_cells(periods, cohorts, n, fit_cell, base_period=base_period,
+                      anticipation=anticipation)
+
+
+def _all_cells(periods, cohorts, n, fit_cell, *, base_period, anticipation
+               ) -> GroupTimeEstimates:
+    """Run ``fit_cell(g, current, base, last) -> (att, influence)`` on every cell of _cells."""
+    cells_g, cells_t, atts, columns = [], [], [], []
+    for g, cur, base, last in _cells(periods, cohorts, base_period=base_period,
+                                     anticipation=anticipation):
+        # universal base period: the reference cell is 0 by construction
+        att, psi = (0.0, np.zeros(n)) if base == cur else fit_cell(g, cur, base, last)
+        cells_g.append(g)
+        cells_t.append(periods[cur])
+        atts.append(float(att))
         columns.append(psi)
     times = np.asarray(cells_t, float)
     return GroupTimeEstimates(np.asarray(cells_g, float), times, np.asarray(atts),
@@ -260,15 +269,8 @@ def group_time_effects_rc(
     w = np.ones(len(y)) if weights is None else weights
     cohort = id_cohort[ids]
     estimator = RC_ESTIMATORS[method]
-    cells_g, cells_t, atts, columns = [], [], [], []
-    for g, cur, base, last in _cells(periods, cohorts, base_period=base_period,
-                                     anticipation=anticipation):
-        cells_g.append(g)
-        cells_t.append(periods[cur])
-        if base == cur:
-            atts.append(0.0)
-            columns.append(np.zeros(n))
-            continue
+
+    def fit_cell(g, cur, base, last):
         treated = cohort == g
         rows = ((treated | _controls(cohort, g, last, control, anticipation))
                 & np.isin(time, (periods[cur], periods[base])))
@@ -280,12 +282,11 @@ def group_time_effects_rc(
                                      f"{when:g} (the 2x2 cell of period {periods[cur]:g})")
         args = (y[rows], post, d, x[rows], w[rows])
         fit = _checked_2x2(partial(estimator, *args), d, x[rows], g, periods[cur])
-        psi = np.bincount(ids[rows], weights=fit.influence * (n / rows.sum()), minlength=n)
-        atts.append(float(fit.att))
-        columns.append(psi)
-    times = np.asarray(cells_t, float)
-    return GroupTimeEstimates(np.asarray(cells_g, float), times, np.asarray(atts),
-                              np.column_stack(columns), float(periods[0]), float(times.max()))
+        return fit.att, np.bincount(ids[rows], weights=fit.influence * (n / rows.sum()),
+                                    minlength=n)
+
+    return _all_cells(periods, cohorts, n, fit_cell, base_period=base_period,
+                      anticipation=anticipation)
 
 
 def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: int
