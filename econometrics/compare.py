@@ -58,7 +58,8 @@ class ComparisonResult:
     def summary(self) -> str:
         """Return the overall effects as text."""
         lines = [f"Estimator comparison: {self.outcome}"]
-        lines += [f"  {r.estimator:<20} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
+        width = max([20, *(len(str(e)) for e in self.overall.estimator)])
+        lines += [f"  {r.estimator:<{width}} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
                   for r in self.overall.itertuples()]
         return "\n".join(lines)
 
