@@ -4,7 +4,8 @@ Public API (issue 5): :func:`twfe`, :func:`event_study`, :func:`bacon`, :func:`w
 :func:`simulate_panel`, the data checks (:func:`prepare_panel`, :class:`PanelError`) and the result
 classes. The heterogeneity-robust estimators (issue 6) are appended below; issue 18 added the
 estimator registry (:mod:`econometrics.registry`, which drives ``event_study(estimator=...)`` and
-:func:`compare_estimators`), :func:`honest_did`, :func:`synthetic_did` and :class:`DataWarning`.
+:func:`compare_estimators`), :func:`honest_did`, :func:`synthetic_did`, :func:`dcdh` and
+:class:`DataWarning`.
 
 Attributes are imported on first use (PEP 562): ``import econometrics`` loads neither pandas nor
 scipy; ``econometrics.twfe`` loads the module that defines it.
@@ -39,6 +40,7 @@ _LAZY = {
     "ComparisonResult": "compare", "compare_estimators": "compare",
     "AggregateResult": "cs", "AttGtResult": "cs", "att_gt": "cs",
     "HonestDiDResult": "honest", "honest_did": "honest",
+    "DCDHResult": "dcdh", "dcdh": "dcdh",
     "imputation": "imputation",
     "sun_abraham": "sunab",
     "SyntheticDiDResult": "synthdid", "synthetic_did": "synthdid",

@@ -117,7 +117,10 @@ def normalize_cohort(values, name: str = "cohort") -> np.ndarray:
     if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype(series.cat.categories.dtype)
     try:
-        arr = pd.to_numeric(series.astype("object"), errors="raise")
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            arr = series.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = pd.to_numeric(series.astype("object"), errors="raise")
     except (TypeError, ValueError) as exc:
         raise PanelError(f"cohort column {name!r} must be numeric (the first treated period; "
                          f"0 or NaN for never treated): {exc}") from exc
@@ -253,6 +256,8 @@ def prepare_panel(
     covariates: Sequence[str] | str | None = (),
     cluster: Sequence[str] | str | None = None,
     weights: str | None = None,
+    absorbing: bool = True,
+    absorb: Sequence[str] = (),
 ) -> Panel:
     """Validate a long panel and return a fresh, sorted copy of its columns with facts.
 
@@ -275,6 +280,13 @@ def prepare_panel(
         One or two cluster columns.
     weights : str, optional
         Positive observation weights.
+    absorb : sequence of str
+        Columns of extra fixed effects, kept as ``_fe::<name>`` (rows where they are missing
+        are dropped and reported).
+    absorbing : bool
+        True (default): ``treat`` must be 0/1 and never switch off (staggered adoption). False
+        (estimators for switching treatments, e.g. :func:`econometrics.dcdh`): any finite,
+        non-negative treatment that may rise and fall; ``_cohort`` is then not derived.
 
     Returns
     -------
@@ -301,7 +313,7 @@ def prepare_panel(
     data = as_pandas(data)
     covs, clusters = _as_list(covariates), _as_list(cluster)
     _check_arguments(data, y=y, unit=unit, time=time, cohort=cohort, treat=treat, covs=covs,
-                     clusters=clusters, weights=weights)
+                     clusters=clusters, weights=weights, absorb=list(absorb))
     names = {"y": y, "unit": unit, "time": time}
     for role, name in (("cohort", cohort), ("treat", treat), ("weights", weights)):
         if name is not None:
@@ -309,24 +321,31 @@ def prepare_panel(
     if clusters:
         names["cluster"] = tuple(clusters)
     notes: list[str] = []
-    out = _canonical_columns(data, names, covs, clusters)
-    out = _drop_missing(out, names, covs, clusters, notes)
+    out = _canonical_columns(data, names, covs, clusters, absorb)
+    if absorbing:
+        out = _drop_missing(out, names, covs, clusters, notes)
+    else:  # dCDH reads the treatment of rows whose outcome is missing: keep them
+        out = _drop_missing(out, {}, [], clusters, notes)
+        n_missing = int(out["_y"].isna().sum())
+        if n_missing:
+            notes.append(f"{n_missing} rows with a missing outcome kept (their treatment is "
+                         "used, as in did_multiplegt_dyn)")
     _check_finite(out, names, covs)
-    _check_duplicates(out, unit, time)
-    out = out.sort_values(["_unit", "_time"], kind="mergesort").reset_index(drop=True)
+    out = _sorted_without_duplicates(out, unit, time)
     if weights is not None and not np.all(out["_weight"].to_numpy() > 0):
         raise PanelError(f"weights column {weights!r} must be strictly positive")
     for i in range(len(clusters)):
         out[f"_cluster{i}"] = pd.factorize(out[f"_cluster{i}"], sort=True)[0].astype(np.int64)
     if treat is not None:
-        _check_treatment(out, treat)
+        check = _check_treatment if absorbing else _check_switching
+        check(out, treat)
     if cohort is not None:
         _check_cohort(out, cohort, time, treat)
-    elif treat is not None and pd.api.types.is_numeric_dtype(out["_time"]):
+    elif absorbing and treat is not None and pd.api.types.is_numeric_dtype(out["_time"]):
         # The cohort implied by the treatment: a unit's first treated period (0 if never).
         first = out.loc[out["_treat"] > 0].groupby("_unit", sort=False)["_time"].first()
         out["_cohort"] = out["_unit"].map(first).astype(float).fillna(0.0).to_numpy()
-    return _panel_facts(out, names, covs, notes)
+    return _panel_facts(out, names, covs, notes, absorbing)
 
 
 def as_pandas(data) -> pd.DataFrame:
@@ -348,11 +367,13 @@ def as_pandas(data) -> pd.DataFrame:
                      f"{type(data).__name__}")
 
 
-def _check_arguments(data, *, y, unit, time, cohort, treat, covs, clusters, weights) -> None:
+def _check_arguments(data, *, y, unit, time, cohort, treat, covs, clusters, weights,
+                     absorb=()) -> None:
     """Every role names an existing column; at most two clusters; no reserved names."""
     if len(clusters) > 2:
         raise PanelError(f"cluster= takes one or two columns, got {len(clusters)}: {clusters}")
-    roles = {"y": [y], "unit": [unit], "time": [time], "covariates": covs, "cluster": clusters}
+    roles = {"y": [y], "unit": [unit], "time": [time], "covariates": covs, "cluster": clusters,
+             "fe": list(absorb)}
     for role, name in (("cohort", cohort), ("treat", treat), ("weights", weights)):
         if name is not None:
             roles[role] = [name]
@@ -368,10 +389,10 @@ def _check_arguments(data, *, y, unit, time, cohort, treat, covs, clusters, weig
         raise PanelError("data has no rows")
 
 
-def _canonical_columns(src: pd.DataFrame, names: dict, covs, clusters) -> pd.DataFrame:
+def _canonical_columns(src: pd.DataFrame, names: dict, covs, clusters, absorb=()
+                       ) -> pd.DataFrame:
     """Build a fresh frame with the canonical columns (types checked), in the user's row order."""
-    out = pd.DataFrame(index=pd.RangeIndex(len(src)))
-    out["_y"] = _numeric(src[names["y"]], "outcome", names["y"])
+    out = {"_y": _numeric(src[names["y"]], "outcome", names["y"])}
     for role in ("unit", "time"):
         col = names[role]
         if src[col].isna().any():
@@ -388,11 +409,13 @@ def _canonical_columns(src: pd.DataFrame, names: dict, covs, clusters) -> pd.Dat
         out["_weight"] = _numeric(src[names["weights"]], "weights", names["weights"])
     for i, c in enumerate(clusters):
         out[f"_cluster{i}"] = _plain(src[c])
+    for c in absorb:
+        out[f"_fe::{c}"] = _plain(src[c])
     if "treat" in names:
         out["_treat"] = _numeric(src[names["treat"]], "treatment", names["treat"])
     if "cohort" in names:
         out["_cohort"] = normalize_cohort(src[names["cohort"]].to_numpy(), names["cohort"])
-    return out
+    return pd.DataFrame(out, index=pd.RangeIndex(len(src)))
 
 
 def _plain(series: pd.Series) -> np.ndarray:
@@ -406,13 +429,19 @@ def _plain(series: pd.Series) -> np.ndarray:
 
 
 def _drop_missing(out: pd.DataFrame, names: dict, covs, clusters, notes: list) -> pd.DataFrame:
-    """Drop rows with a missing outcome, covariate, weight, treatment or cluster (reported)."""
-    roles = {"_y": names["y"], **{c: c for c in covs}}
+    """Drop rows with a missing outcome, covariate, weight, treatment or cluster (reported).
+
+    With empty ``names`` only the cluster columns are checked.
+    """
+    roles = {"_y": names["y"], **{c: c for c in covs}} if names else {}
     for key, role in (("_weight", "weights"), ("_treat", "treat")):
-        if key in out:
+        if names and key in out:
             roles[key] = names[role]
     for i, c in enumerate(clusters):
         roles[f"_cluster{i}"] = c
+    for key in out.columns:
+        if key.startswith("_fe::"):
+            roles[key] = key.removeprefix("_fe::")
     missing = out[list(roles)].isna().any(axis=1).to_numpy()
     if missing.any():
         cols = [name for key, name in roles.items() if out[key].isna().any()]
@@ -424,12 +453,12 @@ def _drop_missing(out: pd.DataFrame, names: dict, covs, clusters, notes: list) -
 
 
 def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:
-    """Outcome, covariates and weights must be finite (inf is an error, not a silent NaN)."""
+    """Outcome, covariates and weights may not be infinite (an error, not a silent NaN)."""
     roles = {"_y": ("outcome", names["y"]), **{c: ("covariate", c) for c in covs}}
     if "_weight" in out:
         roles["_weight"] = ("weights", names["weights"])
     for key, (role, name) in roles.items():
-        bad = ~np.isfinite(out[key].to_numpy())
+        bad = np.isinf(out[key].to_numpy())
         if bad.any():
             rows = out.loc[bad, ["_unit", "_time"]].itertuples(index=False)
             raise PanelError(f"{role} column {name!r} has {int(bad.sum())} infinite values, "
@@ -437,14 +466,35 @@ def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:
                              f"{_examples([tuple(r) for r in rows])}; drop or fix them")
 
 
-def _check_duplicates(out: pd.DataFrame, unit: str, time: str) -> None:
-    dup = out.duplicated(["_unit", "_time"], keep=False).to_numpy()
-    if dup.any():
+def _sorted_without_duplicates(out: pd.DataFrame, unit: str, time: str) -> pd.DataFrame:
+    """Sort by unit and time (stable; skipped if sorted); duplicated (unit, time) is an error."""
+    cu = pd.factorize(out["_unit"], sort=True)[0].astype(np.int64)
+    ct = pd.factorize(out["_time"], sort=True)[0].astype(np.int64)
+    key = cu * (int(ct.max()) + 1) + ct
+    if np.any(np.diff(key) < 0):
+        order = np.argsort(key, kind="stable")
+        out, key = out.take(order).reset_index(drop=True), key[order]
+    dup = np.flatnonzero(key[1:] == key[:-1])
+    if len(dup):
         pairs = out.loc[dup, ["_unit", "_time"]].drop_duplicates().itertuples(index=False)
         raise PanelError(
             f"duplicate ({unit}, {time}) rows: {_examples([tuple(p) for p in pairs])}; "
             "a panel needs one row per unit and period"
         )
+    return out
+
+
+def _unit_starts(out: pd.DataFrame) -> np.ndarray:
+    """First row of each unit in a frame sorted by unit."""
+    u = out["_unit"].to_numpy()
+    return np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+
+
+def _within_unit_change(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Rows (after the first of their unit) whose value differs from the previous row's."""
+    change = np.r_[False, values[1:] != values[:-1]]
+    change[starts] = False
+    return change
 
 
 def _check_treatment(out: pd.DataFrame, treat: str) -> None:
@@ -455,15 +505,25 @@ def _check_treatment(out: pd.DataFrame, treat: str) -> None:
             f"treatment column {treat!r} must be 0/1 (or boolean), got values "
             f"{_examples(np.unique(d[~np.isin(d, (0.0, 1.0))]).tolist())}"
         )
-    off = out.groupby("_unit", sort=False)["_treat"].diff().to_numpy() < 0
+    off = np.r_[False, np.diff(d) < 0]
+    off[_unit_starts(out)] = False
     if off.any():
         units = pd.unique(out.loc[off, "_unit"])
         raise PanelError(
             f"treatment {treat!r} switches off (1 then 0) for units {_examples(units)}; "
             "treatment that switches off is not supported by this estimator (staggered "
-            "adoption only; switching treatments need de Chaisemartin-D'Haultfoeuille's "
-            "estimator, not available in this package yet)"
+            "adoption only); for a treatment that switches on and off use "
+            "econometrics.dcdh (de Chaisemartin-D'Haultfoeuille)"
         )
+
+
+def _check_switching(out: pd.DataFrame, treat: str) -> None:
+    """Check a treatment that may switch on and off: finite, non-negative (missing allowed)."""
+    d = out["_treat"].to_numpy()
+    bad = np.isinf(d) | (d < 0)
+    if bad.any():
+        raise PanelError(f"treatment column {treat!r} must be finite and non-negative, got "
+                         f"{_examples(np.unique(d[bad]).tolist())}")
 
 
 def _check_cohort(out: pd.DataFrame, cohort: str, time: str, treat: str | None) -> None:
@@ -481,12 +541,12 @@ def _check_cohort(out: pd.DataFrame, cohort: str, time: str, treat: str | None) 
             f"treated period (e.g. {int(times.min()) + 1}; 0 or NaN for never treated), not an "
             f"ever-treated dummy; periods in {time!r} run from {times.min()} to {times.max()}"
         )
-    nuniq = out.groupby("_unit", sort=False)["_cohort"].nunique()
-    if (nuniq > 1).any():
+    varies = _within_unit_change(g, _unit_starts(out))
+    if varies.any():
         raise PanelError(
             f"cohort column {cohort!r} varies within units "
-            f"{_examples(nuniq.index[nuniq > 1].tolist())}; it must be the unit's first "
-            "treated period"
+            f"{_examples(pd.unique(out.loc[varies, '_unit']).tolist())}; it must be the unit's "
+            "first treated period"
         )
     if np.any(times <= 0):
         raise PanelError(
@@ -506,11 +566,13 @@ def _check_cohort(out: pd.DataFrame, cohort: str, time: str, treat: str | None) 
         out["_treat"] = implied
 
 
-def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list) -> Panel:
+def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list, absorbing: bool = True
+                 ) -> Panel:
     """Balance, cohorts, never/always treated and clusters of a checked frame."""
     times = np.sort(pd.unique(out["_time"]))
-    n_units = int(out["_unit"].nunique())
-    per_unit = out.groupby("_unit", sort=False).size()
+    starts = _unit_starts(out)
+    n_units = len(starts)
+    per_unit = np.diff(np.r_[starts, len(out)])
     balanced = bool((per_unit == len(times)).all())
     if not balanced:
         notes.append(
@@ -519,9 +581,10 @@ def _panel_facts(out: pd.DataFrame, names: dict, covs, notes: list) -> Panel:
         )
     cohorts: tuple[float, ...] = ()
     n_never = n_always = 0
-    if "_treat" in out:
-        first_treat = out.groupby("_unit", sort=False)["_treat"].first()
-        ever = out.groupby("_unit", sort=False)["_treat"].max()
+    if absorbing and "_treat" in out:
+        d = out["_treat"].to_numpy()
+        first_treat = d[starts]
+        ever = np.maximum.reduceat(d, starts)
         n_never = int((ever == 0).sum())
         n_always = int((first_treat == 1).sum())
         if n_always:

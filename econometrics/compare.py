@@ -58,7 +58,8 @@ class ComparisonResult:
     def summary(self) -> str:
         """Return the overall effects as text."""
         lines = [f"Estimator comparison: {self.outcome}"]
-        lines += [f"  {r.estimator:<20} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
+        width = max([20, *(len(str(e)) for e in self.overall.estimator)])
+        lines += [f"  {r.estimator:<{width}} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
                   for r in self.overall.itertuples()]
         return "\n".join(lines)
 
@@ -137,8 +138,10 @@ def compare_estimators(
     >>> from econometrics import simulate_panel
     >>> df = simulate_panel(n_units=120, n_periods=7, cohorts=(3, 5), effect=1.0, seed=4)
     >>> cmp = compare_estimators(df, y="y", unit="unit", time="time", cohort="cohort")
-    >>> cmp.overall.estimator.tolist()
+    >>> cmp.overall.estimator.tolist()[:4]
     ['TWFE', "Callaway-Sant'Anna", 'Sun-Abraham', 'Imputation (BJS)']
+    >>> cmp.overall.estimator.tolist()[4]
+    "de Chaisemartin-D'Haultfoeuille"
     """
     names = registry.available() if estimators is None else list(estimators)
     options = dict(options or {})

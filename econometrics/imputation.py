@@ -45,7 +45,7 @@ def _fe_design(unit_codes, time_codes, n_units, n_times, x) -> sparse.csc_matrix
 
 
 def imputation_weights_variance(z0, z1, y0, tau, weights, clusters0, clusters1,
-                                cells1) -> tuple[np.ndarray, np.ndarray]:
+                                cells1, obs_weights0=None) -> tuple[np.ndarray, np.ndarray]:
     """Estimates ``w' tau`` and BJS conservative standard errors for each weight column.
 
     Parameters
@@ -62,6 +62,8 @@ def imputation_weights_variance(z0, z1, y0, tau, weights, clusters0, clusters1,
         Integer cluster codes of the untreated and treated observations.
     cells1 : numpy.ndarray
         Cohort x event-time cell code of each treated observation.
+    obs_weights0 : numpy.ndarray, optional
+        Observation weights of the untreated observations (weighted first stage).
 
     Returns
     -------
@@ -80,12 +82,17 @@ def imputation_weights_variance(z0, z1, y0, tau, weights, clusters0, clusters1,
     >>> est.tolist(), se.shape
     ([2.0], (1, 1))
     """
-    lu = splu((z0.T @ z0).tocsc())
-    theta = lu.solve(np.asarray(z0.T @ y0).ravel())
+    w0 = np.ones(z0.shape[0]) if obs_weights0 is None else obs_weights0
+    z0w = sparse.diags(w0) @ z0
+    lu = splu((z0w.T @ z0).tocsc())
+    theta = lu.solve(np.asarray(z0w.T @ y0).ravel())
     resid0 = y0 - z0 @ theta
-    v0 = -(z0 @ lu.solve(np.asarray(z1.T @ weights)))
-    cell_mean = pd.DataFrame(tau).groupby(cells1)[0].transform("mean").to_numpy()
-    resid1 = tau - cell_mean
+    v0 = -(z0w @ lu.solve(np.asarray(z1.T @ weights)))
+    # tau minus its cell mean, weighted like the estimands (weights > 0 within each cell)
+    mass = weights.sum(axis=1)
+    frame = pd.DataFrame({"m": mass * tau, "w": mass})
+    sums = frame.groupby(cells1).transform("sum")
+    resid1 = tau - sums["m"].to_numpy() / sums["w"].to_numpy()
     n_clusters = int(max(clusters0.max(initial=0), clusters1.max(initial=0))) + 1
     score = np.zeros((n_clusters, weights.shape[1]))
     np.add.at(score, clusters0, v0 * resid0[:, None])
@@ -129,7 +136,8 @@ def imputation(
     covariates : list of str, optional
         Time-varying controls in the untreated-outcome model.
     weights : str, optional
-        Not supported (ValueError).
+        Observation weights: weighted least squares in the first stage, and weighted means of
+        the imputed effects (did2s / ``did_imputation``'s ``wtr`` with these weights).
     conf_level : float
         Confidence level (normal intervals for the effects, t(G-1) for the leads).
 
@@ -155,10 +163,8 @@ def imputation(
     if reference not in (None, -1):
         raise ValueError(f"reference={reference!r}: the imputation estimator has no reference "
                          "period; pass reference=None")
-    if weights is not None:
-        raise ValueError(f"weights={weights!r} is not supported by imputation")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
-                          covariates=covariates, cluster=cluster)
+                          covariates=covariates, cluster=cluster, weights=weights)
     f = panel.frame
     notes = list(panel.notes)
     g = f["_cohort"].to_numpy()
@@ -197,10 +203,12 @@ def imputation(
     z = _fe_design(unit_codes, time_codes, unit_codes.max() + 1, len(kept_times), x)
     yv = f["_y"].to_numpy()
     z0, z1 = z[~treated], z[treated]
+    wv = f["_weight"].to_numpy() if "_weight" in f else np.ones(len(f))
     if np.linalg.matrix_rank(np.column_stack([np.ones(len(x)), x])) < x.shape[1] + 1:
         raise PanelError(f"collinear covariates {list(panel.covariates)} (with the intercept)")
+    z0w = sparse.diags(wv[~treated]) @ z0
     try:
-        theta = splu((z0.T @ z0).tocsc()).solve(np.asarray(z0.T @ yv[~treated]).ravel())
+        theta = splu((z0w.T @ z0).tocsc()).solve(np.asarray(z0w.T @ yv[~treated]).ravel())
     except RuntimeError as exc:  # exactly singular: covariates collinear with the effects
         raise PanelError("the untreated-outcome model is singular: covariates collinear with "
                          "the unit and period effects") from exc
@@ -208,11 +216,13 @@ def imputation(
 
     rel1 = rel[treated].astype(int)
     events = np.unique(rel1)
-    weights = np.column_stack([(rel1 == e) / np.sum(rel1 == e) for e in events]
-                              + [np.full(len(rel1), 1.0 / len(rel1))])
+    w1 = wv[treated]
+    weights = np.column_stack([w1 * (rel1 == e) / np.sum(w1 * (rel1 == e)) for e in events]
+                              + [w1 / w1.sum()])
     cells1 = pd.factorize(pd.Series(g[treated]).astype(str) + ":" + rel1.astype(str))[0]
     est, cov = imputation_weights_variance(z0, z1, yv[~treated], tau, weights,
-                                           clusters[~treated], clusters[treated], cells1)
+                                           clusters[~treated], clusters[treated], cells1,
+                                           wv[~treated])
     se = np.sqrt(np.diag(cov))
     n_clusters = int(len(np.unique(clusters)))
     inf = t_inference(est[:-1], se[:-1], None, conf_level)
@@ -222,8 +232,11 @@ def imputation(
     pretrend = None
     if leads:
         n_other = len(kept_times) - 1 + x.shape[1]  # period effects and covariates
-        lead_table, lead_vcov, pretrend = _pretrend(z0, yv[~treated], rel[~treated], g[~treated],
-                                         clusters[~treated], leads, n_other, conf_level)
+        sw = np.sqrt(wv[~treated])  # weighted least squares as OLS on sqrt(w)-scaled rows
+        lead_table, lead_vcov, pretrend = _pretrend(sparse.diags(sw) @ z0, sw * yv[~treated],
+                                                    rel[~treated], g[~treated],
+                                                    clusters[~treated], leads, n_other,
+                                                    conf_level, sw)
         table = pd.concat([lead_table, table], ignore_index=True)
         # leads (first-stage regression) and effects are estimated separately: block diagonal
         vcov = _block_diagonal(lead_vcov, vcov)
@@ -238,10 +251,14 @@ def imputation(
     )
 
 
-def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level):
-    """BJS pre-trend test: lead dummies in the untreated-only regression, CRV1, Wald test."""
+def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level, scale):
+    """BJS pre-trend test: lead dummies in the untreated-only regression, CRV1, Wald test.
+
+    ``z0`` and ``y0`` come scaled by ``scale`` (sqrt of the weights), as the dummies are here.
+    """
     lead_events = np.arange(-leads, 0)
     dummies = np.column_stack([(g0 > 0) & (rel0 == e) for e in lead_events]).astype(float)
+    dummies = dummies * scale[:, None]
     present = dummies.sum(axis=0) > 0
     lead_events, dummies = lead_events[present], dummies[:, present]
     if not len(lead_events):

@@ -196,8 +196,10 @@ def within_unit(values: np.ndarray, units: np.ndarray, weights: np.ndarray | Non
 class Design:
     """The regression behind a TWFE result, kept for post-estimation (wild bootstrap).
 
-    ``x`` holds the regressors including the period dummies; unit effects are absorbed.
-    ``n_params`` is the k of the small-sample factor (n-1)/(n-k).
+    ``x`` holds the regressors including the period (and extra fixed-effect) dummies; unit
+    effects are absorbed. With ``demeaned`` (a balanced, unweighted panel), ``x`` and ``y`` are
+    already two-way demeaned and hold no dummies. ``n_params`` is the k of the small-sample
+    factor (n-1)/(n-k).
     """
 
     y: np.ndarray
@@ -207,6 +209,7 @@ class Design:
     clusters: np.ndarray
     weights: np.ndarray | None = None
     n_params: int | None = None
+    demeaned: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -330,8 +333,10 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
                          "or by a region containing units)")
     level = result.conf_level if conf_level is None else conf_level
     sw = None if design.weights is None else np.sqrt(design.weights)
-    x = within_unit(design.x, design.units, design.weights)
-    y = within_unit(design.y, design.units, design.weights)
+    x, y = design.x, design.y
+    if not design.demeaned:
+        x = within_unit(x, design.units, design.weights)
+        y = within_unit(y, design.units, design.weights)
     if sw is not None:
         x, y = x * sw[:, None], y * sw
     codes, inv = np.unique(design.clusters, return_inverse=True)

@@ -30,6 +30,7 @@ ESTIMATORS: dict[str, str] = {
     "callaway_santanna": "econometrics.cs:cs_event_study",
     "sun_abraham": "econometrics.sunab:sun_abraham",
     "imputation": "econometrics.imputation:imputation",
+    "dcdh": "econometrics.dcdh:dcdh",
 }
 
 #: name -> label used in comparison tables and plots.
@@ -38,6 +39,7 @@ LABELS: dict[str, str] = {
     "callaway_santanna": "Callaway-Sant'Anna",
     "sun_abraham": "Sun-Abraham",
     "imputation": "Imputation (BJS)",
+    "dcdh": "de Chaisemartin-D'Haultfoeuille",
 }
 
 
@@ -47,7 +49,7 @@ def available() -> list[str]:
     Examples
     --------
     >>> available()
-    ['twfe', 'callaway_santanna', 'sun_abraham', 'imputation']
+    ['twfe', 'callaway_santanna', 'sun_abraham', 'imputation', 'dcdh']
     """
     return list(ESTIMATORS)
 

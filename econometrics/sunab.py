@@ -22,23 +22,28 @@ import pandas as pd
 from econometrics._panel import Panel, PanelError, prepare_panel
 from econometrics.inference import t_inference, wald_test
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall
-from econometrics.twfe import _fit_twfe, _subset
+from econometrics.twfe import _absorbed_columns, _fit_twfe, _subset
 
 __all__ = ["interaction_weights", "sun_abraham"]
 
 
-def interaction_weights(cohort: np.ndarray, event_time: np.ndarray) -> pd.DataFrame:
+def interaction_weights(cohort: np.ndarray, event_time: np.ndarray,
+                        weights: np.ndarray | None = None) -> pd.DataFrame:
     """Cohort shares of the treated-cohort observations at each event time.
 
     Parameters
     ----------
     cohort, event_time : numpy.ndarray
         Cohort and event time (t - cohort) of each observation of a treated cohort.
+    weights : numpy.ndarray, optional
+        Observation weights: the shares are then shares of the summed weights (the weighted
+        sample analogue of Pr(G = g | event time e)).
 
     Returns
     -------
     pandas.DataFrame
-        Columns cohort, event_time, n (observations), weight (sums to one per event time).
+        Columns cohort, event_time, n (observations, or summed weights), weight (sums to one
+        per event time).
 
     Examples
     --------
@@ -47,8 +52,9 @@ def interaction_weights(cohort: np.ndarray, event_time: np.ndarray) -> pd.DataFr
     >>> w.weight.tolist()
     [0.6666666666666666, 0.3333333333333333, 1.0]
     """
-    cells = (pd.DataFrame({"cohort": cohort, "event_time": event_time})
-             .groupby(["event_time", "cohort"]).size().rename("n").reset_index())
+    mass = np.ones(len(cohort)) if weights is None else np.asarray(weights, dtype=float)
+    cells = (pd.DataFrame({"cohort": cohort, "event_time": event_time, "n": mass})
+             .groupby(["event_time", "cohort"])["n"].sum().reset_index())
     cells["weight"] = cells["n"] / cells.groupby("event_time")["n"].transform("sum")
     return cells[["cohort", "event_time", "n", "weight"]]
 
@@ -104,6 +110,7 @@ def sun_abraham(
     covariates: list[str] | str | None = None,
     weights: str | None = None,
     conf_level: float = 0.95,
+    fe: list[str] | str | None = None,
 ) -> EventStudyResult:
     """Estimate the Sun-Abraham interaction-weighted event study.
 
@@ -124,9 +131,12 @@ def sun_abraham(
     covariates : list of str, optional
         Time-varying controls.
     weights : str, optional
-        Not supported (ValueError): fixest's interaction weights are unweighted shares.
+        Observation weights: weighted least squares for the interactions, and cohort shares
+        of the summed weights for the interaction weights and ``overall``.
     conf_level : float
         Confidence level of the intervals (t with G - 1 degrees of freedom).
+    fe : str or list of str, optional
+        Fixed effects besides unit and period, e.g. ``"region^year"`` (as :func:`twfe`).
 
     Returns
     -------
@@ -145,21 +155,27 @@ def sun_abraham(
     if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
         raise ValueError(f"reference={reference!r} must be one integer event time for "
                          "sun_abraham (several reference periods: estimator='twfe')")
-    if weights is not None:
-        raise ValueError(f"weights={weights!r} is not supported by sun_abraham")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
-                          covariates=covariates, cluster=cluster)
+                          covariates=covariates, cluster=cluster, weights=weights,
+                          absorb=_absorbed_columns(fe, unit, time))
     panel, notes = _comparison_design(panel, leads, lags, reference)
     f = panel.frame
     g = f["_cohort"].to_numpy()
     e = f["_event_time"].to_numpy()
-    cells = interaction_weights(g[g > 0], e[g > 0])
+    w = f["_weight"].to_numpy() if "_weight" in f else None
+    cells = interaction_weights(g[g > 0], e[g > 0], None if w is None else w[g > 0])
     cells = cells[cells.event_time != reference].reset_index(drop=True)
     names = [f"_sa::{c:g}::{k:g}" for c, k in zip(cells.cohort, cells.event_time, strict=True)]
-    dummies = {name: ((g == c) & (e == k)).astype(float)
-               for name, c, k in zip(names, cells.cohort, cells.event_time, strict=True)}
-    regressors = pd.DataFrame({**dummies, **{c: f[c].to_numpy() for c in panel.covariates}})
-    fit = _fit_twfe(panel, regressors, cluster)
+    x = np.zeros((len(f), len(names) + len(panel.covariates)))
+    column = {(c, k): j for j, (c, k) in enumerate(zip(cells.cohort, cells.event_time,
+                                                       strict=True))}
+    rows = np.flatnonzero(g > 0)
+    cols = np.array([column.get((c, k), -1) for c, k in zip(g[rows], e[rows], strict=True)],
+                    dtype=int)
+    x[rows[cols >= 0], cols[cols >= 0]] = 1.0
+    for j, c in enumerate(panel.covariates):
+        x[:, len(names) + j] = f[c].to_numpy()
+    fit = _fit_twfe(panel, x, names + list(panel.covariates), cluster, fe)
     delta = fit.params.loc[names].to_numpy()
     vcov = fit.vcov.loc[names, names].to_numpy()
 

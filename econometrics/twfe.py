@@ -1,13 +1,16 @@
 """Two-way fixed effects: the static DiD regression and the event study.
 
-Both fit ``y_it = a_i + l_t + X_it b + e_it`` by least squares with the unit effects a_i absorbed
-(each variable minus its unit mean, Frisch-Waugh-Lovell; weighted means with ``weights``) and the
-period effects l_t as T-1 period dummies, solved by a pivoted QR decomposition that names any
-collinear regressor. This is exact (no iteration), so coefficients equal those of fixest /
-pyfixest and Stata's ``reghdfe`` to rounding; the clustered covariance is CRV1 with
-G/(G-1) * (n-1)/(n-k), k counting the regressors and the T-1 period effects, and the unit effects
-not counted when they are nested in the clusters (fixest's default ``ssc``). Inference on
-coefficients uses t(G-1) with G clusters (the smaller G for two-way clustering).
+Both fit ``y_it = a_i + l_t (+ extra fixed effects) + X_it b + e_it`` by least squares
+(Frisch-Waugh-Lovell). A balanced, unweighted panel without extra fixed effects is two-way
+demeaned in closed form (each variable minus its unit and period means plus the grand mean);
+otherwise the unit effects a_i are absorbed by (weighted) within-unit demeaning and the period
+effects and any extra fixed effects (``fe="region^year"``) enter as dummies, redundant ones
+dropped by a pivoted QR. The normal equations are solved by Cholesky after fixest's collinearity
+check, which names any collinear regressor. This is exact (no iteration), so coefficients equal
+those of fixest / pyfixest and Stata's ``reghdfe`` to rounding; the clustered covariance is CRV1
+with G/(G-1) * (n-1)/(n-k), k counting the regressors and the fixed-effect levels less one per
+extra fixed effect, a fixed effect nested in the clusters counted 1 (fixest's default ``ssc``).
+Inference on coefficients uses t(G-1) with G clusters (the smaller G for two-way clustering).
 """
 
 from __future__ import annotations
@@ -30,12 +33,44 @@ COLLINEAR_TOL = 1e-10  # smallest eigenvalue of the unit-scaled X'X below which 
 ABSORBED_TOL = 1e-8  # a column shorter than this share of its raw length is absorbed
 
 
-def _period_dummies(times: pd.Series) -> pd.DataFrame:
-    """T-1 period dummies (first period omitted)."""
-    levels, codes = np.unique(times.to_numpy(), return_inverse=True)
-    dummies = np.zeros((len(codes), len(levels)))
-    dummies[np.arange(len(codes)), codes] = 1.0
-    return pd.DataFrame(dummies[:, 1:], columns=[f"{_TIME_PREFIX}{t}" for t in levels[1:]])
+def _dummies(codes: np.ndarray, labels, prefix: str, drop_first: bool
+             ) -> tuple[np.ndarray, list[str]]:
+    """One-hot columns of integer ``codes`` (the first level omitted with ``drop_first``)."""
+    out = np.zeros((len(codes), len(labels)))
+    out[np.arange(len(codes)), codes] = 1.0
+    names = [f"{prefix}{v}" for v in labels]
+    return (out[:, 1:], names[1:]) if drop_first else (out, names)
+
+
+def _fixed_effect_specs(fe) -> list[tuple[str, list[str]]]:
+    """Parse ``fe``: column names, or interactions ``"a^b"``; ValueError naming the argument."""
+    specs = [fe] if isinstance(fe, str) else list(fe or ())
+    out = []
+    for spec in specs:
+        if not isinstance(spec, str) or not spec or any(not p for p in spec.split("^")):
+            raise ValueError(f"fe={fe!r}: each fixed effect must be a column name or an "
+                             "interaction of columns like 'region^year'")
+        out.append((spec, spec.split("^")))
+    return out
+
+
+def _absorbed_columns(fe, unit: str, time: str) -> list[str]:
+    """Columns that the extra fixed effects need besides the unit and time columns."""
+    cols = [c for _, parts in _fixed_effect_specs(fe) for c in parts if c not in (unit, time)]
+    return list(dict.fromkeys(cols))
+
+
+def _fe_codes(panel: Panel, specs) -> list[tuple[str, np.ndarray]]:
+    """Integer codes of each extra fixed effect (interactions: of the combined columns)."""
+    f = panel.frame
+    canonical = {panel.names["unit"]: "_unit", panel.names["time"]: "_time"}
+    out = []
+    for spec, cols in specs:
+        keys = [pd.factorize(f[canonical.get(c, f"_fe::{c}")], sort=True)[0] for c in cols]
+        codes = pd.factorize(pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else keys[0],
+                             sort=True)[0]
+        out.append((spec, codes))
+    return out
 
 
 def _cluster_codes(panel: Panel, cluster) -> tuple[np.ndarray, str]:
@@ -95,7 +130,7 @@ def _collinear_columns(scaled: np.ndarray, names: Sequence[str], absorbed: np.nd
     rank = _rank(scaled)
     involved = []
     for j, name in enumerate(names):
-        if name.startswith(_TIME_PREFIX):
+        if name.startswith("_"):  # period and extra fixed-effect dummies
             continue
         keep = np.arange(len(names)) != j
         if absorbed[j] or _rank(scaled[np.ix_(keep, keep)]) == rank:
@@ -107,6 +142,8 @@ def _label(name: str) -> str:
     """Readable name of a design column (period dummies are internal)."""
     if name.startswith(_TIME_PREFIX):
         return f"the period effect of {name.removeprefix(_TIME_PREFIX)}"
+    if name.startswith("_fe::"):
+        return f"the fixed effect {name.removeprefix('_fe::')}"
     return repr(name)
 
 
@@ -131,45 +168,95 @@ def _nested(inner: np.ndarray, outer: np.ndarray) -> bool:
     return len(pairs) == int(inner.max()) + 1
 
 
-def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
-    """Fit with unit effects and period dummies; CRV1 covariance with fixest's small-sample rule.
+def _two_way_demeaned(values: np.ndarray, n_units: int, n_periods: int) -> np.ndarray:
+    """Subtract unit and period means and add the grand mean: exact for a balanced panel.
 
-    The covariance is computed on the unit-demeaned design (Frisch-Waugh-Lovell) with fixest's
-    default ``ssc()``: k counts the regressors and the fixed effects that are not nested in a
-    cluster variable (a nested fixed effect counts 1), G/(G-1) uses the smallest G, and
-    inference uses t(G-1).
+    ``values`` (n x k) must be sorted by unit then period, every unit in every period.
+    """
+    v = values.reshape(n_units, n_periods, -1)
+    unit_means = v.sum(axis=1) / n_periods
+    period_means = v.sum(axis=0) / n_units
+    out = v - unit_means[:, None, :]
+    out -= (period_means - period_means.mean(axis=0))[None, :, :]
+    return out.reshape(values.shape)
+
+
+def _independent(f: np.ndarray) -> np.ndarray:
+    """Return the indices of a maximal set of independent columns (pivoted QR, in order)."""
+    if f.shape[1] == 0:
+        return np.arange(0)
+    _, r, piv = linalg.qr(f, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    rank = int(np.sum(diag > COLLINEAR_TOL * diag[0] * max(f.shape)))
+    return np.sort(piv[:rank])
+
+
+def _fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=()) -> _Fit:
+    """Fit with unit and period effects (and ``fe``); CRV1 covariance, fixest's small-sample rule.
+
+    A balanced, unweighted panel without extra fixed effects is two-way demeaned in closed form;
+    otherwise the unit effects are absorbed by within-unit demeaning and the period (and extra)
+    effects enter as dummies (redundant ones dropped). The covariance is computed on the
+    demeaned design (Frisch-Waugh-Lovell) with fixest's default ``ssc()``: k counts the
+    regressors and the fixed-effect levels less one per extra fixed effect, a fixed effect
+    nested in a cluster variable counting 1; G/(G-1) uses the smallest G; inference uses t(G-1).
     """
     f = panel.frame
-    regressors = regressors.reset_index(drop=True)
-    periods = _period_dummies(f["_time"])
+    names = list(names)
     codes, vcov_type = _cluster_codes(panel, cluster)
-    design = _design(panel, pd.concat([regressors, periods], axis=1), codes)
     code_cols = np.asarray(codes).reshape(len(codes), -1).T
     n_clusters = tuple(len(np.unique(c)) for c in code_cols)
-    units, times = design.units, f["_time"].to_numpy()
+    units = pd.factorize(f["_unit"], sort=True)[0]
+    time_levels, times = np.unique(f["_time"].to_numpy(), return_inverse=True)
+    weights = f["_weight"].to_numpy(dtype=float) if "_weight" in f else None
+    y = f["_y"].to_numpy(dtype=float)
+    extra = _fe_codes(panel, _fixed_effect_specs(fe))
+    n_units, n_periods = panel.n_units, len(time_levels)
+    raw = x if weights is None else x * np.sqrt(weights)[:, None]
+    raw_norms = np.sqrt(np.einsum("ij,ij->j", raw, raw))
+    if panel.balanced and weights is None and not extra:
+        both = _two_way_demeaned(np.column_stack([x, y]), n_units, n_periods)
+        xd, yd, all_names = both[:, :-1], both[:, -1], names
+        design = Design(y=yd, x=xd, names=tuple(names), units=units,
+                        clusters=np.asarray(codes), demeaned=True)
+    else:
+        blocks = [_dummies(times, time_levels, _TIME_PREFIX, True)]
+        blocks += [_dummies(c, range(c.max() + 1), f"_fe::{spec}::", False) for spec, c in extra]
+        fe_x = np.column_stack([b[0] for b in blocks])
+        fe_names = [n for b in blocks for n in b[1]]
+        both = within_unit(np.column_stack([x, fe_x, y]), units, weights)
+        if weights is not None:
+            both = both * np.sqrt(weights)[:, None]
+        k = x.shape[1]
+        keep = np.arange(len(fe_names)) if not extra else _independent(both[:, k:-1])
+        xd = np.column_stack([both[:, :k], both[:, k:-1][:, keep]])
+        yd = both[:, -1]
+        all_names = names + [fe_names[i] for i in keep]
+        raw_norms = np.r_[raw_norms, np.linalg.norm(both[:, k:-1][:, keep], axis=0)]
+        design = Design(y=y, x=np.column_stack([x, fe_x[:, keep]]), names=tuple(all_names),
+                        units=units, clusters=np.asarray(codes), weights=weights)
     by_unit = cluster is None  # the default clusters are the units themselves
-    unit_nested = by_unit or any(_nested(units, c) for c in code_cols)
-    time_nested = (not by_unit or len(np.unique(units)) == 1) and any(
-        _nested(times, c) for c in code_cols)
-    n_units, n_periods = panel.n_units, len(np.unique(times))
-    n_params = (regressors.shape[1] + n_units + n_periods - 1
-                - (n_units - 1) * unit_nested - (n_periods - 1) * time_nested)
-    x, yd = _demeaned(design)
-    raw = design.x if design.weights is None else design.x * np.sqrt(design.weights)[:, None]
-    beta, xtx_inv = _least_squares(x, yd, design.names, np.linalg.norm(raw, axis=0))
-    vcov = cluster_vcov(x, yd - x @ beta, codes, n_params=n_params, min_clusters=True,
+    levels = [n_units, n_periods] + [int(c.max()) + 1 for _, c in extra]
+    nested = [by_unit or any(_nested(units, c) for c in code_cols),
+              (not by_unit or n_units == 1) and any(_nested(times, c) for c in code_cols)]
+    nested += [any(_nested(c, cc) for cc in code_cols) for _, c in extra]
+    n_params = (len(names) + sum(levels) - (len(levels) - 1)
+                - sum(lv - 1 for lv, nest in zip(levels, nested, strict=True) if nest))
+    beta, xtx_inv = _least_squares(xd, yd, all_names, raw_norms)
+    vcov = cluster_vcov(xd, yd - xd @ beta, codes, n_params=n_params, min_clusters=True,
                         xtx_inv=xtx_inv)
-    names = list(design.names)
     g_min = min(n_clusters)
     kind = (f"G/(G-1) with G = min(G_1, G_2) = {g_min} on each of the three one-way terms"
             if len(n_clusters) == 2 else "G/(G-1)")
+    fe_words = "".join(f", {spec} effects {'nested, counted 1' if nest else 'counted'}"
+                       for (spec, _), nest in zip(extra, nested[2:], strict=True))
     small = (f"CRV1 {kind} x (n-1)/(n-k), k = {n_params} (regressors and fixed effects; "
-             f"unit effects {'nested in the clusters, counted 1' if unit_nested else 'counted'}"
-             f", period effects {'nested, counted 1' if time_nested else 'counted'}); "
+             f"unit effects {'nested in the clusters, counted 1' if nested[0] else 'counted'}"
+             f", period effects {'nested, counted 1' if nested[1] else 'counted'}{fe_words}); "
              f"t({g_min - 1}) for p-values and intervals (fixest default ssc, Stata reghdfe)")
     return _Fit(
-        params=pd.Series(beta, index=names),
-        vcov=pd.DataFrame(vcov, index=names, columns=names), df_t=float(g_min - 1),
+        params=pd.Series(beta, index=all_names),
+        vcov=pd.DataFrame(vcov, index=all_names, columns=all_names), df_t=float(g_min - 1),
         vcov_type=vcov_type, small_sample=small, n_clusters=n_clusters,
         design=replace(design, n_params=n_params),
     )
@@ -177,33 +264,12 @@ def _fit_twfe(panel: Panel, regressors: pd.DataFrame, cluster) -> _Fit:
 
 def _tidy(res: _Fit, terms: Sequence[str], conf_level: float) -> pd.DataFrame:
     terms = list(terms)
-    est = res.params.loc[terms].to_numpy()
-    se = np.sqrt(np.diag(res.vcov.loc[terms, terms].to_numpy()))
+    pos = res.params.index.get_indexer(terms)
+    est = res.params.to_numpy()[pos]
+    se = np.sqrt(np.diag(res.vcov.to_numpy())[pos])
     inf = t_inference(est, se, res.df_t, conf_level)
     table = pd.DataFrame({"term": terms, "estimate": est, "std_error": se, **inf})
     return table[list(TIDY_COLUMNS)]
-
-
-def _demeaned(design: Design) -> tuple[np.ndarray, np.ndarray]:
-    """Unit-demeaned (weighted) design and outcome, scaled by sqrt(weights) (WLS as OLS)."""
-    both = within_unit(np.column_stack([design.x, design.y]), design.units, design.weights)
-    x, yd = both[:, :-1], both[:, -1]
-    if design.weights is not None:
-        sw = np.sqrt(design.weights)
-        x, yd = x * sw[:, None], yd * sw
-    return x, yd
-
-
-def _design(panel: Panel, regressors: pd.DataFrame, codes: np.ndarray) -> Design:
-    f = panel.frame
-    return Design(
-        y=f["_y"].to_numpy(dtype=float),
-        x=regressors.to_numpy(dtype=float),
-        names=tuple(regressors.columns),
-        units=pd.factorize(f["_unit"], sort=True)[0],
-        clusters=np.asarray(codes),
-        weights=f["_weight"].to_numpy(dtype=float) if "_weight" in f else None,
-    )
 
 
 def twfe(
@@ -217,6 +283,7 @@ def twfe(
     cluster: Sequence[str] | str | None = None,
     weights: str | None = None,
     conf_level: float = 0.95,
+    fe: Sequence[str] | str | None = None,
 ) -> StaticResult:
     """Estimate the static two-way fixed effects DiD ``y ~ treat + covariates | unit + time``.
 
@@ -234,6 +301,9 @@ def twfe(
         Observation weights (weighted least squares).
     conf_level : float
         Confidence level of the intervals.
+    fe : str or sequence of str, optional
+        Fixed effects besides unit and period: columns, or interactions such as
+        ``"region^year"`` (fixest's ``| unit + year + region^year``).
 
     Returns
     -------
@@ -250,14 +320,14 @@ def twfe(
     ['treat']
     """
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat,
-                          covariates=covariates, cluster=cluster, weights=weights)
+                          covariates=covariates, cluster=cluster, weights=weights,
+                          absorb=_absorbed_columns(fe, unit, time))
     f = panel.frame
     terms = [treat, *panel.covariates]
-    regressors = pd.DataFrame({treat: f["_treat"].to_numpy(),
-                               **{c: f[c].to_numpy() for c in panel.covariates}})
-    if regressors[treat].nunique() < 2:
+    x = np.column_stack([f["_treat"].to_numpy(), *(f[c].to_numpy() for c in panel.covariates)])
+    if np.all(x[:, 0] == x[0, 0]):
         raise PanelError(f"treatment {treat!r} does not vary: nothing to estimate")
-    res = _fit_twfe(panel, regressors, cluster)
+    res = _fit_twfe(panel, x, terms, cluster, fe)
     return StaticResult(
         table=_tidy(res, terms, conf_level),
         estimator="TWFE (unit and period effects)",
@@ -320,7 +390,7 @@ def event_study(
 
     Dispatches to the estimator registered under ``estimator`` in
     :data:`econometrics.registry.ESTIMATORS` (``"twfe"``, ``"sun_abraham"``, ``"imputation"``,
-    ``"callaway_santanna"``); every one takes these arguments and returns an
+    ``"callaway_santanna"``, ``"dcdh"``); every one takes these arguments and returns an
     :class:`~econometrics.results.EventStudyResult` with ``tidy()``, ``vcov`` (the covariance
     of the event-time estimates) and ``pretrend``. With ``estimator="twfe"`` this is the dynamic
     TWFE regression on relative-time dummies ``1[t - cohort = e]`` for e in [-leads, lags]
@@ -344,12 +414,13 @@ def event_study(
     cluster : str or sequence of str, optional
         Cluster columns; default: the unit.
     weights : str, optional
-        Observation weights (estimators that support them: twfe, callaway_santanna).
+        Observation weights (all registered estimators; unit weights for callaway_santanna).
     conf_level : float
         Confidence level of the intervals.
     **options
-        Estimator-specific options, e.g. ``bin_endpoints`` (twfe), ``control`` and
-        ``bootstrap`` (callaway_santanna).
+        Estimator-specific options, e.g. ``bin_endpoints`` and ``fe`` (twfe), ``fe``
+        (sun_abraham), ``control`` and ``bootstrap`` (callaway_santanna), ``normalized``
+        (dcdh).
 
     Returns
     -------
@@ -390,12 +461,14 @@ def twfe_event_study(
     weights: str | None = None,
     conf_level: float = 0.95,
     bin_endpoints: bool = True,
+    fe: Sequence[str] | str | None = None,
 ) -> EventStudyResult:
     """Dynamic TWFE event study (the ``"twfe"`` entry of the registry).
 
     Arguments as in :func:`event_study`; ``bin_endpoints`` pools event times beyond the window
     into the end points (True) or drops the treated observations outside the window (False,
-    reported in the notes).
+    reported in the notes); ``fe`` adds fixed effects as in :func:`twfe` (e.g.
+    ``"region^year"``).
 
     Examples
     --------
@@ -410,7 +483,8 @@ def twfe_event_study(
         raise ValueError(f"bin_endpoints={bin_endpoints!r} must be True or False")
     references = check_references(reference)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
-                          covariates=covariates, cluster=cluster, weights=weights)
+                          covariates=covariates, cluster=cluster, weights=weights,
+                          absorb=_absorbed_columns(fe, unit, time))
     f = panel.frame
     notes = list(panel.notes)
     g = f["_cohort"].to_numpy()
@@ -449,19 +523,21 @@ def twfe_event_study(
     if not events:
         raise PanelError("no event times to estimate in the window")
     names = [f"event_time::{e}" for e in events]
-    regressors = pd.DataFrame({n: (rel_b == e).astype(float) for n, e in zip(names, events,
-                                                                              strict=True)})
-    for c in panel.covariates:
-        regressors[c] = f[c].to_numpy()
-    res = _fit_twfe(panel, regressors, cluster)
+    x = np.zeros((len(rel_b), len(events) + len(panel.covariates)))
+    rows = np.flatnonzero(np.isin(rel_b, events))
+    x[rows, np.searchsorted(events, rel_b[rows])] = 1.0  # events are sorted
+    for j, c in enumerate(panel.covariates):
+        x[:, len(events) + j] = f[c].to_numpy()
+    res = _fit_twfe(panel, x, names + list(panel.covariates), cluster, fe)
     table = _tidy(res, names, conf_level)
     table.insert(0, "event_time", np.array(events, dtype=np.int64))
-    vcov = res.vcov.loc[names, names].set_axis(events, axis=0).set_axis(events, axis=1)
-    leads_terms = [n for n, e in zip(names, events, strict=True) if e < 0]
+    k = len(names)  # the event-time terms come first in the design
+    v_events = res.vcov.to_numpy()[:k, :k]
+    vcov = pd.DataFrame(v_events, index=events, columns=events)
+    lead = np.array(events) < 0
     pretrend = None
-    if leads_terms:
-        pretrend = wald_test(res.params.loc[leads_terms].to_numpy(),
-                             res.vcov.loc[leads_terms, leads_terms].to_numpy(),
+    if lead.any():
+        pretrend = wald_test(res.params.to_numpy()[:k][lead], v_events[np.ix_(lead, lead)],
                              df_denom=res.df_t)
     if bin_endpoints and (leads is not None or lags is not None):
         notes.append(f"event times beyond [{-lo}, {hi}] are pooled into the end points")

@@ -38,7 +38,9 @@ cells = [
          "cs.aggregate('dynamic').tidy()"),
     md("## 3. All estimators on the same panel\n\n"
        "TWFE event study and static coefficient, Callaway-Sant'Anna (dynamic aggregation), "
-       "Sun-Abraham (interaction-weighted) and Borusyak-Jaravel-Spiess imputation. The robust "
+       "Sun-Abraham (interaction-weighted), Borusyak-Jaravel-Spiess imputation and de "
+       "Chaisemartin-D'Haultfoeuille (which, with an absorbing treatment, equals "
+       "Callaway-Sant'Anna with not-yet-treated controls). The robust "
        "estimators track the true path; TWFE's static coefficient is far below the truth. "
        "(Sun-Abraham and imputation average over the treated county-years inside the event "
        "window, here up to 5 years after adoption, so their overall effect averages fewer "

@@ -15,13 +15,16 @@ not-yet-treated units). As in ``did`` for panel data:
 * the Wald pre-test of parallel trends (``did``'s ``W`` / ``Wpval``) uses the analytic covariance
   of the pre-treatment cells (``t < g - anticipation``).
 
-The panel is balanced first (units not observed in every period are dropped and reported in the
-notes); ``did``'s ``allow_unbalanced_panel`` and repeated cross-sections are not implemented.
+By default an unbalanced panel is balanced first (units not observed in every period are
+dropped, with a warning). ``allow_unbalanced_panel=True`` keeps every observation and
+``panel=False`` treats the rows as repeated cross-sections: both use DRDID's cross-section 2x2
+estimators (:func:`group_time_effects_rc`), as ``did`` does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal, get_args
 
 import numpy as np
@@ -36,7 +39,7 @@ from econometrics.cs.aggte import (
     aggregate_effects,
     effect_table,
 )
-from econometrics.cs.drdid import ESTIMATORS, Method, TwoByTwo
+from econometrics.cs.drdid import ESTIMATORS, RC_ESTIMATORS, Method, TwoByTwo
 from econometrics.cs.mboot import (
     analytic_se,
     bands,
@@ -47,7 +50,7 @@ from econometrics.cs.mboot import (
 from econometrics.results import Overall, WaldTest
 
 __all__ = ["AttGtResult", "BasePeriod", "Control", "GroupTimeEstimates", "att_gt",
-           "group_time_effects", "pretest"]
+           "group_time_effects", "group_time_effects_rc", "pretest"]
 
 Control = Literal["never", "notyet"]
 BasePeriod = Literal["varying", "universal"]
@@ -74,8 +77,12 @@ def _base_index(periods: np.ndarray, g: float, anticipation: int) -> int:
     return int(np.flatnonzero(periods + anticipation < g)[-1])
 
 
-def _checked_2x2(estimator, dy, d, x, w, g, t) -> TwoByTwo:
-    """Run one 2x2 estimator; turn a singular design into an error that names the cell."""
+def _checked_2x2(call, d, x, g, t) -> TwoByTwo:
+    """Run one 2x2 estimator (``call()``); turn a singular design into an error naming the cell.
+
+    ``d`` and ``x`` are the cell's treated indicator and covariates (one row per unit, or per
+    observation for repeated cross-sections).
+    """
     n_treat, n_cont = int(d.sum()), int(len(d) - d.sum())
     k = x.shape[1]
     if n_cont == 0:
@@ -92,12 +99,38 @@ def _checked_2x2(estimator, dy, d, x, w, g, t) -> TwoByTwo:
             "(singular design); drop or combine covariates"
         )
     try:
-        return estimator(dy, d, x, w)
+        return call()
     except np.linalg.LinAlgError as exc:
         raise PanelError(
             f"collinear covariates within cohort {g:g} / its controls in period {t:g} (singular "
             "design); drop or combine covariates"
         ) from exc
+
+
+def _cells(periods: np.ndarray, cohorts: np.ndarray, *, base_period: BasePeriod,
+           anticipation: int):
+    """Yield the cells of ``did``'s compute.att_gt: (g, current, base, last) period indices.
+
+    ``last`` is the period that defines not-yet-treated controls (the later of the current and
+    base periods); ``base == current`` is the universal base period's reference cell.
+    """
+    shift = 1 if base_period == "varying" else 0
+    for g in cohorts:
+        for ti in range(len(periods) - shift):
+            cur = ti + shift
+            base = ti if base_period == "varying" else _base_index(periods, g, anticipation)
+            if g <= periods[cur]:
+                base = _base_index(periods, g, anticipation)
+            yield g, cur, base, periods[max(ti, base) + shift]
+
+
+def _controls(cohort: np.ndarray, g: float, last: float, control: Control,
+              anticipation: int) -> np.ndarray:
+    """Comparison units of cohort g: never treated, or also not yet treated by ``last``."""
+    ctrl = cohort == 0
+    if control == "notyet":
+        ctrl = ctrl | ((cohort > last + anticipation) & (cohort != g))
+    return ctrl
 
 
 def group_time_effects(
@@ -150,36 +183,110 @@ def group_time_effects(
     w = np.ones(n) if weights is None else weights
     xs = x if x.ndim == 3 else np.repeat(x[:, None, :], len(periods), axis=1)
     estimator = ESTIMATORS[method]
-    shift = 1 if base_period == "varying" else 0
-    cells_g, cells_t, atts, columns = [], [], [], []
-    for g in cohorts:
+
+    def fit_cell(g, cur, base, last):
         treated = unit_cohort == g
-        for ti in range(len(periods) - shift):
-            cur = ti + shift
-            base = ti if base_period == "varying" else _base_index(periods, g, anticipation)
-            if g <= periods[cur]:
-                base = _base_index(periods, g, anticipation)
-            cells_g.append(g)
-            cells_t.append(periods[cur])
-            if base == cur:  # universal base period: the reference cell is 0 by construction
-                atts.append(0.0)
-                columns.append(np.zeros(n))
-                continue
-            ctrl = unit_cohort == 0
-            if control == "notyet":
-                last = periods[max(ti, base) + shift]
-                ctrl = ctrl | ((unit_cohort > last + anticipation) & ~treated)
-            cell = treated | ctrl
-            dy = y[cell, cur] - y[cell, base]
-            fit = _checked_2x2(estimator, dy, treated[cell].astype(float),
-                               xs[cell, min(base, cur)], w[cell], g, periods[cur])
-            psi = np.zeros(n)
-            psi[cell] = fit.influence * (n / cell.sum())
-            atts.append(float(fit.att))
-            columns.append(psi)
+        cell = treated | _controls(unit_cohort, g, last, control, anticipation)
+        args = (y[cell, cur] - y[cell, base], treated[cell].astype(float),
+                xs[cell, min(base, cur)], w[cell])
+        fit = _checked_2x2(partial(estimator, *args), args[1], args[2], g, periods[cur])
+        psi = np.zeros(n)
+        psi[cell] = fit.influence * (n / cell.sum())
+        return fit.att, psi
+
+    return _all_cells(periods, cohorts, n, fit_cell, base_period=base_period,
+                      anticipation=anticipation)
+
+
+def _all_cells(periods, cohorts, n, fit_cell, *, base_period, anticipation
+               ) -> GroupTimeEstimates:
+    """Run ``fit_cell(g, current, base, last) -> (att, influence)`` on every cell of _cells."""
+    cells_g, cells_t, atts, columns = [], [], [], []
+    for g, cur, base, last in _cells(periods, cohorts, base_period=base_period,
+                                     anticipation=anticipation):
+        # universal base period: the reference cell is 0 by construction
+        att, psi = (0.0, np.zeros(n)) if base == cur else fit_cell(g, cur, base, last)
+        cells_g.append(g)
+        cells_t.append(periods[cur])
+        atts.append(float(att))
+        columns.append(psi)
     times = np.asarray(cells_t, float)
     return GroupTimeEstimates(np.asarray(cells_g, float), times, np.asarray(atts),
                               np.column_stack(columns), float(periods[0]), float(times.max()))
+
+
+def group_time_effects_rc(
+    y: np.ndarray,
+    time: np.ndarray,
+    ids: np.ndarray,
+    id_cohort: np.ndarray,
+    x: np.ndarray,
+    periods: np.ndarray,
+    cohorts: np.ndarray,
+    *,
+    control: Control,
+    method: Method,
+    anticipation: int,
+    base_period: BasePeriod,
+    weights: np.ndarray | None = None,
+) -> GroupTimeEstimates:
+    """All ATT(g, t) from observations in long form: repeated cross-sections or an unbalanced panel.
+
+    As ``did`` with ``panel = FALSE`` or ``allow_unbalanced_panel = TRUE``: each cell stacks
+    the observations of cohort g and its controls in the base and current periods and runs
+    DRDID's repeated cross-section estimator (each row with its own covariates); the influence
+    function (scaled by n / rows in the cell) is summed by ``ids`` (the unit of an unbalanced
+    panel, the row of a cross-section).
+
+    Parameters
+    ----------
+    y, time, ids : numpy.ndarray
+        Outcome, period and influence row (0..n-1) of each observation.
+    id_cohort : numpy.ndarray
+        Cohort of each influence row (n,).
+    x : numpy.ndarray
+        Covariates with a leading column of ones, one row per observation.
+    periods, cohorts, control, method, anticipation, base_period
+        As in :func:`group_time_effects`.
+    weights : numpy.ndarray, optional
+        Observation weights; default equal weights.
+
+    Returns
+    -------
+    GroupTimeEstimates
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = group_time_effects_rc(np.array([1.0, 4, 0, 1]), np.array([1, 2, 1, 2]),
+    ...     np.arange(4), np.array([2.0, 2, 0, 0]), np.ones((4, 1)), np.array([1, 2]),
+    ...     np.array([2.0]), control="never", method="reg", anticipation=0,
+    ...     base_period="varying")
+    >>> r.att.tolist()
+    [2.0]
+    """
+    n = len(id_cohort)
+    w = np.ones(len(y)) if weights is None else weights
+    cohort = id_cohort[ids]
+    estimator = RC_ESTIMATORS[method]
+
+    def fit_cell(g, cur, base, last):
+        treated = cohort == g
+        rows = ((treated | _controls(cohort, g, last, control, anticipation))
+                & np.isin(time, (periods[cur], periods[base])))
+        post, d = (time[rows] == periods[cur]).astype(float), treated[rows].astype(float)
+        for who, in_group in (("cohort", d == 1), ("control", d == 0)):
+            for when, in_period in ((periods[cur], post == 1), (periods[base], post == 0)):
+                if not np.any(in_group & in_period):
+                    raise PanelError(f"no {who} observations for cohort {g:g} in period "
+                                     f"{when:g} (the 2x2 cell of period {periods[cur]:g})")
+        args = (y[rows], post, d, x[rows], w[rows])
+        fit = _checked_2x2(partial(estimator, *args), d, x[rows], g, periods[cur])
+        return fit.att, np.bincount(ids[rows], weights=fit.influence * (n / rows.sum()),
+                                    minlength=n)
+
+    return _all_cells(periods, cohorts, n, fit_cell, base_period=base_period,
+                      anticipation=anticipation)
 
 
 def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: int
@@ -377,8 +484,8 @@ def _wide_panel(data, *, y, unit, time, cohort, covariates, cluster, weights):
         dropped = panel.n_units - frame.loc[full, "_unit"].nunique()
         frame = frame.loc[full].reset_index(drop=True)
         notes.append(f"balanced the panel: dropped {dropped} units not observed in every period")
-        warn_data(f"att_gt needs a balanced panel: dropped {dropped} units not observed in "
-                  "every period (allow_unbalanced_panel is not implemented)")
+        warn_data(f"att_gt balanced the panel: dropped {dropped} units not observed in every "
+                  "period (allow_unbalanced_panel=True keeps them)")
         if frame.empty:
             raise PanelError("no unit is observed in every period")
     n_periods = len(periods)
@@ -397,6 +504,48 @@ def _wide_panel(data, *, y, unit, time, cohort, covariates, cluster, weights):
         w = _fixed_within_units(frame["_weight"].to_numpy(), n, n_periods, "weights", weights)
         w = w / w.mean()
     return panel, ymat, unit_cohort, x, clusters, w, periods, notes, len(frame)
+
+
+def _per_id(values: np.ndarray, ids: np.ndarray, n: int, role: str, name: str) -> np.ndarray:
+    """Per-unit values of a column that must be fixed within units (cluster, weights)."""
+    first = np.full(n, np.nan)
+    first[ids[::-1]] = values[::-1]  # the first row of each unit wins
+    if np.any(values != first[ids]):
+        raise PanelError(f"{role} column {name!r} varies within units; it must be fixed for "
+                         "each unit in att_gt")
+    return first
+
+
+def _long_panel(data, *, y, unit, time, cohort, covariates, cluster, weights, panel):
+    """Prepare observations in long form: repeated cross-sections or an unbalanced panel.
+
+    Returns the Panel, row arrays (outcome, period, influence id, covariates with ones,
+    weights) and per-id arrays (cohort, clusters, weights).
+    """
+    prepared = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
+                             covariates=covariates, cluster=cluster, weights=weights)
+    f = prepared.frame
+    if panel:
+        ids = pd.factorize(f["_unit"], sort=True)[0]
+    else:
+        if f["_unit"].duplicated().any():
+            raise PanelError(f"unit column {unit!r} repeats across periods, but panel=False "
+                             "treats every row as a separate observation (repeated "
+                             "cross-sections); use panel=True (with allow_unbalanced_panel=True "
+                             "if units are missing in some periods), or a row identifier")
+        ids = np.arange(len(f))
+    n = int(ids.max()) + 1
+    id_cohort = _per_id(f["_cohort"].to_numpy(), ids, n, "cohort", cohort)
+    x = np.column_stack([np.ones(len(f)), *(f[c].to_numpy() for c in covariates)])
+    clusters = w_id = w_rows = None
+    if cluster is not None:
+        clusters = pd.factorize(_per_id(f["_cluster0"].to_numpy().astype(float), ids, n,
+                                        "cluster", cluster), sort=True)[0]
+    if weights is not None:
+        w_rows = f["_weight"].to_numpy()
+        w_id = _per_id(w_rows, ids, n, "weights", weights)
+    return (prepared, f["_y"].to_numpy(), f["_time"].to_numpy(), ids, x, w_rows, id_cohort,
+            clusters, w_id)
 
 
 def _select_cohorts(unit_cohort, periods, *, control, anticipation, notes):
@@ -438,6 +587,70 @@ def _select_cohorts(unit_cohort, periods, *, control, anticipation, notes):
     return cohorts, keep_units, keep_periods
 
 
+def _is_balanced(data, unit: str, time: str) -> bool:
+    """Whether every unit is observed in every period (rows with a missing outcome included)."""
+    from econometrics._panel import as_pandas
+
+    df = as_pandas(data)
+    if unit not in df.columns or time not in df.columns:
+        return True  # prepare_panel names the missing column
+    return len(df) == df[unit].nunique() * df[time].nunique()
+
+
+def _fit_wide(cols: dict, options: dict):
+    """ATT(g, t) of a balanced panel (the default path)."""
+    panel, ymat, unit_cohort, x, clusters, w, periods, notes, n_obs = _wide_panel(**cols)
+    cohorts, keep_units, keep = _select_cohorts(unit_cohort, periods, notes=notes,
+                                                control=options["control"],
+                                                anticipation=options["anticipation"])
+    if not keep_units.all():
+        ymat, x = ymat[keep_units], x[keep_units]
+        unit_cohort = unit_cohort[keep_units]
+        n_obs = int(keep_units.sum()) * len(periods)
+        if clusters is not None:
+            clusters = pd.factorize(clusters[keep_units], sort=True)[0]
+        if w is not None:
+            w = w[keep_units] / w[keep_units].mean()
+    _check_rank(x[:, keep].reshape(-1, x.shape[2]), cols["covariates"])
+    gt = group_time_effects(ymat[:, keep], unit_cohort, x[:, keep], periods[keep], cohorts,
+                            weights=w, **options)
+    return gt, unit_cohort, clusters, w, notes, n_obs
+
+
+def _fit_long(cols: dict, panel: bool, options: dict):
+    """ATT(g, t) from observations in long form (repeated cross-sections, unbalanced panel)."""
+    prepared, yv, tv, ids, x, w_rows, id_cohort, clusters, w_id = _long_panel(**cols,
+                                                                               panel=panel)
+    notes = list(prepared.notes)
+    notes.append("repeated cross-sections: DRDID's cross-section 2x2 estimators" if not panel
+                 else "unbalanced panel kept (allow_unbalanced_panel=True): DRDID's "
+                 "cross-section 2x2 estimators, influence functions summed by unit")
+    periods = np.asarray(prepared.times)
+    cohorts, keep_ids, keep_periods = _select_cohorts(id_cohort, periods, notes=notes,
+                                                      control=options["control"],
+                                                      anticipation=options["anticipation"])
+    rows = keep_ids[ids] & np.isin(tv, periods[keep_periods])
+    new_id = np.cumsum(keep_ids) - 1
+    ids, id_cohort = new_id[ids[rows]], id_cohort[keep_ids]
+    if clusters is not None:
+        clusters = pd.factorize(clusters[keep_ids], sort=True)[0]
+    w_row = None
+    if w_id is not None:
+        w_id = w_id[keep_ids]
+        scale = w_id.mean()
+        w_id, w_row = w_id / scale, w_rows[rows] / scale
+    _check_rank(x[rows], cols["covariates"])
+    gt = group_time_effects_rc(yv[rows], tv[rows], ids, id_cohort, x[rows],
+                               periods[keep_periods], cohorts, weights=w_row, **options)
+    return gt, id_cohort, clusters, w_id, notes, int(rows.sum())
+
+
+def _check_rank(flat: np.ndarray, covariates) -> None:
+    if np.linalg.matrix_rank(flat) < flat.shape[1]:
+        raise PanelError(f"collinear covariates {covariates} (with the intercept): the "
+                         "covariate matrix does not have full column rank; drop one")
+
+
 def _check_options(*, control, method, base_period, anticipation, bootstrap, alpha, cband):
     check_choice("control", control, get_args(Control))
     check_choice("method", method, get_args(Method))
@@ -473,6 +686,8 @@ def att_gt(
     alpha: float = 0.05,
     seed: int | np.random.SeedSequence | None = None,
     cluster: str | None = None,
+    panel: bool = True,
+    allow_unbalanced_panel: bool = False,
 ) -> AttGtResult:
     """Callaway-Sant'Anna group-time average treatment effects ATT(g, t).
 
@@ -511,6 +726,15 @@ def att_gt(
         Seed of the bootstrap draws.
     cluster : str, optional
         Cluster column (fixed within units) for the standard errors and the bootstrap.
+    panel : bool
+        True: panel data (``unit`` observed over time). False: repeated cross-sections, every
+        row a separate observation (``unit`` then identifies rows and may not repeat), with
+        DRDID's cross-section estimators, as ``did``'s ``panel = FALSE``.
+    allow_unbalanced_panel : bool
+        With an unbalanced panel: False (default) balances it first (units not observed in
+        every period are dropped, with a warning); True keeps every observation and uses the
+        cross-section estimators with the influence function summed by unit, as ``did``'s
+        ``allow_unbalanced_panel = TRUE``. A balanced panel is estimated as a panel either way.
 
     Returns
     -------
@@ -537,32 +761,24 @@ def att_gt(
     """
     _check_options(control=control, method=method, base_period=base_period,
                    anticipation=anticipation, bootstrap=bootstrap, alpha=alpha, cband=cband)
+    for name, value in (("panel", panel), ("allow_unbalanced_panel", allow_unbalanced_panel)):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name}={value!r} must be True or False")
     covariates = [] if covariates is None else (
         [covariates] if isinstance(covariates, str) else list(covariates))
-    panel, ymat, unit_cohort, x, clusters, w, periods, notes, n_obs = _wide_panel(
-        data, y=y, unit=unit, time=time, cohort=cohort, covariates=covariates, cluster=cluster,
-        weights=weights)
-    cohorts, keep_units, keep = _select_cohorts(unit_cohort, periods, control=control,
-                                                anticipation=anticipation, notes=notes)
-    if not keep_units.all():
-        ymat, x = ymat[keep_units], x[keep_units]
-        unit_cohort = unit_cohort[keep_units]
-        n_obs = int(keep_units.sum()) * len(periods)
-        if clusters is not None:
-            clusters = pd.factorize(clusters[keep_units], sort=True)[0]
-        if w is not None:
-            w = w[keep_units] / w[keep_units].mean()
-    flat = x[:, keep].reshape(-1, x.shape[2])
-    if np.linalg.matrix_rank(flat) < flat.shape[1]:
-        raise PanelError(f"collinear covariates {covariates} (with the intercept): the "
-                         "covariate matrix does not have full column rank; drop one")
-    gt = group_time_effects(ymat[:, keep], unit_cohort, x[:, keep], periods[keep], cohorts,
-                            control=control, method=method, anticipation=anticipation,
-                            base_period=base_period, weights=w)
+    cols = dict(data=data, y=y, unit=unit, time=time, cohort=cohort, covariates=covariates,
+                cluster=cluster, weights=weights)
+    long_form = not panel or (allow_unbalanced_panel and not _is_balanced(data, unit, time))
+    options = dict(control=control, method=method, anticipation=anticipation,
+                   base_period=base_period)
+    if long_form:
+        gt, unit_cohort, clusters, w, notes, n_obs = _fit_long(cols, panel, options)
+    else:
+        gt, unit_cohort, clusters, w, notes, n_obs = _fit_wide(cols, options)
     seed_seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     n_clusters = () if clusters is None else (int(clusters.max()) + 1,)
     result = AttGtResult(
-        table=pd.DataFrame(), outcome=y, n_units=ymat.shape[0], n_obs=n_obs, control=control,
+        table=pd.DataFrame(), outcome=y, n_units=len(unit_cohort), n_obs=n_obs, control=control,
         method=method, alpha=alpha, bootstrap=int(bootstrap), cband=cband,
         n_clusters=n_clusters, notes=tuple(notes), estimates=gt, unit_cohort=unit_cohort,
         clusters=clusters, seed=seed_seq, weights=w,

@@ -18,7 +18,8 @@ from scipy import special
 
 from econometrics._panel import PanelError
 
-__all__ = ["ESTIMATORS", "Method", "TwoByTwo", "dr_did", "fit_logit", "ipw_did", "reg_did"]
+__all__ = ["ESTIMATORS", "RC_ESTIMATORS", "Method", "TwoByTwo", "dr_did", "dr_did_rc",
+           "fit_logit", "ipw_did", "ipw_did_rc", "reg_did", "reg_did_rc"]
 
 Method = Literal["reg", "ipw", "dr"]
 
@@ -184,3 +185,114 @@ def dr_did(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> TwoBy
 
 
 ESTIMATORS = {"reg": reg_did, "ipw": ipw_did, "dr": dr_did}
+
+
+# --------------------------------------------------------------------------------------------
+# Repeated cross-sections (and unbalanced panels): DRDID's *_rc estimators. Each takes the
+# stacked rows of one 2x2 cell: outcome y, post (1 in the later period), d (1 for the cohort),
+# covariates x (leading ones, each row's own period) and weights w; influence per row.
+# --------------------------------------------------------------------------------------------
+
+
+def _cell_ols(x, y, w, mask) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted values of the WLS of y on x in the rows ``mask``, and its linear representation."""
+    fitted = x @ _wls(x[mask], y[mask], w[mask])
+    return fitted, _ols_linear_rep(x, y, 1.0 - mask, w, fitted)
+
+
+def _ratio(weight: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean ``sum(w v) / sum(w)`` and its influence function (one per row)."""
+    eta = weight * values / np.mean(weight)
+    att = float(np.mean(eta))
+    return att, eta - weight * att / np.mean(weight)
+
+
+def reg_did_rc(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+               ) -> TwoByTwo:
+    """Estimate the outcome-regression DiD for repeated cross-sections (DRDID ``reg_did_rc``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = reg_did_rc(np.array([1.0, 4, 0, 1]), np.array([0.0, 1, 0, 1]),
+    ...                np.array([1.0, 1, 0, 0]), np.ones((4, 1)), np.ones(4))
+    >>> float(r.att)
+    2.0
+    """
+    pre_c, post_c = (d == 0) & (post == 0), (d == 0) & (post == 1)
+    fit_pre, lin_pre = _cell_ols(x, y, w, pre_c)
+    fit_post, lin_post = _cell_ols(x, y, w, post_c)
+    att_t1, inf_t1 = _ratio(w * d * post, y)
+    att_t0, inf_t0 = _ratio(w * d * (1 - post), y)
+    w_treat = w * d
+    att_c, inf_c = _ratio(w_treat, fit_post - fit_pre)
+    moment = np.mean(w_treat[:, None] * x, axis=0) / np.mean(w_treat)
+    inf_c = inf_c + (lin_post - lin_pre) @ moment
+    return TwoByTwo(att_t1 - att_t0 - att_c, inf_t1 - inf_t0 - inf_c)
+
+
+def ipw_did_rc(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+               ) -> TwoByTwo:
+    """Estimate the normalized IPW DiD for repeated cross-sections (``std_ipw_did_rc``).
+
+    Arguments and result as in :func:`reg_did_rc`.
+    """
+    ps, keep = _propensity(x, d, w)
+    w_t1, w_t0 = keep * w * d * post, keep * w * d * (1 - post)
+    odds = keep * w * ps * (1 - d) / (1 - ps)
+    w_c1, w_c0 = odds * post, odds * (1 - post)
+    att_t1, inf_t1 = _ratio(w_t1, y)
+    att_t0, inf_t0 = _ratio(w_t0, y)
+    att_c1, inf_c1 = _ratio(w_c1, y)
+    att_c0, inf_c0 = _ratio(w_c0, y)
+    m2 = (np.mean((w_c1 * (y - att_c1))[:, None] * x, axis=0) / np.mean(w_c1)
+          - np.mean((w_c0 * (y - att_c0))[:, None] * x, axis=0) / np.mean(w_c0))
+    inf_c = inf_c1 - inf_c0 + _logit_linear_rep(x, d, w, ps) @ m2
+    return TwoByTwo((att_t1 - att_t0) - (att_c1 - att_c0), inf_t1 - inf_t0 - inf_c)
+
+
+def dr_did_rc(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+              ) -> TwoByTwo:
+    """Estimate the locally efficient doubly robust DiD for repeated cross-sections.
+
+    Sant'Anna and Zhao (2020), DRDID ``drdid_rc``: outcome regressions for controls and treated
+    in each period plus the propensity score. Arguments and result as in :func:`reg_did_rc`.
+    """
+    ps, keep = _propensity(x, d, w)
+    fit_c0, lin_c0 = _cell_ols(x, y, w, (d == 0) & (post == 0))
+    fit_c1, lin_c1 = _cell_ols(x, y, w, (d == 0) & (post == 1))
+    fit_t0, lin_t0 = _cell_ols(x, y, w, (d == 1) & (post == 0))
+    fit_t1, lin_t1 = _cell_ols(x, y, w, (d == 1) & (post == 1))
+    fit_c = post * fit_c1 + (1 - post) * fit_c0
+    resid = y - fit_c
+    w_t1, w_t0 = keep * w * d * post, keep * w * d * (1 - post)
+    odds = keep * w * ps * (1 - d) / (1 - ps)
+    w_c1, w_c0, w_d = odds * post, odds * (1 - post), keep * w * d
+    att_t1, inf_t1 = _ratio(w_t1, resid)
+    att_t0, inf_t0 = _ratio(w_t0, resid)
+    att_c1, inf_c1 = _ratio(w_c1, resid)
+    att_c0, inf_c0 = _ratio(w_c0, resid)
+    gap1, gap0 = fit_t1 - fit_c1, fit_t0 - fit_c0
+    att_d1, inf_d1 = _ratio(w_d, gap1)
+    att_dt1, inf_dt1 = _ratio(w_t1, gap1)
+    att_d0, inf_d0 = _ratio(w_d, gap0)
+    att_dt0, inf_dt0 = _ratio(w_t0, gap0)
+    att = ((att_t1 - att_t0) - (att_c1 - att_c0) + (att_d1 - att_dt1) - (att_d0 - att_dt0))
+
+    def moment(weight, values):
+        return np.mean((weight * values)[:, None] * x, axis=0) / np.mean(weight)
+
+    inf_treat = (inf_t1 - inf_t0 - lin_c1 @ moment(w_t1, post)
+                 + lin_c0 @ moment(w_t0, 1 - post))
+    m2 = moment(w_c1, resid - att_c1) - moment(w_c0, resid - att_c0)
+    inf_cont = (inf_c1 - inf_c0 + _logit_linear_rep(x, d, w, ps) @ m2
+                - lin_c1 @ moment(w_c1, post) + lin_c0 @ moment(w_c0, 1 - post))
+    inf_eff = (inf_d1 - inf_dt1) - (inf_d0 - inf_dt0)
+    ones = np.ones_like(y)
+    mom1 = moment(w_d, ones) - moment(w_t1, ones)
+    mom0 = moment(w_d, ones) - moment(w_t0, ones)
+    inf_or = (lin_t1 - lin_c1) @ mom1 - (lin_t0 - lin_c0) @ mom0
+    return TwoByTwo(att, inf_treat - inf_cont + inf_eff + inf_or)
+
+
+RC_ESTIMATORS = {"reg": reg_did_rc, "ipw": ipw_did_rc, "dr": dr_did_rc}

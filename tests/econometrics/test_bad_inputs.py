@@ -18,6 +18,7 @@ from econometrics import (
     PanelError,
     att_gt,
     bacon,
+    dcdh,
     event_study,
     imputation,
     simulate_panel,
@@ -33,8 +34,20 @@ def _panel() -> pd.DataFrame:
     rng = np.random.default_rng(5)
     df["x"] = rng.normal(size=len(df))
     df["w"] = np.repeat(rng.uniform(0.5, 2.0, size=48), 6)
-    df["region"] = (df["unit"] - 1) // 6
+    df["region"] = (df["unit"] - 1) // 6  # blocks of units: one cohort per region
+    df["zone"] = df["unit"] % 4  # cohorts mixed within zones
     return df
+
+
+def _switching(df):
+    """Treated units of cohort 3 leave the treatment in the last period (on, then off)."""
+    df = df.copy()
+    df.loc[(df["cohort"] == 3) & (df["time"] == df["time"].max()), "treat"] = 0
+    return df
+
+
+def _drop_rows(df, rows=(7, 20, 33)):
+    return df.drop(index=list(rows)).reset_index(drop=True)
 
 
 def _set(df, column, value, row=7):
@@ -47,12 +60,15 @@ def _set(df, column, value, row=7):
 
 # estimators called on (data, **kwargs); the cohort-based ones get cohort="cohort".
 CALLS = {
-    "twfe": lambda d, **k: twfe(d, **BASE, **{"treat": "treat", **k}),
-    "event_study": lambda d, **k: event_study(d, **BASE, **{"cohort": "cohort", **k}),
-    "att_gt": lambda d, **k: att_gt(d, **BASE, **{"cohort": "cohort", "bootstrap": 0, **k}),
-    "sun_abraham": lambda d, **k: sun_abraham(d, **BASE, **{"cohort": "cohort", **k}),
-    "imputation": lambda d, **k: imputation(d, **BASE, **{"cohort": "cohort", **k}),
-    "bacon": lambda d, **k: bacon(d, **BASE, **{"cohort": "cohort", **k}),
+    "twfe": lambda d, **k: twfe(d, **{**BASE, "treat": "treat", **k}),
+    "event_study": lambda d, **k: event_study(d, **{**BASE, "cohort": "cohort", **k}),
+    "att_gt": lambda d, **k: att_gt(d, **{**BASE, "cohort": "cohort", "bootstrap": 0, **k}),
+    "sun_abraham": lambda d, **k: sun_abraham(d, **{**BASE, "cohort": "cohort", **k}),
+    "imputation": lambda d, **k: imputation(d, **{**BASE, "cohort": "cohort", **k}),
+    "bacon": lambda d, **k: bacon(d, **{**BASE, "cohort": "cohort", **k}),
+    # dCDH with a treatment that may switch: treat= by default (cohort= when given)
+    "dcdh": lambda d, **k: dcdh(d, **{**BASE, **({} if "cohort" in k else {"treat": "treat"}),
+                                      "leads": 2, "lags": 1, **k}),
 }
 STAGGERED = ("event_study", "att_gt", "sun_abraham", "imputation", "bacon")
 ALL = ("twfe", *STAGGERED)
@@ -69,7 +85,7 @@ CASES = [
      r"weights column 'w' has 1 infinite"),
     ("nan_outcome-twfe", "twfe", lambda d: _set(d, "y", np.nan), {}, "ok", None),
     ("nan_outcome-att_gt", "att_gt", lambda d: _set(d, "y", np.nan), {}, "warn",
-     r"balanced panel: dropped 1 units"),
+     r"balanced the panel: dropped 1 units"),
     ("nan_unit", "twfe", lambda d: _set(d, "unit", np.nan), {}, PanelError,
      r"unit column 'unit' has 1 missing"),
     ("nan_time", "event_study", lambda d: _set(d, "time", np.nan), {}, PanelError,
@@ -171,8 +187,8 @@ CASES = [
      PanelError, r"weights column 'w' varies within units"),
     ("weights-event_study", "event_study", lambda d: d, {"weights": "w"}, "ok", None),
     ("weights-att_gt", "att_gt", lambda d: d, {"weights": "w"}, "ok", None),
-    ("weights_not_supported-sun_abraham", "sun_abraham", lambda d: d, {"weights": "w"},
-     ValueError, r"weights='w' is not supported by sun_abraham"),
+    ("weights-sun_abraham", "sun_abraham", lambda d: d, {"weights": "w"}, "ok", None),
+    ("weights-imputation", "imputation", lambda d: d, {"weights": "w"}, "ok", None),
     # ---- arguments
     ("missing_column", "att_gt", lambda d: d, {"covariates": ["x", "nope"]}, PanelError,
      r"'nope' \(covariates=\)"),
@@ -197,6 +213,68 @@ CASES = [
      PanelError, r"cluster= takes one or two columns"),
     ("lags_bool", "imputation", lambda d: d, {"lags": True}, ValueError,
      r"lags=True must be a non-negative integer"),
+    # ---- dCDH (switching treatments)
+    ("switching-dcdh", "dcdh", _switching, {}, "ok", None),
+    ("absorbing-dcdh", "dcdh", lambda d: d, {}, "ok", None),
+    ("cohort-dcdh", "dcdh", lambda d: d, {"cohort": "cohort"}, "ok", None),
+    ("non_binary-dcdh", "dcdh", lambda d: d.assign(treat=d.treat * (1 + d.unit % 2)), {}, "ok",
+     None),
+    ("covariate_weights_cluster-dcdh", "dcdh", lambda d: d,
+     {"covariates": "x", "weights": "w", "cluster": "region"}, "ok", None),
+    ("nan_outcome-dcdh", "dcdh", lambda d: _set(d, "y", np.nan), {}, "ok", None),
+    ("unbalanced-dcdh", "dcdh", _drop_rows, {}, "ok", None),
+    ("polars-dcdh", "dcdh", lambda d: pl.from_pandas(_switching(d)), {}, "ok", None),
+    ("negative_treat-dcdh", "dcdh", lambda d: _set(d, "treat", -1.0), {}, PanelError,
+     r"treatment column 'treat' must be finite and non-negative"),
+    ("inf_treat-dcdh", "dcdh", lambda d: _set(d, "treat", np.inf), {}, PanelError,
+     r"treatment column 'treat' must be finite and non-negative"),
+    ("inf_outcome-dcdh", "dcdh", lambda d: _set(d, "y", np.inf), {}, PanelError,
+     r"outcome column 'y' has 1 infinite values"),
+    ("duplicate_row-dcdh", "dcdh", lambda d: pd.concat([d, d.iloc[[3]]]), {}, PanelError,
+     r"duplicate \(unit, time\) rows"),
+    ("never_switches-dcdh", "dcdh", lambda d: d.assign(treat=0), {}, PanelError,
+     r"treatment 'treat' never changes within a unit"),
+    ("treat_and_cohort-dcdh", "dcdh", lambda d: d, {"cohort": "cohort", "treat": "treat"},
+     ValueError, r"exactly one of treat="),
+    ("reference-dcdh", "dcdh", lambda d: d, {"reference": -2}, ValueError,
+     r"reference=-2: dCDH compares every switcher with the period before"),
+    ("switchers_bad-dcdh", "dcdh", lambda d: d, {"switchers": "up"}, ValueError,
+     r"switchers='up' must be one of"),
+    ("two_clusters-dcdh", "dcdh", lambda d: d, {"cluster": ["unit", "region"]}, ValueError,
+     r"dcdh takes one cluster column"),
+    ("normalized_string-dcdh", "dcdh", lambda d: d, {"normalized": "yes"}, ValueError,
+     r"normalized='yes' must be True or False"),
+    ("switching-twfe", "twfe", _switching, {}, PanelError,
+     r"switches off \(1 then 0\).*use econometrics.dcdh"),
+    # ---- att_gt: unbalanced panels and repeated cross-sections
+    ("unbalanced_kept-att_gt", "att_gt", _drop_rows, {"allow_unbalanced_panel": True}, "ok",
+     None),
+    ("unbalanced_dr_covariate-att_gt", "att_gt", _drop_rows,
+     {"allow_unbalanced_panel": True, "covariates": "x", "weights": "w"}, "ok", None),
+    ("rcs-att_gt", "att_gt", lambda d: d.assign(row=np.arange(len(d))),
+     {"panel": False, "unit": "row", "method": "ipw", "covariates": "x"}, "ok", None),
+    ("rcs_repeated_units-att_gt", "att_gt", lambda d: d, {"panel": False}, PanelError,
+     r"unit column 'unit' repeats across periods, but panel=False"),
+    ("panel_string-att_gt", "att_gt", lambda d: d, {"panel": "no"}, ValueError,
+     r"panel='no' must be True or False"),
+    ("allow_unbalanced_int-att_gt", "att_gt", lambda d: d, {"allow_unbalanced_panel": 1},
+     ValueError, r"allow_unbalanced_panel=1 must be True or False"),
+    # ---- extra fixed effects
+    *[(f"fe_zone_time-{e}", e, lambda d: d, {"fe": "zone^time"}, "ok", None)
+      for e in ("twfe", "event_study", "sun_abraham")],
+    ("fe_absorbs_treatment-twfe", "twfe", lambda d: d, {"fe": "region^time"}, PanelError,
+     r"'treat' is collinear with the other regressors and the unit and period effects"),
+    ("fe_unit_constant-twfe", "twfe", lambda d: d, {"fe": ["region"]}, "ok", None),
+    ("fe_missing_value-twfe", "twfe", lambda d: _set(d, "zone", np.nan), {"fe": "zone^time"},
+     "ok", None),
+    ("fe_unknown_column-twfe", "twfe", lambda d: d, {"fe": "nope^time"}, PanelError,
+     r"'nope' \(fe=\)"),
+    ("fe_malformed-event_study", "event_study", lambda d: d, {"fe": "region^"}, ValueError,
+     r"fe='region\^': each fixed effect must be a column name"),
+    ("fe_not_string-sun_abraham", "sun_abraham", lambda d: d, {"fe": [1]}, ValueError,
+     r"fe=\[1\]: each fixed effect must be a column name"),
+    ("fe_collinear_covariate-twfe", "twfe", lambda d: d.assign(zx=d.zone * d.time),
+     {"fe": "zone^time", "covariates": "zx"}, PanelError, r"'zx' is collinear"),
 ]
 
 

@@ -1,7 +1,8 @@
 """att_gt's R did parity options against csdid 0.4.3 (a port of R did 2.5).
 
 Reference: reference/cs_parity_reference.csv, made by reference/cs_parity_make_reference.py
-(anticipation, a time-varying covariate, unit weights, balance_e, min_e/max_e, Wald pre-test).
+(anticipation, a time-varying covariate, unit weights, balance_e, min_e/max_e, Wald pre-test,
+unbalanced panels with allow_unbalanced_panel=True and repeated cross-sections with panel=False).
 """
 
 from pathlib import Path
@@ -23,23 +24,35 @@ OPTIONS = {"antic1": (dict(anticipation=1), "reg", {}),
            "tvcov": (dict(covariates="x_tv"), "dr", {}),
            "weights": (dict(covariates="lpop", weights="w"), "dr", {}),
            "balance1": ({}, "reg", dict(balance_e=1)),
-           "window": ({}, "reg", dict(min_e=-2, max_e=2))}
+           "window": ({}, "reg", dict(min_e=-2, max_e=2)),
+           "unbal_reg": (dict(allow_unbalanced_panel=True), "reg", {}),
+           "unbal_dr": (dict(allow_unbalanced_panel=True, covariates="lpop", weights="w"), "dr",
+                        {}),
+           "rcs_reg": (dict(panel=False), "reg", {}),
+           "rcs_ipw": (dict(panel=False, covariates="lpop"), "ipw", {}),
+           "rcs_dr": (dict(panel=False, covariates="lpop", weights="w"), "dr", {})}
 
 
 @pytest.fixture(scope="module")
-def mpdta(reference_data):
+def maker(reference_data):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
         "cs_parity_make_reference", REFERENCE / "cs_parity_make_reference.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.panel()
+    return module
+
+
+@pytest.fixture(scope="module")
+def mpdta(maker):
+    return maker.panel()
 
 
 def _estimates(spec, df):
     options, method, agg = OPTIONS[spec]
-    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", method=method,
+    unit = "obs_id" if spec.startswith("rcs") else "countyreal"
+    kw = dict(y="lemp", unit=unit, time="year", cohort="first.treat", method=method,
               bootstrap=0, **options)
     if spec == "antic1":
         with pytest.warns(DataWarning, match="already treated in the first period"):
@@ -62,8 +75,8 @@ def _estimates(spec, df):
 
 
 @pytest.mark.parametrize("spec", sorted(OPTIONS))
-def test_matches_csdid(spec, mpdta):
-    res, mine = _estimates(spec, mpdta)
+def test_matches_csdid(spec, maker):
+    res, mine = _estimates(spec, maker.spec_data(spec))
     ref = REF[REF.spec == spec]
     both = ref[ref.kind != "wald"].merge(mine, on=["kind", "label"], how="outer",
                                          suffixes=("_ref", "_me"), indicator=True)
@@ -128,3 +141,20 @@ def test_propensity_logit_equals_statsmodels():
     w = rng.uniform(0.5, 2.0, size=300)
     glm = sm.GLM(d, x, family=sm.families.Binomial(), freq_weights=w).fit()
     np.testing.assert_allclose(fit_logit(x, d, w), glm.fittedvalues, rtol=0, atol=1e-10)
+
+
+def test_unbalanced_options_on_a_balanced_panel_and_repeated_unit_ids(mpdta, maker):
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", method="reg",
+              bootstrap=0)
+    # a balanced panel is estimated as a panel whatever allow_unbalanced_panel says (as did)
+    pd.testing.assert_frame_equal(att_gt(mpdta, **kw).tidy(),
+                                  att_gt(mpdta, allow_unbalanced_panel=True, **kw).tidy())
+    # the default balances an unbalanced panel, with a warning that names the option
+    with pytest.warns(DataWarning, match="allow_unbalanced_panel=True keeps them"):
+        att_gt(maker.unbalanced(), **kw)
+    from econometrics import PanelError
+
+    with pytest.raises(PanelError, match="'countyreal' repeats across periods, but panel=False"):
+        att_gt(mpdta, panel=False, **kw)
+    with pytest.raises(ValueError, match="panel='no' must be True or False"):
+        att_gt(mpdta, panel="no", **kw)

@@ -1,5 +1,6 @@
 """Sun-Abraham interaction-weighted event study against pyfixest's saturated event study."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +66,39 @@ def test_window_and_errors():
         sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort", reference=-9)
     with pytest.raises(ValueError, match="reference="):
         sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort", reference="a")
+
+
+def test_weights_match_pyfixest_weighted_saturated_regression():
+    # The interactions by weighted least squares (pyfixest feols, weights=, CRV1 by unit) and
+    # the event-time effects as weighted-share averages of them (shares of summed weights).
+    pf = pytest.importorskip("pyfixest")
+    df = simulate_panel(n_units=80, n_periods=7, cohorts=(3, 5), effect=1.0, dynamic=0.3,
+                        seed=11)
+    df["w"] = 0.5 + (df["unit"] % 4) / 2.0
+    res = sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort", weights="w")
+    treated = df.cohort > 0
+    rel = np.where(treated, df.time - df.cohort, -1)
+    pairs = zip(df.cohort[treated], rel[treated], strict=True)
+    cells = sorted({(g, e) for g, e in pairs if e != -1})
+    names = []
+    for g, e in cells:
+        name = f"d_{g}_{e + 10}"
+        df[name] = ((df.cohort == g) & (rel == e)).astype(float)
+        names.append(name)
+    with warnings.catch_warnings():  # pyfixest's own pandas deprecation warnings
+        warnings.simplefilter("ignore")
+        fit = pf.feols(f"y ~ {' + '.join(names)} | unit + time", data=df, weights="w",
+                       vcov={"CRV1": "unit"}, demeaner=pf.MapDemeaner(fixef_tol=1e-14))
+    beta, vcov = fit.coef()[names].to_numpy(), fit._vcov
+    mass = pd.DataFrame({"g": [g for g, _ in cells], "e": [e for _, e in cells],
+                         "m": [df.loc[df[n] == 1, "w"].sum() for n in names]})
+    mass["share"] = mass.m / mass.groupby("e").m.transform("sum")
+    events = sorted(mass.e.unique())
+    agg = np.array([np.where(mass.e == e, mass.share, 0.0) for e in events])
+    t = res.tidy()
+    assert t.event_time.tolist() == events
+    np.testing.assert_allclose(t.estimate, agg @ beta, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(t.std_error, np.sqrt(np.diag(agg @ vcov @ agg.T)), rtol=0,
+                               atol=1e-10)
+    unweighted = sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort")
+    assert not np.allclose(unweighted.tidy().estimate, t.estimate)

@@ -287,3 +287,59 @@ def test_user_frame_is_not_mutated(panel):
          cluster="region")
     event_study(df, y="y", unit="unit", time="time", cohort="cohort", leads=2, lags=2)
     pd.testing.assert_frame_equal(df, before)
+
+
+def _feols(formula, df, **kw):
+    """pyfixest feols with a tight demeaning tolerance, its pandas warnings silenced."""
+    import warnings
+
+    pf = pytest.importorskip("pyfixest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pf.feols(formula, data=df, demeaner=pf.MapDemeaner(fixef_tol=1e-14), **kw)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_extra_fixed_effects_match_pyfixest(weighted):
+    # fe="region^time" (and a plain extra fe) as fixest's | unit + time + region^time: the
+    # coefficients, CRV1 standard errors (pyfixest's k: fixed-effect levels less one per extra
+    # fixed effect, nested ones counted 1) to 1e-10.
+    from econometrics.sunab import sun_abraham
+
+    df = simulate_panel(n_units=90, n_periods=7, cohorts=(3, 5), effect=1.0, dynamic=0.3,
+                        seed=13)
+    df["region"] = df["unit"] % 3
+    df["x"] = np.sin(df["unit"] * 1.3 + df["time"])
+    df["w"] = 0.5 + (df["unit"] % 4) / 2.0
+    kw = dict(weights="w") if weighted else {}
+    ours = twfe(df, y="y", unit="unit", time="time", treat="treat", covariates="x",
+                fe="region^time", **kw).tidy().set_index("term")
+    ref = _feols("y ~ treat + x | unit + time + region^time", df, vcov={"CRV1": "unit"}, **kw)
+    np.testing.assert_allclose(ours.estimate, ref.coef()[ours.index], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.std_error, ref.se()[ours.index], rtol=0, atol=1e-10)
+    # clustered by region: the region^time effects are nested in the clusters
+    ours = twfe(df, y="y", unit="unit", time="time", treat="treat", fe=["region^time"],
+                cluster="region", **kw).tidy().set_index("term")
+    ref = _feols("y ~ treat | unit + time + region^time", df, vcov={"CRV1": "region"}, **kw)
+    np.testing.assert_allclose(ours.std_error, ref.se()[ours.index], rtol=0, atol=1e-10)
+    # event study and Sun-Abraham: the same regression core with region^time
+    es = event_study(df, y="y", unit="unit", time="time", cohort="cohort", fe="region^time",
+                     **kw).tidy()
+    df["rel"] = np.where(df.cohort > 0, df.time - df.cohort, -1)
+    ref = _feols("y ~ i(rel, ref=-1) | unit + time + region^time", df, vcov={"CRV1": "unit"},
+                 **kw)
+    names = [f"rel::{e}" for e in es.event_time]
+    np.testing.assert_allclose(es.estimate, ref.coef()[names], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(es.std_error, ref.se()[names], rtol=0, atol=1e-10)
+    sa = sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort", fe="region^time",
+                     **kw)
+    plain = sun_abraham(df, y="y", unit="unit", time="time", cohort="cohort", **kw)
+    assert not np.allclose(sa.tidy().estimate, plain.tidy().estimate)
+
+
+def test_fixed_effect_errors_name_the_argument():
+    df = simulate_panel(n_units=30, n_periods=5, cohorts=(3,), effect=1.0, seed=2)
+    with pytest.raises(ValueError, match="fe='region\\^'"):
+        twfe(df, y="y", unit="unit", time="time", treat="treat", fe="region^")
+    with pytest.raises(PanelError, match="'region' \\(fe=\\)"):
+        twfe(df, y="y", unit="unit", time="time", treat="treat", fe="region^time")

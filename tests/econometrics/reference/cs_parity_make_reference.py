@@ -12,9 +12,16 @@ read from ../shared/reference-data) for the options added in issue 18:
 * ``tvcov``: a time-varying covariate ``x_tv`` (did takes it at the earlier period of each cell);
 * ``weights``: unit weights ``w`` (constant within units) with covariate ``lpop``;
 * ``balance1`` / ``window``: the dynamic aggregation with ``balance_e=1`` and with
-  ``min_e=-2, max_e=2``.
+  ``min_e=-2, max_e=2``;
+* ``unbal_reg`` / ``unbal_dr``: an unbalanced panel (``unbalanced()``: about 1 row in 9
+  removed, deterministically) with ``allow_unbalanced_panel=True`` (reg without covariates;
+  dr with ``lpop`` and weights ``w``);
+* ``rcs_reg`` / ``rcs_ipw`` / ``rcs_dr``: the rows as repeated cross-sections (``panel=False``,
+  every row its own ``obs_id``), without covariates (reg) and with ``lpop`` (ipw; dr with
+  weights ``w``).
 
-``x_tv`` and ``w`` are deterministic functions of the county code and year (see ``panel()``).
+``x_tv``, ``w`` and the removed rows are deterministic functions of the county code and year
+(see ``panel()`` and ``unbalanced()``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,12 @@ SPECS = {
     "weights": (dict(xformla="~lpop", weights_name="w"), "dr", {}),
     "balance1": ({}, "reg", dict(balance_e=1)),
     "window": ({}, "reg", dict(min_e=-2, max_e=2)),
+    "unbal_reg": (dict(allow_unbalanced_panel=True), "reg", {}),
+    "unbal_dr": (dict(allow_unbalanced_panel=True, xformla="~lpop", weights_name="w"), "dr",
+                 {}),
+    "rcs_reg": (dict(panel=False), "reg", {}),
+    "rcs_ipw": (dict(panel=False, xformla="~lpop"), "ipw", {}),
+    "rcs_dr": (dict(panel=False, xformla="~lpop", weights_name="w"), "dr", {}),
 }
 
 
@@ -49,6 +62,20 @@ def panel() -> pd.DataFrame:
     return df
 
 
+def unbalanced() -> pd.DataFrame:
+    """The panel without the rows where (county code + 3 * year) is divisible by 9."""
+    df = panel()
+    return df[(df["countyreal"] + 3 * df["year"]) % 9 != 0].reset_index(drop=True)
+
+
+def spec_data(name: str) -> pd.DataFrame:
+    """The data of a spec: ``unbal_*`` unbalanced, ``rcs_*`` with a row identifier."""
+    if name.startswith("unbal"):
+        return unbalanced()
+    df = panel()
+    return df.assign(obs_id=np.arange(1, len(df) + 1)) if name.startswith("rcs") else df
+
+
 def fit(df, options, method, agg_options):
     """csdid ATT(g,t), simple/dynamic aggregations and the Wald pre-test, output silenced."""
     from csdid.att_gt import ATTgt
@@ -56,7 +83,8 @@ def fit(df, options, method, agg_options):
     rows = []
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        att = ATTgt(yname="lemp", gname="first.treat", idname="countyreal", tname="year",
+        idname = "obs_id" if options.get("panel") is False else "countyreal"
+        att = ATTgt(yname="lemp", gname="first.treat", idname=idname, tname="year",
                     data=df.copy(), **options).fit(est_method=method, bstrap=False)
         r = att.results
         for g, t, a, s in zip(r["group"], r["year"], r["att"], r["se"], strict=True):
@@ -75,10 +103,9 @@ def fit(df, options, method, agg_options):
 
 def main() -> None:
     """Write the reference CSV."""
-    df = panel()
     out = []
     for name, (options, method, agg) in SPECS.items():
-        for kind, label, att, se in fit(df, options, method, agg):
+        for kind, label, att, se in fit(spec_data(name), options, method, agg):
             out.append({"spec": name, "kind": kind, "label": label, "att": float(att),
                         "se": float(se)})
     table = pd.DataFrame(out)
