@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 import traceback
@@ -35,6 +36,7 @@ from abm.designs import (
     run_design_replications,
     shipped_designs,
 )
+from abm.experiments import SYNCHRONOUS
 
 PROG = "referral-lab"
 DEFAULT_PORT = 8765
@@ -57,15 +59,27 @@ def _port(text: str) -> int:
     return port
 
 
+def _scheduler(text: str) -> str | None:
+    """Parse ``--scheduler``: synchronous, local (-> None, a local cluster) or an address."""
+    if text == "local":
+        return None
+    if text == SYNCHRONOUS or re.fullmatch(r"[a-z]+://\S+|[\w.-]+:\d+", text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"--scheduler must be 'synchronous', 'local' or a Dask scheduler address such as "
+        f"tcp://host:8786; got {text!r}")
+
+
 def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
     g.add_argument("--days", type=int, metavar="N", help="horizon of each run, days")
     g.add_argument("--reform-day", type=int, metavar="N", help="day the reform starts")
     g.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786); design runs do not go "
-                        "through the Dask sweep engine yet, so this is refused for now")
+    p.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler, default=SYNCHRONOUS,
+                   help="where the runs go (abm.sweep): 'synchronous' (default: this process), "
+                        "'local' (a local Dask cluster of 2 processes) or a Dask scheduler "
+                        "address such as tcp://host:8786")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -282,8 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return COMMANDS[args.command](args)
-    except DesignError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
+    except (DesignError, ConnectionError) as e:  # bad input, or no scheduler at --scheduler
+        print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

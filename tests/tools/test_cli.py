@@ -66,8 +66,9 @@ BAD_ARGS = {
                                "0.2"], "give each value once"),
     "sweep without values": (["sweep", "TINY", "--lever", "revenue_share"],
                              "required: --values"),
-    "scheduler before sweep engine": (["run", "TINY", "--scheduler", "tcp://10.0.0.1:8786"],
-                                      "omit --scheduler"),
+    "scheduler not an address": (["run", "TINY", "--scheduler", "my cluster"],
+                                 "--scheduler must be 'synchronous', 'local' or a Dask scheduler "
+                                 "address"),
     "show unknown design": (["designs", "--show", "nope"], "--show 'nope': not a shipped design"),
     "port out of range": (["dashboard", "--port", "70000"], "--port must be in [1, 65535]"),
     "port not a number": (["dashboard", "--port", "http"], "--port must be an integer"),
