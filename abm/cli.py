@@ -183,6 +183,13 @@ def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) ->
                                    scheduler=args.scheduler, progress=_progress(args))
 
 
+def _write_runs(runs: pd.DataFrame, out: Path | None) -> None:
+    if out is not None:
+        runs.to_csv(out, index=False)
+        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed, window and group of "
+              f"residents; grouping = county for the whole county)")
+
+
 def cmd_designs(args: argparse.Namespace) -> int:
     """List the shipped designs (or print one)."""
     if args.show is not None:
@@ -213,9 +220,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     runs = _run_scenarios(d, {STATUS_QUO: d.baseline_params(), d.name: design_to_params(d)},
                           args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
-    if out is not None:
-        runs.to_csv(out, index=False)
-        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed and window)")
+    _write_runs(runs, out)
     return 0
 
 
@@ -246,9 +251,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scenarios[f"{args.lever}={v:g}"] = design_to_params(d.with_lever(args.lever, v))
     runs = _run_scenarios(d, scenarios, args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
-    if out is not None:
-        runs.to_csv(out, index=False)
-        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed and window)")
+    _write_runs(runs, out)
     return 0
 
 

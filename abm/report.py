@@ -166,11 +166,6 @@ class Comparison:
         metrics = list(metrics) if metrics is not None else self.outcomes()
         return paired_effects(self.runs, baseline=STATUS_QUO, metrics=metrics)
 
-    @property
-    def county(self) -> pd.DataFrame:
-        """Rows of the whole county (one per scenario, seed and window)."""
-        return self.runs[self.runs["grouping"] == "county"]
-
     def group_effects(self, metrics: Sequence[str] = EQUITY_METRICS) -> pd.DataFrame:
         """Paired effects per group of patients (:data:`GROUP_LABELS`), from the reform start.
 
