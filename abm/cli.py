@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 import traceback
@@ -35,6 +36,7 @@ from abm.designs import (
     run_design_replications,
     shipped_designs,
 )
+from abm.experiments import SYNCHRONOUS
 
 PROG = "referral-lab"
 DEFAULT_PORT = 8765
@@ -57,15 +59,27 @@ def _port(text: str) -> int:
     return port
 
 
+def _scheduler(text: str) -> str | None:
+    """Parse ``--scheduler``: synchronous, local (-> None, a local cluster) or an address."""
+    if text == "local":
+        return None
+    if text == SYNCHRONOUS or re.fullmatch(r"[a-z]+://\S+|[\w.-]+:\d+", text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"--scheduler must be 'synchronous', 'local' or a Dask scheduler address such as "
+        f"tcp://host:8786; got {text!r}")
+
+
 def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
     g.add_argument("--days", type=int, metavar="N", help="horizon of each run, days")
     g.add_argument("--reform-day", type=int, metavar="N", help="day the reform starts")
     g.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786); design runs do not go "
-                        "through the Dask sweep engine yet, so this is refused for now")
+    p.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler, default=SYNCHRONOUS,
+                   help="where the runs go (abm.sweep): 'synchronous' (default: this process), "
+                        "'local' (a local Dask cluster of 2 processes) or a Dask scheduler "
+                        "address such as tcp://host:8786")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -169,6 +183,13 @@ def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) ->
                                    scheduler=args.scheduler, progress=_progress(args))
 
 
+def _write_runs(runs: pd.DataFrame, out: Path | None) -> None:
+    if out is not None:
+        runs.to_csv(out, index=False)
+        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed, window and group of "
+              f"residents; grouping = county for the whole county)")
+
+
 def cmd_designs(args: argparse.Namespace) -> int:
     """List the shipped designs (or print one)."""
     if args.show is not None:
@@ -199,9 +220,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     runs = _run_scenarios(d, {STATUS_QUO: d.baseline_params(), d.name: design_to_params(d)},
                           args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
-    if out is not None:
-        runs.to_csv(out, index=False)
-        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed and window)")
+    _write_runs(runs, out)
     return 0
 
 
@@ -232,9 +251,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scenarios[f"{args.lever}={v:g}"] = design_to_params(d.with_lever(args.lever, v))
     runs = _run_scenarios(d, scenarios, args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
-    if out is not None:
-        runs.to_csv(out, index=False)
-        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed and window)")
+    _write_runs(runs, out)
     return 0
 
 
@@ -282,8 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return COMMANDS[args.command](args)
-    except DesignError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
+    except (DesignError, ConnectionError) as e:  # bad input, or no scheduler at --scheduler
+        print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

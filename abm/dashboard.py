@@ -1,10 +1,13 @@
 """Browser dashboard: watch a county consortium move as levers change (Mesa SolaraViz).
 
 Serve it with ``referral-lab dashboard`` (http://127.0.0.1:8765 by default; works offline:
-``solara-assets`` serves the JavaScript, telemetry is off). The sidebar has the nine lever
-sliders, the day the levers switch on, the preset and the seed; Reset rebuilds the county with
-them, Step advances one day (or the render interval), Play runs on. The main area shows the
-outcomes so far, time series by tier and the facilities with their referral flows.
+``solara-assets`` serves the JavaScript, telemetry is off). The sidebar has the preset, the seed
+and the day the levers switch on (used by Reset, which rebuilds the county), and one slider per
+lever. The lever sliders act on the running county: moving one puts the sliders' levers in force
+from the current day on (a reform from today); after Reset they switch on at the chosen day.
+Step advances one day (or the render interval), Play runs on. The main area shows the outcomes
+so far, time series by tier and of the levers in force, and the facilities with their referral
+flows.
 
 Each browser session builds its own model inside :func:`Page` (a model built at module level
 would be shared by every session).
@@ -15,6 +18,10 @@ Examples
 >>> m.step()
 >>> m.day, m.incentives.revenue_share
 (1, 0.6)
+>>> m.set_levers({"revenue_share": 0.2})  # from today (day 1) on
+>>> m.step()
+>>> m.incentives.revenue_share, m.params.reform.day
+(0.2, 1)
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import threading
 # solara reads its settings when imported; switch telemetry off before that
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
+from collections.abc import Mapping  # noqa: E402
 from dataclasses import fields  # noqa: E402
 from html import escape  # noqa: E402
 from typing import Any  # noqa: E402
@@ -34,6 +42,7 @@ import pandas as pd  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.utils import force_update  # noqa: E402
 
 from abm.agents import Facility  # noqa: E402
 from abm.model import ReferralModel  # noqa: E402
@@ -77,22 +86,33 @@ class DashboardModel(ReferralModel):
         # SolaraViz's Reset passes scenario=<mesa Scenario>; the county is set by the
         # other arguments, so it is accepted and ignored.
         del scenario
-        unknown = sorted(set(levers) - set(LEVER_NAMES))
-        if unknown:
-            raise ParamError(f"unknown lever(s) {unknown}; levers: {', '.join(LEVER_NAMES)}")
         if preset_name not in PRESETS:
             raise ParamError(f"preset must be one of {', '.join(PRESETS)}; got {preset_name!r}")
-        changes = {f"reform.incentives.{k}": float(v) for k, v in levers.items()}
-        params = preset(preset_name).replace(**{"reform.day": int(reform_day), **changes})
+        params = preset(preset_name).replace(**{"reform.day": int(reform_day),
+                                                **_lever_changes(levers)})
         # Play steps the model in a worker thread while the page redraws from it: a day and a
         # read of the day's tallies must not interleave (a half-tallied day breaks the frame)
         self.lock = threading.RLock()
+        #: Incentives in force on each day run so far (for the levers' time series).
+        self.incentives_by_day: list[Incentives] = []
         super().__init__(params, rng=coerce_seed(seed))
+
+    def set_levers(self, levers: Mapping[str, float], *, day: int | None = None) -> None:
+        """Put ``levers`` in force from ``day`` on (default: today, the next day to run).
+
+        A reform of the running county from that day: the run so far is kept, and the rest is
+        what a run built with ``reform.day = day`` and these levers would give.
+        """
+        changes = _lever_changes(levers)
+        with self.lock:
+            start = self.day if day is None else int(day)
+            self.params = self.params.replace(**{"reform.day": start, **changes})
 
     def step(self) -> None:
         """Advance one day (holding the lock)."""
         with self.lock:
             super().step()
+            self.incentives_by_day.append(self.incentives)
 
     def daily_counts(self) -> pd.DataFrame:
         """Tidy daily counts (read under the lock; see :meth:`abm.ReferralModel.daily_counts`)."""
@@ -100,10 +120,28 @@ class DashboardModel(ReferralModel):
             return super().daily_counts()
 
 
-def model_params() -> dict[str, Any]:
-    """SolaraViz inputs: preset, seed, reform day and one slider per lever.
+def _lever_changes(levers: Mapping[str, float]) -> dict[str, float]:
+    """Reform parameters of lever values (unknown names are errors that list the levers)."""
+    unknown = sorted(set(levers) - set(LEVER_NAMES))
+    if unknown:
+        raise ParamError(f"unknown lever(s) {unknown}; levers: {', '.join(LEVER_NAMES)}")
+    return {f"reform.incentives.{k}": float(v) for k, v in levers.items()}
 
-    Slider ranges are the levers' valid ranges (:func:`abm.describe` gives their units).
+
+def lever_sliders() -> dict[str, dict[str, Any]]:
+    """One slider per lever: its valid range (:func:`abm.describe` gives the units)."""
+    out = {}
+    for f in fields(Incentives):
+        lo, hi = f.metadata["range"]
+        out[f.name] = {"value": getattr(_DEFAULTS, f.name), "min": lo, "max": hi,
+                       "step": round((hi - lo) / 20, 4), "label": f.name.replace("_", " ")}
+    return out
+
+
+def model_params() -> dict[str, Any]:
+    """SolaraViz inputs used by Reset: preset, seed, and the day the levers switch on.
+
+    The lever sliders are not among them: they act on the running model (:func:`LeverPanel`).
     """
     out: dict[str, Any] = {
         "preset_name": {"type": "Select", "value": "small", "values": list(PRESETS),
@@ -112,11 +150,6 @@ def model_params() -> dict[str, Any]:
         "reform_day": {"type": "SliderInt", "value": 30, "min": 0, "max": 365, "step": 5,
                        "label": "Day the levers switch on"},
     }
-    for f in fields(Incentives):
-        lo, hi = f.metadata["range"]
-        out[f.name] = {"type": "SliderFloat", "value": getattr(_DEFAULTS, f.name), "min": lo,
-                       "max": hi, "step": round((hi - lo) / 20, 4),
-                       "label": f.name.replace("_", " ")}
     return out
 
 
@@ -138,11 +171,11 @@ def tier_series(daily: pd.DataFrame, column: str) -> pd.DataFrame:
 def figure_time_series(model: ReferralModel) -> Figure:
     """Outpatient visits, upward and downward referrals per day, by tier."""
     daily = model.daily_counts()
-    fig = Figure(figsize=(7.5, 6))
+    fig = Figure(figsize=(7.5, 8))
     panels = (("visits", "outpatient visits per day"), ("up_received", "upward referrals "
               "received per day"), ("down_sent", "downward referrals sent per day"))
     for i, (col, title) in enumerate(panels):
-        ax = fig.add_subplot(3, 1, i + 1)
+        ax = fig.add_subplot(4, 1, i + 1)
         if len(daily):
             s = tier_series(daily, col)
             for tier in s.columns:
@@ -155,9 +188,40 @@ def figure_time_series(model: ReferralModel) -> Figure:
         ax.tick_params(labelsize=7)
         if i == 0 and len(daily):
             ax.legend(fontsize=6, ncol=3)
+    _plot_levers(fig.add_subplot(4, 1, 4), model)
     fig.axes[-1].set_xlabel("day", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def lever_series(model: ReferralModel) -> pd.DataFrame:
+    """Value of each lever changed from the status quo, per day run (rows: days).
+
+    Examples
+    --------
+    >>> m = DashboardModel(reform_day=2, revenue_share=0.5)
+    >>> m.run_for(3)
+    >>> lever_series(m)["revenue_share"].tolist()
+    [0.0, 0.0, 0.5]
+    """
+    days = getattr(model, "incentives_by_day", [])
+    base = model.params.incentives
+    names = [k for k in LEVER_NAMES if any(getattr(i, k) != getattr(base, k) for i in days)]
+    return pd.DataFrame({k: [getattr(i, k) for i in days] for k in names},
+                        index=pd.RangeIndex(len(days), name="day"))
+
+
+def _plot_levers(ax: Any, model: ReferralModel) -> None:
+    s = lever_series(model)
+    for k in s.columns:
+        ax.step(s.index, s[k], where="post", label=k.replace("_", " "))
+    if len(s.columns):
+        ax.legend(fontsize=6, ncol=2)
+    else:
+        ax.text(0.5, 0.5, "all levers at the status quo", transform=ax.transAxes, ha="center",
+                va="center", fontsize=8, color="grey")
+    ax.set_title("levers changed from the status quo (value in force each day)", fontsize=9)
+    ax.tick_params(labelsize=7)
 
 
 def figure_facilities(model: ReferralModel) -> Figure:
@@ -227,7 +291,7 @@ def readout_html(model: ReferralModel) -> str:
         cells = "".join(f"<tr><td>{escape(label(m))}</td><td>{fmt_value(m, float(s[m]))}</td>"
                         f"</tr>" for m in READOUT_METRICS)
         lines.append(f"<table><tr><th>outcome so far</th><th>value</th></tr>{cells}</table>")
-    inc = model.incentives
+    inc = p.incentives_at(model.day)  # today's: the day the next step runs
     changed = [f"{k} = {getattr(inc, k):g}" for k in LEVER_NAMES
                if getattr(inc, k) != getattr(p.incentives, k)]
     lines.append("<p>Levers changed from the status quo and in force today: "
@@ -254,8 +318,36 @@ COMPONENTS = [(Readout, 0), (TimeSeries, 0), (FacilityView, 0)]
 
 
 @solara.component
+def LeverPanel(model: solara.Reactive[DashboardModel],
+               levers: solara.Reactive[dict[str, float]]) -> Any:
+    """Sidebar card of lever sliders acting on the running model (a reform from today)."""
+
+    def move(name: str, value: float) -> None:
+        levers.value = {**levers.value, name: float(value)}
+        model.value.set_levers(levers.value)
+        force_update()  # redraw the readout: the levers are in force from today
+
+    with solara.Card("Levers (act from today; after Reset from the chosen day)"):
+        for name, o in lever_sliders().items():
+            solara.SliderFloat(o["label"], value=levers.value[name], min=o["min"], max=o["max"],
+                               step=o["step"], on_value=lambda v, name=name: move(name, v))
+
+
+@solara.component
 def Page() -> Any:
     """Render the dashboard page, building one model per browser session."""
-    model = solara.use_memo(DashboardModel, [])
-    return SolaraViz(model, components=COMPONENTS, model_params=model_params(),
-                     name="Referral lab: a county medical consortium, one day per step")
+    model = solara.use_reactive(solara.use_memo(DashboardModel, []))
+    levers = solara.use_reactive({k: o["value"] for k, o in lever_sliders().items()})
+
+    def after_reset() -> None:
+        # Reset builds the model from preset, seed and day only: the sliders' levers switch
+        # on at the chosen day of the new run
+        m = model.value
+        if m.day == 0:
+            m.set_levers(levers.value, day=m.params.reform.day)
+
+    solara.use_effect(after_reset, [model.value])
+    SolaraViz(model, components=COMPONENTS, model_params=model_params(),
+              name="Referral lab: a county medical consortium, one day per step")
+    with solara.Sidebar():
+        LeverPanel(model, levers)

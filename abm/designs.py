@@ -32,7 +32,7 @@ allowed; unknown keys are errors.
 Two functions are the seams to the rest of the package: :func:`design_to_params` turns a design
 into :class:`abm.Params` (a reform schedule of lever paths, optionally on top of a named package
 of ``datasets/reforms.csv``), and :func:`run_design_replications` runs every (scenario, seed) pair
-(today a loop over :func:`abm.simulate`).
+(through :func:`abm.sweep`, on common random numbers).
 
 Examples
 --------
@@ -57,12 +57,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
+from abm.equity import GROUPINGS
+from abm.experiments import SYNCHRONOUS, sweep
 from abm.metrics import METRICS
 from abm.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
 from abm.params import LeverPath as ParamsLeverPath
-from abm.results import simulate
 
 PathShape = Literal["step", "ramp"]
 PATH_SHAPES: tuple[str, ...] = ("step", "ramp")
@@ -71,12 +71,6 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "primary_outpatient_share", "upward_referral_rate", "downward_referral_rate",
     "county_internal_rate", "oop_per_episode", "insurance_spend_per_capita", "turned_away_rate",
     "success_rate")
-#: Per-capita quantities computed from the daily frame for the budget and capacity sections.
-EXTRA_METRICS: dict[str, str] = {
-    "oop_per_capita": "out-of-pocket payments per person-year, yuan",
-    "episodes_per_capita": "illness episodes per person-year",
-    "turned_away_per_capita": "arrivals turned away for lack of slots per person-year",
-}
 MAX_DAYS = 36_500
 MAX_SEEDS = 1_000
 DAYS_PER_YEAR = 365
@@ -451,42 +445,22 @@ def _from_text(text: str, *, name: str, source: str) -> Design:
 # ---------------------------------------------------------------------- running
 
 
-def extra_metrics(daily: pd.DataFrame, window: tuple[int, int]) -> dict[str, float]:
-    """Compute the :data:`EXTRA_METRICS` over ``window = (first, end)`` of a daily frame.
-
-    Examples
-    --------
-    >>> from abm import simulate
-    >>> res = simulate(None, days=20, seed=1)
-    >>> sorted(extra_metrics(res.daily, (0, 20)))
-    ['episodes_per_capita', 'oop_per_capita', 'turned_away_per_capita']
-    """
-    d = daily[(daily["day"] >= window[0]) & (daily["day"] < window[1])
-              & (daily["tier"] == "all")]
-    person_years = d["patients"].sum() / DAYS_PER_YEAR
-    if not person_years:
-        return dict.fromkeys(EXTRA_METRICS, float("nan"))
-    turned = d["turned_away"].sum() + d["referred_turned_away"].sum()
-    return {"oop_per_capita": float(d["oop"].sum() / person_years),
-            "episodes_per_capita": float(d["episodes"].sum() / person_years),
-            "turned_away_per_capita": float(turned / person_years)}
-
-
 def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[int], days: int,
                             windows: Mapping[str, tuple[int, int]],
-                            scheduler: str | None = None,
+                            scheduler: Any = SYNCHRONOUS,
                             progress: bool | None = None) -> pd.DataFrame:
-    """Run every (scenario, seed) pair and summarise each run over each window of days.
+    """Run every (scenario, seed) pair through :func:`abm.sweep` and summarise each window.
 
     The one place the command line and reports run several simulations. Every scenario runs on
     the same seeds, so differences between scenarios on a seed are paired (common random
-    numbers). Returns one row per (scenario, seed, window): ``scenario, seed, window, first_day,
-    end_day``, every :data:`abm.METRICS` and the :data:`EXTRA_METRICS`.
+    numbers). Returns one row per (scenario, seed, window, group): ``scenario, seed, window,
+    first_day, end_day, grouping, group`` and every :data:`abm.METRICS`. The whole county's rows
+    have ``grouping="county", group="all"``; the others are per remoteness quintile and
+    insurance scheme (:meth:`abm.Results.by_group`, the :data:`abm.metrics.GROUP_METRICS`).
 
-    ``scheduler`` (a Dask address) is meant for :func:`abm.sweep`; these runs do not go through
-    it yet (they need the per-run daily frames for :data:`EXTRA_METRICS`), so a scheduler raises
-    :class:`DesignError` rather than being ignored. ``progress`` shows a
-    bar over runs (default: only on an interactive terminal).
+    ``scheduler`` is passed to :func:`abm.sweep`: ``"synchronous"`` (default: in this process),
+    ``None`` (a local Dask cluster of two processes), or a Dask scheduler address
+    (``"tcp://host:8786"``). ``progress`` shows a bar over runs (default: on a terminal).
 
     Examples
     --------
@@ -494,27 +468,18 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     >>> p = preset("small")
     >>> runs = run_design_replications({"status quo": p}, seeds=[1], days=20,
     ...                                windows={"all": (0, 20)})
-    >>> runs[["scenario", "seed", "window"]].values.tolist()
+    >>> runs.query("grouping == 'county'")[["scenario", "seed", "window"]].values.tolist()
     [['status quo', 1, 'all']]
+    >>> runs["grouping"].unique().tolist()
+    ['county', 'remoteness_quintile', 'insurance_scheme']
     """
-    if scheduler is not None:
-        raise DesignError(f"--scheduler {scheduler!r}: design runs do not go through the Dask "
-                          f"sweep engine yet, so a scheduler cannot be used; omit --scheduler to "
-                          f"run in this process")
-    rows = []
-    bar = tqdm(total=len(scenarios) * len(seeds), desc="simulations", unit="run",
-               disable=None if progress is None else not progress)
-    for seed in seeds:
-        for name, params in scenarios.items():
-            res = simulate(params, days=days, seed=int(seed), scenario=name)
-            for wname, window in windows.items():
-                rows.append({"scenario": name, "seed": int(seed), "window": wname,
-                             "first_day": window[0], "end_day": window[1],
-                             **res.summary(window=window).to_dict(),
-                             **extra_metrics(res.daily, window)})
-            bar.update()
-    bar.close()
-    return pd.DataFrame(rows)
+    names = list(windows)
+    frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
+                  windows=[windows[n] for n in names], scheduler=scheduler,
+                  progress=progress is not False, by_group=GROUPINGS)
+    frame.insert(2, "window", [names[k] for k in frame["period"]])
+    keys = ["scenario", "seed", "window", "first_day", "end_day", "grouping", "group"]
+    return frame[keys + [m for m in METRICS if m in frame.columns]]
 
 
 def period_windows(days: int, reform_day: int) -> dict[str, tuple[int, int]]:
@@ -553,11 +518,14 @@ def t_half_width(sd: Any, n: Any, level: float = 0.95) -> Any:
 
 
 def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
-                   window: str = "after_reform", level: float = 0.95) -> pd.DataFrame:
+                   window: str = "after_reform", level: float = 0.95,
+                   group: tuple[str, str] = ("county", "all")) -> pd.DataFrame:
     """Mean paired difference (scenario - baseline, same seed) with a t interval over seeds.
 
     One row per (scenario, metric): ``baseline_mean, scenario_mean, effect, lower, upper,
-    n_seeds``; the interval is NaN with a single seed.
+    n_seeds``; the interval is NaN with a single seed. When ``runs`` has ``grouping, group``
+    columns (:func:`run_design_replications`), only the rows of ``group`` = (grouping, group)
+    are used: the whole county by default, e.g. ``("remoteness_quintile", "5")``.
 
     Examples
     --------
@@ -568,6 +536,8 @@ def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
     [['b', 1.5, 2]]
     """
     w = runs[runs["window"] == window]
+    if "grouping" in w.columns:
+        w = w[(w["grouping"] == group[0]) & (w["group"] == group[1])]
     base = w[w["scenario"] == baseline].set_index("seed")
     rows = []
     for scen, grp in w[w["scenario"] != baseline].groupby("scenario", sort=False):

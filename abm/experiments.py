@@ -65,6 +65,8 @@ TASKS_PER_WORKER = 4
 #: Run a sweep in this process, without Dask (debugging, doctests, tiny sweeps).
 SYNCHRONOUS = "synchronous"
 WINDOW_COLUMNS = ("period", "first_day", "end_day")
+#: Columns of the rows per group of patients (``sweep(..., by_group=...)``).
+GROUP_COLUMNS = ("grouping", "group")
 
 Windows = tuple[tuple[int, int], ...] | None
 
@@ -92,6 +94,7 @@ class RunSpec:
     days: int
     patients: str
     windows: Windows = None
+    by_group: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -115,10 +118,12 @@ def package_version() -> str:
 
 def run_key(spec: RunSpec) -> str:
     """Content hash of a run: all parameters, seed, days, patients, windows, package version."""
-    blob = json.dumps({"params": spec.params.flat(), "seed": spec.seed, "days": spec.days,
-                       "patients": spec.patients, "windows": spec.windows,
-                       "version": package_version(), "store": STORE_FORMAT},
-                      sort_keys=True, default=str).encode()
+    content = {"params": spec.params.flat(), "seed": spec.seed, "days": spec.days,
+               "patients": spec.patients, "windows": spec.windows,
+               "version": package_version(), "store": STORE_FORMAT}
+    if spec.by_group:  # only then, so the keys of runs without groups stay as they were
+        content["by_group"] = spec.by_group
+    blob = json.dumps(content, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
 
 
@@ -143,12 +148,14 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunOutput]:
 def _run_one(spec: RunSpec) -> RunOutput:
     try:
         res = simulate(spec.params, days=spec.days, seed=spec.seed, patients=spec.patients)
-        if spec.windows is None:
-            rows = [res.summary().to_dict()]
-        else:
-            rows = [{"period": k, "first_day": first, "end_day": end,
-                     **res.summary(window=(first, end)).to_dict()}
-                    for k, (first, end) in enumerate(spec.windows)]
+        windows = [(None, None)] if spec.windows is None else list(enumerate(spec.windows))
+        rows = []
+        for k, window in windows:
+            keys = {} if window is None else {"period": k, "first_day": window[0],
+                                              "end_day": window[1]}
+            county = {"grouping": "county", "group": "all"} if spec.by_group else {}
+            rows.append({**keys, **county, **res.summary(window=window).to_dict()})
+            rows += _group_rows(res, spec.by_group, window, keys)
         summary = pd.DataFrame(rows)
         summary.insert(0, "run_id", res.keys()["run_id"])
         summary.insert(1, "seed", spec.seed)
@@ -156,6 +163,19 @@ def _run_one(spec: RunSpec) -> RunOutput:
     except Exception:  # noqa: BLE001 - recorded and reported at the end of the sweep
         return RunOutput(error=traceback.format_exc())
     return RunOutput(summary=summary, daily=daily)
+
+
+def _group_rows(res: Any, by_group: tuple[str, ...], window: tuple[int, int] | None,
+                keys: dict) -> list[dict]:
+    """Rows of :data:`abm.metrics.GROUP_METRICS` per group of patients (``by_group``)."""
+    from abm.metrics import GROUP_METRICS
+
+    rows = []
+    for by in by_group:
+        for r in res.by_group(by, window=window).to_dict(orient="records"):
+            rows.append({**keys, "grouping": by, "group": str(r[by]),
+                         **{m: r[m] for m in GROUP_METRICS}})
+    return rows
 
 
 def spawn_seeds(root: int, n: int) -> list[int]:
@@ -253,6 +273,18 @@ def _windows(windows: Any, days: int) -> Windows:
     return pairs
 
 
+def _by_group(by_group: Any) -> tuple[str, ...]:
+    from abm.equity import GROUPINGS
+
+    if isinstance(by_group, str):
+        by_group = (by_group,)
+    bad = [g for g in by_group if g not in GROUPINGS]
+    if bad or len(set(by_group)) != len(by_group):
+        raise ValueError(f"by_group must list distinct groupings from "
+                         f"{', '.join(map(repr, GROUPINGS))}; got {tuple(by_group)!r}")
+    return tuple(by_group)
+
+
 # ---------------------------------------------------------------- the store
 def _write_atomic(path: Path, write) -> None:
     """Write through a temporary name starting with ``_`` (ignored by readers), then rename."""
@@ -342,7 +374,7 @@ def _assemble(root: Path, manifest: dict, *, partial: bool) -> pd.DataFrame:
                else pd.DataFrame(columns=["key", "run_id"]))
     frame = runs.merge(summary.drop(columns="seed", errors="ignore"), on="key", how="inner")
     frame = frame.drop(columns="key")
-    windows = [c for c in WINDOW_COLUMNS if c in frame.columns]
+    windows = [c for c in (*WINDOW_COLUMNS, *GROUP_COLUMNS) if c in frame.columns]
     metrics = [c for c in frame.columns if c not in ("scenario", "seed", "run_id", *windows)]
     params = pd.DataFrame(
         [{k: _from_json(v) for k, v in manifest["scenarios"][s].items()}
@@ -531,7 +563,7 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
           windows: int | Sequence[tuple[int, int]] | None = None,
           patients: Literal["auto", "agents", "arrays"] = "auto",
           batch_size: int | None = None, connect_timeout: float = 10.0,
-          posterior: int | None = None) -> pd.DataFrame:
+          posterior: int | None = None, by_group: Sequence[str] = ()) -> pd.DataFrame:
     """Run every (scenario, seed) pair on Dask, store each run, return one row per run.
 
     Parameters
@@ -573,6 +605,12 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         Run each scenario with this many draws of the shipped posterior of its preset
         (:func:`abm.posterior`, resampled by weight) on every seed; the frame gains a ``draw``
         column and :func:`abm.calibration.bands` gives bands over draws and seeds together.
+    by_group
+        Groupings of patients (:data:`abm.equity.GROUPINGS`: ``"remoteness_quintile"``,
+        ``"insurance_scheme"``) to summarise too: each run (and window) then has a row for the
+        whole county (``grouping="county", group="all"``) followed by one row per group
+        (``group`` ``"1"``-``"5"`` or ``"resident"``/``"employee"``) with the metrics of
+        :data:`abm.metrics.GROUP_METRICS` (:meth:`abm.Results.by_group`).
 
     Returns
     -------
@@ -582,7 +620,8 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         parameters that differ between scenarios (dotted names) and every metric of
         :data:`abm.METRICS`. Identical for any number of workers and completion order.
         ``frame.attrs["computed"]`` counts the runs this call computed (the others were read
-        from the store).
+        from the store). With ``by_group``, the columns ``grouping, group`` follow the window
+        columns.
 
     Raises
     ------
@@ -624,7 +663,8 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         raise ValueError("n_workers must be at least 1")
     if batch_size is not None and _int(batch_size, "batch_size") < 1:
         raise ValueError("batch_size must be at least 1")
-    specs = {(name, seed): RunSpec(p, seed, days, resolve_mode(patients, p), wins)
+    groups = _by_group(by_group)
+    specs = {(name, seed): RunSpec(p, seed, days, resolve_mode(patients, p), wins, groups)
              for name, p in named.items() for seed in seed_list}
     keys = {run: spec.key for run, spec in specs.items()}
     with _store(out) as root:

@@ -53,6 +53,11 @@ METRICS: dict[str, str] = {
     "bed_transfer_rate": "patients sent on for lack of a free bed / admissions",
     **{f"downward_referral_rate_{t}": f"downward referrals completed from in-county {t} "
                                       f"hospitals / admissions there" for t in UPPER_IN_COUNTY},
+    # county totals per resident (the budget and capacity sections of a comparison report)
+    "oop_per_capita": "out-of-pocket payments per person-year, yuan",
+    "episodes_per_capita": "illness episodes (with or without formal care) per person-year",
+    "turned_away_per_capita": "arrivals turned away for lack of slots (walk-in and referred) per "
+                              "person-year",
 }
 
 
@@ -118,5 +123,71 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
         "bed_transfer_rate": _ratio(allr["bed_transfers"], allr["admissions"]),
         **{f"downward_referral_rate_{t}": _ratio(by.loc[t, "down_sent"], by.loc[t, "admissions"])
            for t in UPPER_IN_COUNTY},
+        "oop_per_capita": _ratio(allr["oop"], person_years),
+        "episodes_per_capita": _ratio(allr["episodes"], person_years),
+        "turned_away_per_capita": _ratio(allr["turned_away"] + allr["referred_turned_away"],
+                                         person_years),
     }
     return pd.Series(out, name="value").rename_axis("metric")
+
+
+#: Metrics per group of patients (:func:`summarize_groups`): the :data:`METRICS` of the same
+#: name, counted over the group's patients. Rates at facilities (referral rates) are counted over
+#: the episodes of the group's patients; ``downward_referral_rate`` is theirs over their
+#: admissions at in-county county-level and provincial hospitals.
+GROUP_METRICS: tuple[str, ...] = (
+    "primary_outpatient_share", "first_contact_primary_rate", "county_internal_rate",
+    "downward_referral_rate", "forgone_care_rate", "success_rate", "turned_away_rate",
+    "oop_per_episode", "oop_per_capita", "insurance_spend_per_capita", "visits_per_capita",
+    "primary_visits_per_capita", "admissions_per_capita", "episodes_per_capita",
+    "turned_away_per_capita", "trust_primary")
+
+
+def summarize_groups(groups: pd.DataFrame, *, by: str,
+                     window: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Counters summed over a window and :data:`GROUP_METRICS`, one row per group of patients.
+
+    ``groups`` is a frame of :func:`abm.equity.group_frame` (``Results.groups``); ``by`` one of
+    :data:`abm.equity.GROUPINGS`: ``"remoteness_quintile"`` (1 = the fifth of villages nearest
+    to care ... 5 = the most remote) or ``"insurance_scheme"`` (``"resident"``, ``"employee"``).
+
+    Examples
+    --------
+    >>> from abm import ReferralModel
+    >>> m = ReferralModel(rng=3)
+    >>> m.run_for(20)
+    >>> g = summarize_groups(m.group_counts(), by="insurance_scheme")
+    >>> g["insurance_scheme"].tolist(), bool((g["forgone_care_rate"] < 1).all())
+    (['resident', 'employee'], True)
+    """
+    from abm.equity import GROUP_COUNTERS, GROUPINGS
+
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(map(repr, GROUPINGS))}; got {by!r}")
+    d = _days_in(groups, window)
+    s = d.groupby(by, observed=False)[list(GROUP_COUNTERS)].sum()
+    treated = s["episodes"] - s["forgone"]
+    person_years = s["patients"] / 365.0
+
+    def ratio(a: pd.Series, b: pd.Series) -> pd.Series:
+        return (a / b.where(b != 0)).astype(float)
+
+    out = pd.DataFrame({
+        "primary_outpatient_share": ratio(s["primary_visits"], s["visits"]),
+        "first_contact_primary_rate": ratio(s["first_contact_primary"], treated),
+        "county_internal_rate": ratio(s["county_internal"], treated),
+        "downward_referral_rate": ratio(s["down_sent"], s["upper_admissions"]),
+        "forgone_care_rate": ratio(s["forgone"], s["episodes"]),
+        "success_rate": ratio(s["successes"], treated),
+        "turned_away_rate": ratio(s["turned_away"], s["arrivals"]),
+        "oop_per_episode": ratio(s["oop"], treated),
+        "oop_per_capita": ratio(s["oop"], person_years),
+        "insurance_spend_per_capita": ratio(s["insurance"], person_years),
+        "visits_per_capita": ratio(s["visits"], person_years),
+        "primary_visits_per_capita": ratio(s["primary_visits"], person_years),
+        "admissions_per_capita": ratio(s["admissions"], person_years),
+        "episodes_per_capita": ratio(s["episodes"], person_years),
+        "turned_away_per_capita": ratio(s["turned_away"], person_years),
+        "trust_primary": ratio(s["trust_primary_sum"], s["episodes"]),
+    })[list(GROUP_METRICS)]
+    return pd.concat([s, out], axis=1).reset_index()

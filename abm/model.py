@@ -15,6 +15,7 @@ cost grows with episodes, not residents x days). Both call the same rule functio
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal, get_args
 
 import mesa
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from abm import packed, rules
+from abm import equity, packed, rules
 from abm._validate import check_days, check_params, check_seed
 from abm.agents import Facility, Patient, Physician
 from abm.episodes import (
@@ -518,6 +519,7 @@ class ReferralModel(mesa.Model):
                            p.trust.learning_rate * p.trust.wom_weight)
             self.patients.write_trust(who, t, day)
         self._tally(res)
+        self._tally_groups(batch, res)
         self._book_beds(e.final[e.admitted], e.bed_days[e.admitted])
         self.day += 1
         if self.day % MONTH == 0:
@@ -625,6 +627,36 @@ class ReferralModel(mesa.Model):
             e.down.sum(), res.trust_primary_onset.sum(), len(self.patients),
             self.fac.capability[primary_in].mean() if primary_in.any() else np.nan],
             dtype=float))
+
+    # ------------------------------------------------------------------ per-group tallies
+    # Counters by remoteness quintile of the patient's village and by insurance scheme
+    # (abm.equity, for Results.by_group). They read the day's episodes only: no random numbers,
+    # no state, so a run is the same with or without them. Set up on the first day (lazily, to
+    # keep this block apart from the rest of the model).
+    @cached_property
+    def _groups(self) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """Village quintiles, patients per cell, and the daily records (filled by the tally)."""
+        quintile = equity.remoteness_quintiles(self.geo.remoteness)
+        cols = self.patients.columns(np.arange(len(self.patients)))
+        return quintile, equity.patients_per_cell(quintile, cols["village"],
+                                                  cols["employee"]), []
+
+    def _tally_groups(self, batch: Batch, res: DayResult) -> None:
+        """Count the day per group of patients (see :mod:`abm.equity`)."""
+        quintile, patients, records = self._groups
+        records.append(equity.day_counts(quintile, patients, batch, res, self.fac))
+
+    def group_counts(self) -> pd.DataFrame:
+        """Tidy daily counters per remoteness quintile and insurance scheme (:mod:`abm.equity`).
+
+        Examples
+        --------
+        >>> m = ReferralModel(rng=1)
+        >>> m.run_for(3)
+        >>> list(m.group_counts().columns[:4]), len(m.group_counts())
+        (['day', 'remoteness_quintile', 'insurance_scheme', 'episodes'], 30)
+        """
+        return equity.group_frame(self._groups[2])
 
     # ------------------------------------------------------------------ outputs
     def daily_counts(self) -> pd.DataFrame:

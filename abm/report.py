@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,6 @@ from matplotlib.figure import Figure
 
 import abm
 from abm.designs import (
-    EXTRA_METRICS,
     Design,
     DesignError,
     design_to_params,
@@ -43,6 +43,7 @@ from abm.designs import (
     run_design_replications,
     t_half_width,
 )
+from abm.experiments import SYNCHRONOUS
 from abm.metrics import METRICS
 from abm.model import simulated_patients
 
@@ -84,12 +85,17 @@ TIME_PATH_METRICS = ("primary_outpatient_share", "downward_referral_rate",
                      "insurance_spend_per_capita", "oop_per_episode")
 BUDGET_METRICS = ("insurance_spend_per_capita", "oop_per_capita")
 CAPACITY_METRICS = ("turned_away_rate", "referred_turned_away_rate", "turned_away_per_capita")
-#: What the equity section needs from the model's results (see the closing note of issue 15).
-EQUITY_NEEDS = (
-    "Results.by_group(\"remoteness_quintile\" | \"insurance_scheme\", window=None): for each "
-    "group, the counters episodes, patients (person-days), outpatient visits by tier, "
-    "admissions, oop, insurance, successes and turned-away arrivals, from which the same "
-    "ratios as Results.summary() follow")
+#: Outcomes shown per group of patients in the equity section (tables; the first four plotted).
+EQUITY_METRICS = ("forgone_care_rate", "primary_outpatient_share", "oop_per_capita",
+                  "insurance_spend_per_capita", "oop_per_episode", "county_internal_rate",
+                  "success_rate", "turned_away_rate")
+#: How each group of patients is named in the report.
+GROUP_LABELS: dict[tuple[str, str], str] = {
+    **{("remoteness_quintile", str(q)): f"remoteness quintile {q}" + {
+        1: " (nearest to care)", 5: " (most remote)"}.get(q, "") for q in range(1, 6)},
+    ("insurance_scheme", "resident"): "resident scheme",
+    ("insurance_scheme", "employee"): "urban employee scheme",
+}
 
 
 #: How each kind of unit is shown: (level format, change format, multiplier).
@@ -160,6 +166,16 @@ class Comparison:
         metrics = list(metrics) if metrics is not None else self.outcomes()
         return paired_effects(self.runs, baseline=STATUS_QUO, metrics=metrics)
 
+    def group_effects(self, metrics: Sequence[str] = EQUITY_METRICS) -> pd.DataFrame:
+        """Paired effects per group of patients (:data:`GROUP_LABELS`), from the reform start.
+
+        Columns ``grouping, group, label`` and those of :func:`paired_effects`.
+        """
+        parts = [paired_effects(self.runs, baseline=STATUS_QUO, metrics=metrics,
+                                group=key).assign(grouping=key[0], group=key[1], label=name)
+                 for key, name in GROUP_LABELS.items()]
+        return pd.concat(parts, ignore_index=True)
+
     def outcomes(self) -> list[str]:
         """Outcomes to report: the union of the designs' lists, in order."""
         return list(dict.fromkeys(m for d in self.designs for m in d.outcomes))
@@ -187,7 +203,7 @@ def check_comparable(designs: Sequence[Design]) -> None:
                     f"(override with --days / --seeds, or edit the files)")
 
 
-def compare_designs(designs: Sequence[Design], *, scheduler: str | None = None,
+def compare_designs(designs: Sequence[Design], *, scheduler: str | None = SYNCHRONOUS,
                     progress: bool | None = None) -> Comparison:
     """Run the status quo and every design on the designs' seeds; return a :class:`Comparison`.
 
@@ -268,7 +284,7 @@ def figure_time_paths(runs: pd.DataFrame, windows: dict[str, tuple[int, int]],
     The band is the 95% t interval of the mean over seeds.
     """
     periods = {k: v for k, v in windows.items() if k.startswith("period_")}
-    p = runs[runs["window"].isin(list(periods))]
+    p = runs[runs["window"].isin(list(periods)) & (runs["grouping"] == "county")]
     fig = Figure(figsize=(9, 2.6 * ((len(metrics) + 1) // 2)))
     for i, m in enumerate(metrics):
         ax = fig.add_subplot((len(metrics) + 1) // 2, 2, i + 1)
@@ -291,6 +307,38 @@ def figure_time_paths(runs: pd.DataFrame, windows: dict[str, tuple[int, int]],
         ax.tick_params(labelsize=7)
         if i == 0:
             ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def figure_equity(effects: pd.DataFrame, metrics: Sequence[str]) -> Figure:
+    """Change of outcomes per group of patients against the status quo, 95% intervals."""
+    labels = list(GROUP_LABELS.values())
+    ticks = [f"Q{q}" for q in range(1, 6)] + ["resident", "employee"]
+    x = np.r_[np.arange(5), 6.0, 7.6]  # a gap between the two groupings
+    scen = list(dict.fromkeys(effects["scenario"]))
+    fig = Figure(figsize=(9, 2.7 * ((len(metrics) + 1) // 2)))
+    for i, m in enumerate(metrics):
+        ax = fig.add_subplot((len(metrics) + 1) // 2, 2, i + 1)
+        k = _scale(m)
+        for j, s in enumerate(scen):
+            sub = (effects[(effects["scenario"] == s) & (effects["metric"] == m)]
+                   .set_index("label").reindex(labels))
+            e = sub["effect"].to_numpy() * k
+            err = np.vstack([e - sub["lower"].to_numpy() * k, sub["upper"].to_numpy() * k - e])
+            off = (j - (len(scen) - 1) / 2) * 0.25
+            ax.errorbar(x + off, e, yerr=err if np.all(np.isfinite(err)) else None, fmt="o",
+                        color=f"C{j}", capsize=3, ms=4, label=s)
+        ax.axhline(0, color="grey", lw=1)
+        ax.axvline(5.0, color="#ccc", lw=1)
+        ax.set_xticks(x, ticks, fontsize=7)
+        ax.set_title(f"{label(m)}: change", fontsize=9)
+        ax.set_ylabel({"share": "percentage points"}.get(kind(m), _unit(m)), fontsize=8)
+        ax.tick_params(labelsize=7)
+        if i == 0:
+            ax.legend(fontsize=7)
+    fig.supxlabel("village remoteness quintile (Q1 nearest to care ... Q5 most remote) | "
+                  "insurance scheme", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -390,6 +438,7 @@ def render_report(cmp: Comparison, *, command: str | None = None) -> str:
     eff = cmp.effects(outcomes)
     budget = budget_table(cmp)
     cap = cmp.effects(CAPACITY_METRICS)
+    equity = cmp.group_effects()
     d0 = cmp.first
     figures = {
         "effects": ("Effects of each design on each outcome", figure_effects(eff)),
@@ -398,6 +447,8 @@ def render_report(cmp: Comparison, *, command: str | None = None) -> str:
                                          TIME_PATH_METRICS)),
         "budget": ("Insurance fund and out-of-pocket spending, county totals",
                    figure_budget(budget)),
+        "equity": ("Change of outcomes by remoteness and by insurance scheme",
+                   figure_equity(equity, EQUITY_METRICS[:4])),
         "capacity": ("Capacity pressure over time",
                      figure_time_paths(cmp.runs, cmp.windows, d0.reform_day,
                                        ("turned_away_rate", "referred_turned_away_rate"))),
@@ -411,7 +462,7 @@ def render_report(cmp: Comparison, *, command: str | None = None) -> str:
             interval = ("n/a (one seed)" if not np.isfinite(r["lower"]) else
                         f"{fmt_change(m, r['lower'])} to {fmt_change(m, r['upper'])}")
             out.append({"scenario": r["scenario"], "metric": m, "label": label(m),
-                        "definition": METRICS.get(m, EXTRA_METRICS.get(m, "")),
+                        "definition": METRICS.get(m, ""),
                         "status_quo": fmt_value(m, r["baseline_mean"]),
                         "design": fmt_value(m, r["scenario_mean"]),
                         "effect": fmt_change(m, r["effect"]), "interval": interval,
@@ -435,8 +486,23 @@ def render_report(cmp: Comparison, *, command: str | None = None) -> str:
     return env.get_template("report.html.j2").render(
         designs=[{"d": d, "levers": _lever_rows(d)} for d in cmp.designs], first=d0,
         effects=rows(eff), capacity=rows(cap), budget=budget_rows, figures=images,
-        prov=prov, equity_needs=EQUITY_NEEDS, status_quo=STATUS_QUO,
+        prov=prov, equity=_equity_tables(equity, rows), status_quo=STATUS_QUO,
         years_after=(d0.days - d0.reform_day) / 365)
+
+
+def _equity_tables(effects: pd.DataFrame, rows: Any) -> list[dict[str, object]]:
+    """One table per grouping of patients: rows per outcome and group, formatted."""
+    tables = []
+    for grouping, title in (("remoteness_quintile", "By remoteness of the village"),
+                            ("insurance_scheme", "By insurance scheme")):
+        sub = effects[effects["grouping"] == grouping]
+        scen = {x: i for i, x in enumerate(dict.fromkeys(sub["scenario"]))}
+        metric = {m: i for i, m in enumerate(EQUITY_METRICS)}
+        sub = (sub.assign(_s=sub["scenario"].map(scen), _m=sub["metric"].map(metric))
+               .sort_values(["_s", "_m"], kind="stable"))
+        tables.append({"title": title, "rows": [
+            {**r, "group": g} for r, g in zip(rows(sub), sub["label"], strict=True)]})
+    return tables
 
 
 def write_report(cmp: Comparison, path: str | Path, *, command: str | None = None) -> Path:

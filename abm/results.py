@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from abm._validate import check_days, check_params, check_reform_day, check_seed
-from abm.metrics import _days_in, summarize
+from abm.equity import Grouping
+from abm.metrics import _days_in, summarize, summarize_groups
 from abm.model import PatientMode, ReferralModel, check_mode, resolve_mode
 from abm.params import Params
 
@@ -56,6 +57,8 @@ class Results:
     patients: str
     scenario: str
     replicate: int = 0
+    #: Daily counters per remoteness quintile and insurance scheme (:mod:`abm.equity`).
+    groups: pd.DataFrame | None = field(default=None, repr=False)
 
     def tidy(self) -> pd.DataFrame:
         """Return the daily frame (a copy)."""
@@ -87,6 +90,30 @@ class Results:
         by["visits_per_capita"] = by["visits"] / person_years if person_years else np.nan
         by["visit_share"] = by["visits"] / by.loc["all", "visits"]
         return by.reset_index()
+
+    def by_group(self, by: Grouping, window: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Outcomes per group of patients over the run or ``window = (first, end)``.
+
+        ``by="remoteness_quintile"``: one row per quintile of villages by remoteness (1 = the
+        fifth nearest to care, 5 = the most remote); ``by="insurance_scheme"``: ``resident`` and
+        ``employee``. Columns: the group, the counters of :data:`abm.equity.GROUP_COUNTERS`
+        summed over the window, and the ratios of :data:`abm.metrics.GROUP_METRICS` (the
+        :data:`abm.METRICS` of the same names, over the group's patients).
+
+        Examples
+        --------
+        >>> from abm import preset, simulate
+        >>> res = simulate(preset("small"), days=30, seed=2)
+        >>> g = res.by_group("remoteness_quintile")
+        >>> g["remoteness_quintile"].tolist()
+        [1, 2, 3, 4, 5]
+        >>> bool(g["episodes"].sum() == res.daily.query("tier == 'all'")["episodes"].sum())
+        True
+        """
+        if self.groups is None:
+            raise ValueError("these Results carry no per-group counters (made by abm.simulate "
+                             "they do); rerun with abm.simulate")
+        return summarize_groups(self.groups, by=by, window=window)
 
     def keys(self) -> dict[str, object]:
         """Return the run keys as a dict."""
@@ -138,7 +165,7 @@ def simulate(params: Params | None = None, *, days: int, seed: int | None,
     for i, (k, v) in enumerate(keys.items()):
         daily.insert(i, k, v)
     return Results(daily=daily, params=p, seed=seed, patients=patients, scenario=scenario,
-                   replicate=replicate)
+                   replicate=replicate, groups=model.group_counts())
 
 
 def simulate_many(runs: Iterable[tuple[Params, int | None]], *, days: int,

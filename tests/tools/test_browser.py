@@ -23,7 +23,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCRIPT = Path(sys.executable).parent / "referral-lab"
-FIGURES = {"effects", "time_paths", "budget", "capacity"}
+FIGURES = {"effects", "time_paths", "budget", "equity", "capacity"}
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,8 @@ def test_dashboard_slider_step_and_offline(browser, dashboard_url, tmp_path):
     readout = page.get_by_text("of the small county")
     readout.wait_for(timeout=120_000)
     page.get_by_text("Day 0").wait_for()
-    # the levers switch on at day 0 and revenue sharing goes to its maximum, then Reset
+    # the levers switch on at day 0 after Reset; revenue sharing goes to its maximum (in force
+    # from today, day 0, at once), then Reset rebuilds the county with it from day 0
     day = slider(page, "Day the levers switch on")
     day.focus()
     day.press("Home")
@@ -145,6 +146,7 @@ def test_dashboard_slider_step_and_offline(browser, dashboard_url, tmp_path):
     share.focus()
     share.press("End")
     assert share.get_attribute("aria-valuenow") == "1"
+    page.get_by_text("revenue_share = 1").wait_for(timeout=60_000)
     page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text("levers switch on at day 0").wait_for(timeout=60_000)
     page.get_by_text("revenue_share = 1").wait_for(timeout=60_000)
@@ -156,14 +158,29 @@ def test_dashboard_slider_step_and_offline(browser, dashboard_url, tmp_path):
     def plots():
         return page.evaluate(figure_srcs)
 
-    before = plots()
-    assert len(before) == 2  # time series by tier, facilities and flows
-    page.get_by_role("button", name="Step", exact=True).click()
-    page.get_by_text("Day 1", exact=False).first.wait_for(timeout=60_000)
+    def step_and_redraw():
+        before = plots()
+        assert len(before) == 2  # time series (by tier and of the levers), facilities
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_function(
+            f"old => {{ const s = {figure_srcs}; return s.length == 2 && "
+            "s.every((v, i) => v != old[i]); }", arg=before, timeout=60_000)
+
+    step_and_redraw()
+    page.get_by_text("Day 1 of the", exact=False).first.wait_for(timeout=60_000)
     page.get_by_text("Primary care share of outpatient visits").wait_for()
-    page.wait_for_function(
-        f"old => {{ const s = {figure_srcs}; return s.length == 2 && "
-        "s.every((v, i) => v != old[i]); }", arg=before, timeout=60_000)
+    # a lever moved mid-run acts on the running county: a reform from today (day 1), the run
+    # so far kept; Step runs a day under it and the levers' time series draws it
+    premium = slider(page, "primary reimbursement premium")
+    premium.focus()
+    premium.press("End")
+    top = premium.get_attribute("aria-valuemax")
+    page.get_by_text("levers switch on at day 1").wait_for(timeout=60_000)
+    page.get_by_text(f"primary_reimbursement_premium = {float(top):g}").wait_for(
+        timeout=60_000)
+    step_and_redraw()
+    page.get_by_text("Day 2 of the", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("revenue_share = 1").wait_for()
     # Play runs on by itself until paused (generous timeouts: each day redraws both figures,
     # slow on a loaded machine)
     page.get_by_role("button", name="▶", exact=True).click()

@@ -66,8 +66,9 @@ BAD_ARGS = {
                                "0.2"], "give each value once"),
     "sweep without values": (["sweep", "TINY", "--lever", "revenue_share"],
                              "required: --values"),
-    "scheduler before sweep engine": (["run", "TINY", "--scheduler", "tcp://10.0.0.1:8786"],
-                                      "omit --scheduler"),
+    "scheduler not an address": (["run", "TINY", "--scheduler", "my cluster"],
+                                 "--scheduler must be 'synchronous', 'local' or a Dask scheduler "
+                                 "address"),
     "show unknown design": (["designs", "--show", "nope"], "--show 'nope': not a shipped design"),
     "port out of range": (["dashboard", "--port", "70000"], "--port must be in [1, 65535]"),
     "port not a number": (["dashboard", "--port", "http"], "--port must be an integer"),
@@ -151,7 +152,8 @@ def test_sweep_runs_each_value(tiny_design, tmp_path, capsys):
                  "--seeds", "3", "--out", str(out), "--no-progress"]) == 0
     runs = pd.read_csv(out)
     assert set(runs["scenario"]) == {"status quo", "revenue_share=0", "revenue_share=1"}
-    after = runs[runs["window"] == "after_reform"].set_index("scenario")
+    after = runs[(runs["window"] == "after_reform") & (runs["grouping"] == "county")]
+    after = after.set_index("scenario")
     # the design also switches the information platform on, so both values move the rate
     assert after.loc["revenue_share=1", "downward_referral_rate"] > after.loc[
         "status quo", "downward_referral_rate"]
@@ -163,6 +165,9 @@ def test_compare_writes_a_report(tiny_design, tiny_design_b, tmp_path, capsys):
     assert main(["compare", str(tiny_design), str(tiny_design_b), "--seeds", "1", "--out",
                  str(out), "--no-progress"]) == 0
     html = out.read_text(encoding="utf-8")
-    assert html.count('data-figure="') == 4
+    assert html.count('data-figure="') == 5  # effects, time paths, budget, equity, capacity
+    for group in ("remoteness quintile 1 (nearest to care)", "remoteness quintile 5 (most "
+                  "remote)", "resident scheme", "urban employee scheme"):
+        assert html.count(group) >= 8, group  # one row per outcome and design
     assert "tiny_b" in html and "Provenance" in html
     assert f"wrote {out}" in capsys.readouterr().out

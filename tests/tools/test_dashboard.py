@@ -5,6 +5,7 @@ import pytest
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed")
 
+import pandas as pd  # noqa: E402
 import solara  # noqa: E402
 from mesa.visualization.solara_viz import (  # noqa: E402
     _build_model_init_kwargs,
@@ -18,8 +19,25 @@ from abm.params import ParamError  # noqa: E402
 
 def test_inputs_match_the_model_signature():
     _check_model_params(dash.DashboardModel.__init__, dash.model_params())
-    names = [k for k, v in dash.model_params().items() if v["type"] == "SliderFloat"]
-    assert names == list(dash.LEVER_NAMES)
+    assert list(dash.lever_sliders()) == list(dash.LEVER_NAMES)
+
+
+def test_a_lever_moved_mid_run_is_a_reform_from_that_day():
+    """Moving levers at day 12 gives the run a model built with the reform at day 12 gives."""
+    moved = dash.DashboardModel(seed=4, reform_day=300)
+    moved.run_for(12)
+    moved.set_levers({"revenue_share": 0.8, "primary_reimbursement_premium": 0.2})
+    moved.run_for(18)
+    built = dash.DashboardModel(seed=4, reform_day=12, revenue_share=0.8,
+                                primary_reimbursement_premium=0.2)
+    built.run_for(30)
+    pd.testing.assert_frame_equal(moved.daily_counts(), built.daily_counts())
+    status_quo = dash.DashboardModel(seed=4, reform_day=300)
+    status_quo.run_for(30)
+    a, b = moved.daily_counts(), status_quo.daily_counts()
+    pd.testing.assert_frame_equal(a[a["day"] < 12], b[b["day"] < 12])
+    assert not a[a["day"] >= 12].equals(b[b["day"] >= 12])
+    assert dash.lever_series(moved)["revenue_share"].tolist() == [0.0] * 12 + [0.8] * 18
 
 
 def test_reset_passes_scenario_and_a_string_seed():
@@ -63,7 +81,7 @@ def test_figures_and_readout_follow_the_model():
     m.run_for(3)
     assert "Day 3" in dash.readout_html(m)
     assert "information_platform = 1" in dash.readout_html(m)
-    assert len(dash.figure_time_series(m).axes) == 3
+    assert len(dash.figure_time_series(m).axes) == 4
     assert len(dash.figure_facilities(m).axes) == 2
 
 

@@ -10,7 +10,6 @@ from abm.designs import (
     DesignError,
     LeverSpec,
     design_to_params,
-    extra_metrics,
     load_design,
     paired_effects,
     period_windows,
@@ -20,7 +19,8 @@ from abm.designs import (
 from abm.levers import LEVERS
 
 
-@pytest.mark.parametrize("name", ["abm.designs", "abm.report", "abm.cli", "abm.dashboard"])
+@pytest.mark.parametrize("name", ["abm.designs", "abm.report", "abm.cli", "abm.dashboard",
+                                  "abm.equity"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
@@ -116,7 +116,9 @@ def test_replications_share_random_numbers_and_windows(tiny_design):
     scen = {"status quo": d.baseline_params(), "design": design_to_params(d)}
     runs = run_design_replications(scen, seeds=d.seeds, days=d.days, windows=windows,
                                    progress=False)
-    assert len(runs) == 2 * 2 * len(windows)
+    # the whole county and 5 remoteness quintiles and 2 insurance schemes per run and window
+    assert len(runs) == 2 * 2 * len(windows) * (1 + 5 + 2)
+    assert (runs["grouping"] == "county").sum() == 2 * 2 * len(windows)
     # before the reform day (period 0 = days 0-29 includes the reform at 20: use a window
     # wholly before it) the two scenarios are identical on every seed
     before = run_design_replications(scen, seeds=d.seeds, days=d.days,
@@ -130,15 +132,14 @@ def test_replications_share_random_numbers_and_windows(tiny_design):
     assert np.sign(diff) == lever.direction
 
 
-def test_extra_metrics_agree_with_summary():
+def test_per_capita_metrics_agree_with_the_per_episode_ones():
     from abm import simulate
 
-    res = simulate(preset("small"), days=30, seed=5)
-    ex = extra_metrics(res.daily, (0, 30))
-    s = res.summary()
+    s = simulate(preset("small"), days=30, seed=5).summary()
     # out-of-pocket per episode is per treated episode (episodes not forgone)
-    treated_per_capita = ex["episodes_per_capita"] * (1 - s["forgone_care_rate"])
-    assert ex["oop_per_capita"] == pytest.approx(s["oop_per_episode"] * treated_per_capita)
+    treated_per_capita = s["episodes_per_capita"] * (1 - s["forgone_care_rate"])
+    assert s["oop_per_capita"] == pytest.approx(s["oop_per_episode"] * treated_per_capita)
+    assert s["turned_away_per_capita"] > 0
 
 
 def test_paired_effects_interval_by_hand():
@@ -151,7 +152,28 @@ def test_paired_effects_interval_by_hand():
     assert (e["lower"], e["upper"]) == pytest.approx((1 - half, 1 + half))
 
 
-def test_scheduler_is_refused_clearly():
-    with pytest.raises(DesignError, match="--scheduler 'tcp://h:1'.*omit --scheduler"):
-        run_design_replications({"a": preset("small")}, seeds=[1], days=1,
-                                windows={"all": (0, 1)}, scheduler="tcp://h:1")
+def test_paired_effects_of_one_group():
+    runs = pd.DataFrame({"scenario": ["a", "b"] * 2, "seed": [1, 1, 1, 1], "window": "w",
+                         "grouping": ["county", "county", "insurance_scheme",
+                                      "insurance_scheme"],
+                         "group": ["all", "all", "employee", "employee"],
+                         "y": [1.0, 2.0, 10.0, 40.0]})
+    county = paired_effects(runs, baseline="a", metrics=["y"], window="w")
+    employee = paired_effects(runs, baseline="a", metrics=["y"], window="w",
+                              group=("insurance_scheme", "employee"))
+    assert (county["effect"].item(), employee["effect"].item()) == (1.0, 30.0)
+
+
+def test_a_dask_scheduler_address_gives_the_same_runs():
+    from distributed import Client
+
+    from abm.experiments import local_cluster
+
+    scen = {"status quo": preset("small"),
+            "design": preset("small").replace(**{"incentives.revenue_share": 0.5})}
+    kw = {"seeds": [1, 2], "days": 15, "windows": {"all": (0, 15), "late": (5, 15)},
+          "progress": False}
+    here = run_design_replications(scen, scheduler="synchronous", **kw)
+    with local_cluster(1) as cluster, Client(cluster, set_as_default=False):
+        there = run_design_replications(scen, scheduler=cluster.scheduler_address, **kw)
+    pd.testing.assert_frame_equal(here, there)
