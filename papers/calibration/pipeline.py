@@ -42,7 +42,7 @@ def run_posterior(cfg: dict, store, scheduler) -> pd.DataFrame:
 
 def predictive_config(fast: bool) -> dict:
     facts = (["forgone_care_rate", "visits_per_capita"] if fast else list(FACTS))
-    return {"posterior": _posterior_hash(), "facts": facts, "draws": 2 if fast else 10,
+    return {"posterior": _posterior_hash(), "facts": facts, "draws": 2 if fast else 20,
             "seeds": [1], "scale": 200.0 if fast else 20.0}
 
 
