@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
@@ -88,28 +89,61 @@ def bill(e: Episodes, d: Draws, day: Day) -> None:
     """
     from abm.stages.choice import walkin_reimbursement
 
-    fac, p = day.fac, day.p
-    n, up, care = e.n, e.up, e.care
-    bonus = p.facilities.employee_bonus * e.batch.employee
+    fac, p, care = day.fac, day.p, e.care
     first_oop = rules.out_of_pocket(fac.fee[e.first], walkin_reimbursement(
         day, e.first, e.batch.employee, e.batch.family_doctor))
-    reimb_final = rules.reimbursement_rate(fac.reimbursement[e.final], bonus)
-    reimb_in = rules.reimbursement_rate(fac.inpatient_reimbursement[e.final], bonus)
-    stable = e.eligible
-    acute_price = e.admitted * fac.inpatient_cost[e.final] - stable * care.keep_inpatient
-    visit1 = (e.first, fac.fee[e.first], first_oop, np.ones(n))
-    visit2 = (e.final, up * fac.fee[e.final],
-              up * rules.out_of_pocket(fac.fee[e.final], reimb_final), up.astype(float))
-    acute = (e.final, acute_price, e.admitted * rules.out_of_pocket(
-        acute_price, reimb_in, fac.deductible[e.final]), np.zeros(n))
-    moved = e.down
-    follow = (e.followup_fac, stable * np.where(moved, care.move_revenue, care.keep_revenue),
-              stable * np.where(moved, care.move_oop, care.keep_oop),
-              stable * float(p.demand.followup_visits))
-    e.charges = (visit1, visit2, acute, follow)
-    e.credit = moved * care.credit
-    e.oop = sum(ch[2] for ch in e.charges)
-    e.cost = sum(ch[1] for ch in e.charges)
-    los = fac.length_of_stay
-    stay = los[e.final] * (1.0 - moved * p.demand.continued_stay_share)
-    e.bed_days = np.where(e.admitted, np.rint(stay), 0).astype(np.int64)
+    where, price, oop, visits, e.credit, e.oop, e.cost, e.bed_days = _bill(
+        e.first, e.final, e.followup_fac, e.up, e.admitted, e.eligible, e.down, e.batch.employee,
+        first_oop, care.keep_inpatient, care.keep_revenue, care.move_revenue, care.keep_oop,
+        care.move_oop, care.credit, fac.fee, fac.reimbursement, fac.inpatient_reimbursement,
+        fac.inpatient_cost, fac.deductible, fac.length_of_stay, p.facilities.employee_bonus,
+        float(p.demand.followup_visits), p.demand.continued_stay_share)
+    e.charges = tuple(zip(where, price, oop, visits, strict=True))
+
+
+@njit(cache=True)
+def _bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.ndarray,
+          admitted: np.ndarray, stable: np.ndarray, moved: np.ndarray, employee: np.ndarray,
+          first_oop: np.ndarray, keep_inpatient: np.ndarray, keep_revenue: np.ndarray,
+          move_revenue: np.ndarray, keep_oop: np.ndarray, move_oop: np.ndarray,
+          care_credit: np.ndarray, fee: np.ndarray, reimbursement: np.ndarray,
+          inpatient_reimbursement: np.ndarray, inpatient_cost: np.ndarray,
+          deductible: np.ndarray, length_of_stay: np.ndarray, employee_bonus: float,
+          followup_visits: float, continued_stay_share: float
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                     np.ndarray, np.ndarray]:
+    """Charges as (kinds, episodes) matrices: facility, price, out of pocket, visits (compiled).
+
+    Kinds: first visit, referred visit, acute stay, continued care. Also the credit, total out
+    of pocket and cost per episode (kinds added in that order) and the bed-days booked.
+    """
+    n = first.size
+    where = np.empty((4, n), dtype=np.int64)
+    price = np.empty((4, n))
+    oop = np.empty((4, n))
+    visits = np.empty((4, n))
+    credit, paid, cost = np.empty(n), np.empty(n), np.empty(n)
+    bed_days = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        f, g = first[i], final[i]
+        bonus = employee_bonus * employee[i]
+        reimb_final = rules.reimbursement_rate(reimbursement[g], bonus)
+        reimb_in = rules.reimbursement_rate(inpatient_reimbursement[g], bonus)
+        acute = admitted[i] * inpatient_cost[g] - stable[i] * keep_inpatient[i]
+        where[0, i], price[0, i], oop[0, i], visits[0, i] = f, fee[f], first_oop[i], 1.0
+        where[1, i], price[1, i] = g, up[i] * fee[g]
+        oop[1, i] = up[i] * rules.out_of_pocket(fee[g], reimb_final, 0.0)
+        visits[1, i] = np.float64(up[i])
+        where[2, i], price[2, i], visits[2, i] = g, acute, 0.0
+        oop[2, i] = admitted[i] * rules.out_of_pocket(acute, reimb_in, deductible[g])
+        where[3, i] = followup_fac[i]
+        price[3, i] = stable[i] * (move_revenue[i] if moved[i] else keep_revenue[i])
+        oop[3, i] = stable[i] * (move_oop[i] if moved[i] else keep_oop[i])
+        visits[3, i] = stable[i] * followup_visits
+        credit[i] = moved[i] * care_credit[i]
+        paid[i] = 0 + oop[0, i] + oop[1, i] + oop[2, i] + oop[3, i]
+        cost[i] = 0 + price[0, i] + price[1, i] + price[2, i] + price[3, i]
+        if admitted[i]:
+            bed_days[i] = np.int64(np.rint(length_of_stay[g]
+                                           * (1.0 - moved[i] * continued_stay_share)))
+    return where, price, oop, visits, credit, paid, cost, bed_days
