@@ -81,10 +81,22 @@ def draw_severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray
     """
     cum = np.cumsum(probs) / np.sum(probs)
     cum_c = np.cumsum(probs_chronic) / np.sum(probs_chronic)
-    cls = np.searchsorted(cum, u_class, side="right")
-    cls[chronic] = np.searchsorted(cum_c, u_class[chronic], side="right")
-    cls = np.minimum(cls, len(probs) - 1)
-    return cls + u_within
+    return _severity(u_class, u_within, chronic, cum, cum_c)
+
+
+@njit(cache=True)
+def _severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray, cum: np.ndarray,
+              cum_chronic: np.ndarray) -> np.ndarray:
+    """Severity score from the cumulative class probabilities (compiled loop)."""
+    out = np.empty(u_class.size)
+    top = cum.size - 1
+    for i in range(u_class.size):
+        c = cum_chronic if chronic[i] else cum
+        k = 0  # classes whose cumulative probability is at most the draw (searchsorted, right)
+        while k < c.size and c[k] <= u_class[i]:
+            k += 1
+        out[i] = min(k, top) + u_within[i]
+    return out
 
 
 @njit(cache=True)

@@ -42,8 +42,11 @@ def perceived_wait(day: Day, facility: np.ndarray) -> np.ndarray:
     return fac.occupancy[facility] * (1.0 - cut * booked)
 
 
-def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray]:
-    """Severity, choice set and choice of each episode; returns the treated ones and a mask.
+def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray, np.ndarray]:
+    """Severity, choice set and choice of each episode.
+
+    Returns the treated episodes, the mask of the self-treated ones and the treated ones'
+    indices in the batch.
 
     Facility-level quantities are computed per village and alternative and then gathered per
     episode (the same arithmetic as per episode, done once per village).
@@ -70,14 +73,26 @@ def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray]:
         is_primary(tier_v), c.beta_mismatch, c.beta_family_doctor, c.beta_quality,
         c.beta_cost * day.secular.cost, c.beta_travel, c.beta_wait, day.secular.travel,
         c.asc_self_care, c.self_care_severity)
-    r = np.arange(x.size)
-    keep = ~forgone
-    alts = alts_v[vil[keep]]
-    rk = r[: int(keep.sum())]
-    e = Episodes(
-        batch=_subset_batch(b, keep), severity=x[keep], trust=b.trust[keep].copy(), alts=alts,
-        chosen=alts[rk, best[keep]], fallback=alts[rk, second[keep]])
-    return e, forgone
+    keep = np.flatnonzero(~forgone)
+    alts, chosen, fallback = _gather_choice(keep, vil, alts_v, best, second)
+    e = Episodes(batch=_subset_batch(b, keep), severity=x[keep], trust=b.trust[keep], alts=alts,
+                 chosen=chosen, fallback=fallback)
+    return e, forgone, keep
+
+
+@njit(cache=True)
+def _gather_choice(keep: np.ndarray, vil: np.ndarray, alts_v: np.ndarray, best: np.ndarray,
+                   second: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Alternatives, chosen and fallback facility of the episodes ``keep`` (compiled)."""
+    m, k = keep.size, alts_v.shape[1]
+    alts = np.empty((m, k), dtype=alts_v.dtype)
+    chosen = np.empty(m, dtype=alts_v.dtype)
+    fallback = np.empty(m, dtype=alts_v.dtype)
+    for r in range(m):
+        i = keep[r]
+        alts[r] = alts_v[vil[i]]
+        chosen[r], fallback[r] = alts[r, best[i]], alts[r, second[i]]
+    return alts, chosen, fallback
 
 
 @njit(cache=True)
@@ -118,6 +133,6 @@ def choice_kernel(vil: np.ndarray, x: np.ndarray, trust: np.ndarray, employee: n
     return best, second, rules.self_treats(best_u, self_u)
 
 
-def _subset_batch(b: Batch, mask: np.ndarray) -> Batch:
-    return Batch(village=b.village[mask], chronic=b.chronic[mask], employee=b.employee[mask],
-                 family_doctor=b.family_doctor[mask], trust=b.trust[mask])
+def _subset_batch(b: Batch, idx: np.ndarray) -> Batch:
+    return Batch(village=b.village[idx], chronic=b.chronic[idx], employee=b.employee[idx],
+                 family_doctor=b.family_doctor[idx], trust=b.trust[idx])
