@@ -57,23 +57,40 @@ def continued_care_prices(day: Day, hospital: np.ndarray, receiver: np.ndarray,
     fac, p, inc = day.fac, day.p, day.inc
     dm = p.demand
     bonus = p.facilities.employee_bonus * employee
-    k, rem = dm.followup_visits, dm.continued_stay_share
 
-    def price(f: np.ndarray, deductible: np.ndarray | float) -> tuple[np.ndarray, ...]:
-        inpatient = rem * fac.inpatient_cost[f] * (fac.beds[f] > 0)
-        visits = k * fac.fee[f]
-        oop = (rules.out_of_pocket(inpatient, rules.reimbursement_rate(
-            fac.inpatient_reimbursement[f], bonus), deductible * (inpatient > 0))
-            + rules.out_of_pocket(visits, rules.reimbursement_rate(fac.reimbursement[f], bonus)))
-        return inpatient + visits, oop, inpatient
+    def price(f: np.ndarray, deductible: np.ndarray) -> tuple[np.ndarray, ...]:
+        return _price(f, deductible, bonus, dm.continued_stay_share, float(dm.followup_visits),
+                      fac.inpatient_cost, fac.beds, fac.fee, fac.inpatient_reimbursement,
+                      fac.reimbursement)
 
-    keep_rev, keep_oop, keep_in = price(hospital, 0.0)
+    keep_rev, keep_oop, keep_in = price(hospital, np.zeros(hospital.size))
     move_rev, move_oop, move_in = price(receiver, fac.deductible[receiver]
                                         * (1.0 - inc.deductible_continuity))
     credit = inc.revenue_share * move_rev
     return ContinuedCare(keep_revenue=keep_rev, move_revenue=move_rev, keep_oop=keep_oop,
                          move_oop=move_oop, keep_inpatient=keep_in, move_inpatient=move_in,
                          credit=credit, physician_loss=keep_rev - credit)
+
+
+@njit(cache=True)
+def _price(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, stay_share: float,
+           visits_per_patient: float, inpatient_cost: np.ndarray, beds: np.ndarray,
+           fee: np.ndarray, inpatient_reimbursement: np.ndarray, reimbursement: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Revenue, out of pocket and inpatient part of continued care at facilities ``f``."""
+    n = f.size
+    revenue, oop, inpatient = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        g = f[i]
+        stay = stay_share * inpatient_cost[g] * (beds[g] > 0)
+        visits = visits_per_patient * fee[g]
+        oop[i] = (rules.out_of_pocket(stay, rules.reimbursement_rate(inpatient_reimbursement[g],
+                                                                     bonus[i]),
+                                      deductible[i] * (stay > 0))
+                  + rules.out_of_pocket(visits, rules.reimbursement_rate(reimbursement[g],
+                                                                         bonus[i]), 0.0))
+        revenue[i], inpatient[i] = stay + visits, stay
+    return revenue, oop, inpatient
 
 
 def continued_care(e: Episodes, day: Day) -> ContinuedCare:
