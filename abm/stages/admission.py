@@ -55,10 +55,11 @@ def admit(e: Episodes, d: Draws, day: Day) -> None:
 
 @njit(cache=True)
 def _admit(final: np.ndarray, phys_final: np.ndarray, severity: np.ndarray, alts: np.ndarray,
-           order: np.ndarray, stabilised: np.ndarray, threshold: float, stabilised_share: np.ndarray,
-           beds: np.ndarray, beds_free: np.ndarray, hospital: np.ndarray, in_county: np.ndarray,
-           rank: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
-           u_physician: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+           order: np.ndarray, stabilised: np.ndarray, threshold: float,
+           stabilised_share: np.ndarray, beds: np.ndarray, beds_free: np.ndarray,
+           hospital: np.ndarray, in_county: np.ndarray, rank: np.ndarray,
+           phys_start: np.ndarray, phys_count: np.ndarray, u_physician: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Admissions, bed transfers (``final`` and ``phys_final`` moved in place), eligibility."""
     n = final.size
     wants = np.zeros(n, dtype=np.bool_)

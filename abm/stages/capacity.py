@@ -39,7 +39,7 @@ def serve_referred(e: Episodes, d: Draws, day: Day) -> None:
 def _serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: np.ndarray,
                     alts: np.ndarray, capacity: np.ndarray, rank: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Final facility and referred-turned-away mask of each episode (compiled)."""
+    """Return the final facility and referred-turned-away mask of each episode (compiled)."""
     n = first.size
     used = np.zeros(capacity.size, dtype=np.int64)
     for i in range(n):

@@ -62,7 +62,7 @@ def _word_of_mouth(u_tell: np.ndarray, u_pick: np.ndarray, village: np.ndarray,
                    final: np.ndarray, success: np.ndarray, village_start: np.ndarray,
                    village_count: np.ndarray, tier: np.ndarray, probability: float
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Listener, tier and outcome (1 good, 0 bad) of each telling, in episode order."""
+    """Return listener, tier and outcome (1 good, 0 bad) of each telling, in episode order."""
     n, k = u_pick.shape
     contacts = np.empty(n * k, dtype=np.int64)
     told_tier = np.empty(n * k, dtype=tier.dtype)
