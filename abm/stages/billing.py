@@ -21,6 +21,8 @@ from numba import njit
 
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
+from abm.stages.choice import walkin_reimbursement
+from abm.tiers import is_hospital
 
 
 @dataclass(frozen=True)
@@ -104,14 +106,11 @@ def bill(e: Episodes, d: Draws, day: Day) -> None:
     The first visit, the referred visit, the acute part of an admission and the continued care
     at whichever facility gives it; bed-days booked per admission.
     """
-    from abm.stages.choice import walkin_reimbursement
-
     fac, p, care = day.fac, day.p, e.care
-    first_oop = rules.out_of_pocket(fac.fee[e.first], walkin_reimbursement(
-        day, e.first, e.batch.employee, e.batch.family_doctor))
     where, price, oop, visits, e.credit, e.oop, e.cost, e.bed_days = _bill(
         e.first, e.final, e.followup_fac, e.up, e.admitted, e.eligible, e.down, e.batch.employee,
-        first_oop, care.keep_inpatient, care.keep_revenue, care.move_revenue, care.keep_oop,
+        e.batch.family_doctor, is_hospital(fac.group), day.inc.gatekeeping_penalty,
+        care.keep_inpatient, care.keep_revenue, care.move_revenue, care.keep_oop,
         care.move_oop, care.credit, fac.fee, fac.reimbursement, fac.inpatient_reimbursement,
         fac.inpatient_cost, fac.deductible, fac.length_of_stay, p.facilities.employee_bonus,
         float(p.demand.followup_visits), p.demand.continued_stay_share)
@@ -121,7 +120,8 @@ def bill(e: Episodes, d: Draws, day: Day) -> None:
 @njit(cache=True)
 def _bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.ndarray,
           admitted: np.ndarray, stable: np.ndarray, moved: np.ndarray, employee: np.ndarray,
-          first_oop: np.ndarray, keep_inpatient: np.ndarray, keep_revenue: np.ndarray,
+          family_doctor: np.ndarray, hospital: np.ndarray, gatekeeping_penalty: float,
+          keep_inpatient: np.ndarray, keep_revenue: np.ndarray,
           move_revenue: np.ndarray, keep_oop: np.ndarray, move_oop: np.ndarray,
           care_credit: np.ndarray, fee: np.ndarray, reimbursement: np.ndarray,
           inpatient_reimbursement: np.ndarray, inpatient_cost: np.ndarray,
@@ -147,7 +147,10 @@ def _bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np
         reimb_final = rules.reimbursement_rate(reimbursement[g], bonus)
         reimb_in = rules.reimbursement_rate(inpatient_reimbursement[g], bonus)
         acute = admitted[i] * inpatient_cost[g] - stable[i] * keep_inpatient[i]
-        where[0, i], price[0, i], oop[0, i], visits[0, i] = f, fee[f], first_oop[i], 1.0
+        first_rate = walkin_reimbursement(reimbursement[f], bonus, family_doctor[i] and hospital[f],
+                                          gatekeeping_penalty)
+        where[0, i], price[0, i], visits[0, i] = f, fee[f], 1.0
+        oop[0, i] = rules.out_of_pocket(fee[f], first_rate, 0.0)
         where[1, i], price[1, i] = g, up[i] * fee[g]
         oop[1, i] = up[i] * rules.out_of_pocket(fee[g], reimb_final, 0.0)
         visits[1, i] = np.float64(up[i])
