@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PINNED = "d2b3fc15c5994c5f530efcdff336c766d43218a3"
 #: main after the first compiled stages (choice kernel, packed rows; the stages after the choice
 #: still numpy): the step measured by the second session of issue 13.
-PREVIOUS = "f6bd2de4d4d38d9bbd7a0c4a11abf15a79ad4a56"
+PREVIOUS = "f6bd2decdebc1008973b13ef3ec2ca39c91dbf30"
 REPEATS = 3
 SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                   "NUMBA_NUM_THREADS")}
