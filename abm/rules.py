@@ -1,12 +1,14 @@
-"""Behavioural rules as pure, vectorised functions (numpy in, numpy out).
+"""Behavioural rules as pure functions (numpy in, numpy out; compiled ones also scalar in, out).
 
 Each function works on a batch of episodes (arrays of equal length) and never touches a model or
 an agent, so the agent and array representations of patients call the very same code. The rules
-of the day's hot stages are compiled with numba (``cache=True``, exact arithmetic, no
-``fastmath``): the compiled kernels of :mod:`abm.stages` call them, and from Python they take and
-return numpy arrays like the others (``perceived_quality`` and ``choice_utility`` are compiled
-ufuncs, elementwise with broadcasting). Random
-numbers come in as arguments (uniforms, normals, Gumbels) drawn from the named streams of
+the day's stages apply are compiled with numba (``cache=True``, exact arithmetic, no
+``fastmath``): the compiled kernels of :mod:`abm.stages` call them once per episode with
+scalars, and from Python they take and return numpy arrays like the others. Most are ``njit``
+functions whose body is the same expression for a scalar and an array; ``perceived_quality``,
+``choice_utility`` and ``pick_member`` are compiled ufuncs (elementwise, with broadcasting).
+Compiled functions take their parameters by position or by keyword. Random numbers come in as
+arguments (uniforms, normals, Gumbels) drawn from the named streams of
 :class:`abm.model.Streams`; the rules themselves are deterministic.
 
 Examples
