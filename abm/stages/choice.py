@@ -31,16 +31,16 @@ def walkin_reimbursement(facility_rate: float, employee_bonus: float, bypass: bo
                - gatekeeping_penalty * bypass, 0.0)
 
 
-def perceived_wait(day: Day) -> np.ndarray:
-    """Return the waiting term per facility: yesterday's occupancy, cut by the platform.
+def perceived_wait(day: Day, facility: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Return the waiting term: yesterday's occupancy, cut by the information platform.
 
     The platform books slots inside the consortium only (seed 000, 5.5), so the cut applies to
-    in-county consortium members, never to hospitals outside the county.
+    in-county consortium members, never to hospitals outside the county. Default: every facility.
     """
     fac = day.fac
-    booked = fac.member & fac.in_county
+    booked = fac.member[facility] & fac.in_county[facility]
     cut = day.p.referral.platform_wait_cut * day.inc.information_platform
-    return fac.occupancy * (1.0 - cut * booked)
+    return fac.occupancy[facility] * (1.0 - cut * booked)
 
 
 def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray, np.ndarray]:
