@@ -195,11 +195,13 @@ class Physician(mesa.Agent):
 
         Hands-on mentoring (seed 002, 3.1), cut by the mismatch penalty.
         """
-        m = self.model
-        if self.seconded:
+        m, i, ph = self.model, self.index, self.model.phys
+        if ph.seconded[i]:
             return
         cp = m.params.capacity
-        n_sec = m.secondees_at()[int(self.facility)]
+        n_sec = m.secondees_at()[ph.facility[i]]
+        if n_sec == 0 and ph.skill[i] == ph.skill_base[i]:
+            return  # no mentor and skill at its base: the step would leave it unchanged
         target = min(1.0, m.phys.skill_base[self.index]
                      + cp.secondee_skill_gain * min(n_sec, 1) * (1.0 - cp.mismatch_penalty))
         self.skill = float(rules.approach(np.float64(self.skill), target, cp.monthly_rate))

@@ -61,9 +61,9 @@ class Draws:
     wom_tell: np.ndarray         # uniform: the outcome is told
     wom_pick: np.ndarray         # (n, contacts) uniforms: which neighbours hear it
 
-    def subset(self, mask: np.ndarray) -> Draws:
-        """Return the draws of the episodes where ``mask`` is true."""
-        return Draws(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
+    def subset(self, idx: np.ndarray) -> Draws:
+        """Return the draws of the episodes ``idx`` (indices, or a mask)."""
+        return Draws(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
 
 def draw_randoms(gens: dict[str, np.random.Generator], n: int, contacts: int) -> Draws:

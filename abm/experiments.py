@@ -45,6 +45,7 @@ import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,7 +55,7 @@ from tqdm.auto import tqdm
 
 from abm.model import check_mode, resolve_mode
 from abm.params import Params
-from abm.results import simulate
+from abm.results import Results, simulate, simulate_many
 
 #: Version of the store layout (part of every run's key).
 STORE_FORMAT = 1
@@ -142,12 +143,23 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunOutput]:
     >>> out[0].error is None, list(out[0].summary.columns[:2])
     (True, ['run_id', 'seed'])
     """
-    return [_run_one(spec) for spec in specs]
+    out = []
+    # consecutive runs of the same length and representation go through one simulate_many call
+    for (days, patients), same in groupby(specs, key=lambda s: (s.days, s.patients)):
+        group = list(same)
+        try:
+            results = simulate_many([(s.params, s.seed) for s in group], days=days,
+                                    patients=patients, progress=False)
+        except Exception:  # noqa: BLE001 - rerun one by one to record which run raised
+            results = [None] * len(group)
+        out += [_run_one(s, r) for s, r in zip(group, results, strict=True)]
+    return out
 
 
-def _run_one(spec: RunSpec) -> RunOutput:
+def _run_one(spec: RunSpec, res: Results | None = None) -> RunOutput:
     try:
-        res = simulate(spec.params, days=spec.days, seed=spec.seed, patients=spec.patients)
+        if res is None:
+            res = simulate(spec.params, days=spec.days, seed=spec.seed, patients=spec.patients)
         windows = [(None, None)] if spec.windows is None else list(enumerate(spec.windows))
         rows = []
         for k, window in windows:

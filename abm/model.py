@@ -206,6 +206,9 @@ class _AgentPatients:
         # the AgentSet keeps creation order, so position i is patient i
         return np.flatnonzero(gen.random(prob.size) < prob)
 
+    def read(self, idx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        return (self.columns(idx), *self.trust(idx))
+
     def columns(self, idx: np.ndarray) -> dict[str, np.ndarray]:
         ags = [self.list[i] for i in idx]
         return {"village": np.fromiter((a.village for a in ags), np.int64, len(ags)),
@@ -259,10 +262,14 @@ class _ArrayPatients:
                 parts.append(members[gen.choice(members.size, k, replace=False, shuffle=False)])
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
+    def read(self, idx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Columns, trust and last update of the patients ``idx`` (one pass over their rows)."""
+        village, chronic, employee, contract, trust, last = packed.read_batch(self.rows, idx)
+        return ({"village": village, "chronic": chronic, "employee": employee,
+                 "contract_draw": contract}, trust, last)
+
     def columns(self, idx: np.ndarray) -> dict[str, np.ndarray]:
-        village, chronic, employee, contract = packed.read_columns(self.rows, idx)
-        return {"village": village, "chronic": chronic, "employee": employee,
-                "contract_draw": contract}
+        return self.read(idx)[0]
 
     def trust(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return packed.read_trust(self.rows, idx)
@@ -496,8 +503,7 @@ class ReferralModel(mesa.Model):
         if inc != self.incentives:
             self._apply_incentives(inc)
         idx = self.patients.onset(self.streams["onset"])
-        cols = self.patients.columns(idx)
-        trust, last = self.patients.trust(idx)
+        cols, trust, last = self.patients.read(idx)
         prior = np.asarray(p.trust.prior, float)
         trust = rules.decay_trust(trust, prior, day - last, p.trust.decay_per_year)
         batch = Batch(village=cols["village"], chronic=cols["chronic"],

@@ -42,14 +42,19 @@ def pack(village: np.ndarray, chronic: np.ndarray, employee: np.ndarray, contrac
 
 
 @njit(cache=True)
-def read_columns(rows: np.ndarray, idx: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Village, chronic, employee and contract draw of the patients ``idx`` (compiled)."""
+def read_batch(rows: np.ndarray, idx: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Village, chronic, employee, contract draw, trust and last update of ``idx`` (compiled).
+
+    One pass over the rows: each patient's row is read once (one cache line).
+    """
     m = idx.size
     village = np.empty(m, dtype=np.int64)
     chronic = np.empty(m, dtype=np.bool_)
     employee = np.empty(m, dtype=np.bool_)
     contract = np.empty(m)
+    trust = np.empty((m, N_TRUST))
+    last = np.empty(m, dtype=np.int64)
     for i in range(m):
         r = idx[i]
         code = np.int64(rows[r, CODE])
@@ -57,20 +62,24 @@ def read_columns(rows: np.ndarray, idx: np.ndarray
         chronic[i] = (code >> 1) & 1
         employee[i] = code & 1
         contract[i] = rows[r, CONTRACT]
+        for j in range(N_TRUST):
+            trust[i, j] = rows[r, j]
+        last[i] = np.int64(rows[r, LAST])
+    return village, chronic, employee, contract, trust, last
+
+
+@njit(cache=True)
+def read_columns(rows: np.ndarray, idx: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Village, chronic, employee and contract draw of the patients ``idx`` (compiled)."""
+    village, chronic, employee, contract, _, _ = read_batch(rows, idx)
     return village, chronic, employee, contract
 
 
 @njit(cache=True)
 def read_trust(rows: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Trust (as last written) and day of the last update of the patients ``idx`` (compiled)."""
-    m = idx.size
-    trust = np.empty((m, N_TRUST))
-    last = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        r = idx[i]
-        for j in range(N_TRUST):
-            trust[i, j] = rows[r, j]
-        last[i] = np.int64(rows[r, LAST])
+    _, _, _, _, trust, last = read_batch(rows, idx)
     return trust, last
 
 

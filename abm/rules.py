@@ -1,12 +1,14 @@
-"""Behavioural rules as pure, vectorised functions (numpy in, numpy out).
+"""Behavioural rules as pure functions (numpy in, numpy out; compiled ones also scalar in, out).
 
 Each function works on a batch of episodes (arrays of equal length) and never touches a model or
 an agent, so the agent and array representations of patients call the very same code. The rules
-of the day's hot stages are compiled with numba (``cache=True``, exact arithmetic, no
-``fastmath``): the compiled kernels of :mod:`abm.stages` call them, and from Python they take and
-return numpy arrays like the others (``perceived_quality`` and ``choice_utility`` are compiled
-ufuncs, elementwise with broadcasting). Random
-numbers come in as arguments (uniforms, normals, Gumbels) drawn from the named streams of
+the day's stages apply are compiled with numba (``cache=True``, exact arithmetic, no
+``fastmath``): the compiled kernels of :mod:`abm.stages` call them once per episode with
+scalars, and from Python they take and return numpy arrays like the others. Most are ``njit``
+functions whose body is the same expression for a scalar and an array; ``perceived_quality``,
+``choice_utility`` and ``pick_member`` are compiled ufuncs (elementwise, with broadcasting).
+Compiled functions take their parameters by position or by keyword. Random numbers come in as
+arguments (uniforms, normals, Gumbels) drawn from the named streams of
 :class:`abm.model.Streams`; the rules themselves are deterministic.
 
 Examples
@@ -27,6 +29,7 @@ from numba import njit, vectorize
 DAYS_PER_YEAR = 365.0
 
 
+@njit(cache=True)
 def logistic(x: np.ndarray) -> np.ndarray:
     """Logistic function ``1 / (1 + exp(-x))``.
 
@@ -80,10 +83,22 @@ def draw_severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray
     """
     cum = np.cumsum(probs) / np.sum(probs)
     cum_c = np.cumsum(probs_chronic) / np.sum(probs_chronic)
-    cls = np.searchsorted(cum, u_class, side="right")
-    cls[chronic] = np.searchsorted(cum_c, u_class[chronic], side="right")
-    cls = np.minimum(cls, len(probs) - 1)
-    return cls + u_within
+    return _severity(u_class, u_within, chronic, cum, cum_c)
+
+
+@njit(cache=True)
+def _severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray, cum: np.ndarray,
+              cum_chronic: np.ndarray) -> np.ndarray:
+    """Severity score from the cumulative class probabilities (compiled loop)."""
+    out = np.empty(u_class.size)
+    top = cum.size - 1
+    for i in range(u_class.size):
+        c = cum_chronic if chronic[i] else cum
+        k = 0  # classes whose cumulative probability is at most the draw (searchsorted, right)
+        while k < c.size and c[k] <= u_class[i]:
+            k += 1
+        out[i] = min(k, top) + u_within[i]
+    return out
 
 
 @njit(cache=True)
@@ -107,6 +122,7 @@ def decay_trust(trust: np.ndarray, prior: np.ndarray, elapsed_days: np.ndarray,
     return out
 
 
+@njit(cache=True)
 def update_trust(trust: np.ndarray, outcome: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     """Move trust toward the experienced outcome (1 good, 0 bad) by ``rate``.
 
@@ -120,6 +136,7 @@ def update_trust(trust: np.ndarray, outcome: np.ndarray, rate: float | np.ndarra
 MAX_REIMBURSEMENT = 0.95
 
 
+@njit(cache=True)
 def reimbursement_rate(facility_rate: np.ndarray, employee_bonus: np.ndarray | float) -> np.ndarray:
     """Share of a bill insurance pays.
 
@@ -132,6 +149,7 @@ def reimbursement_rate(facility_rate: np.ndarray, employee_bonus: np.ndarray | f
     return np.minimum(facility_rate + employee_bonus, MAX_REIMBURSEMENT)
 
 
+@njit(cache=True)
 def out_of_pocket(price: np.ndarray, reimbursement: np.ndarray,
                   deductible: np.ndarray | float = 0.0) -> np.ndarray:
     """Out-of-pocket payment.
@@ -208,6 +226,7 @@ def logit_choice(utility: np.ndarray, gumbel: np.ndarray) -> tuple[np.ndarray, n
     return best, second
 
 
+@njit(cache=True)
 def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
              noise: float) -> tuple[np.ndarray, np.ndarray]:
     """Assess severity: true severity plus noise that shrinks with skill.
@@ -219,12 +238,13 @@ def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
     (1.5, True)
     """
     assessed = severity + noise * (1.0 - skill) * z
-    correct = np.floor(np.clip(assessed, 0.0, 3.999)) == np.floor(severity)
+    correct = np.floor(np.minimum(np.maximum(assessed, 0.0), 3.999)) == np.floor(severity)
     return assessed, correct
 
 
+@njit(cache=True)
 def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
-                                revenue_sensitivity: np.ndarray, *, slope: float, margin: float,
+                                revenue_sensitivity: np.ndarray, slope: float, margin: float,
                                 revenue_keep: float) -> np.ndarray:
     """Probability a physician refers up.
 
@@ -240,6 +260,7 @@ def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
     return logistic(x)
 
 
+@njit(cache=True)
 def physician_aware(draw: np.ndarray, unaware_share: float, platform: float) -> np.ndarray:
     """Whether a physician knows (or is not deterred by) the receiving unit, given their draw.
 
@@ -255,8 +276,9 @@ def physician_aware(draw: np.ndarray, unaware_share: float, platform: float) -> 
     return draw >= unaware_share * (1.0 - platform)
 
 
+@njit(cache=True)
 def downward_referral_probability(revenue_loss: np.ndarray, revenue_sensitivity: np.ndarray,
-                                  hospital_push: np.ndarray, *, intercept: float,
+                                  hospital_push: np.ndarray, intercept: float,
                                   loss_coef: float) -> np.ndarray:
     """Probability that an aware, undeterred hospital physician refers a stabilised patient down.
 
@@ -310,10 +332,11 @@ def self_treats(best_utility: np.ndarray, self_care_utility: np.ndarray) -> np.n
     return self_care_utility > best_utility
 
 
+@njit(cache=True)
 def referral_destination(alts: np.ndarray, avail: np.ndarray, rank_alt: np.ndarray,
                          cap_alt: np.ndarray, from_rank: np.ndarray,
                          assessed: np.ndarray) -> np.ndarray:
-    """Where an upward referral goes.
+    """Where an upward referral goes (compiled).
 
     The lowest-ranked reachable facility above the sender that treats the assessed severity, else
     the most capable one above it; -1 if none is above.
@@ -323,18 +346,24 @@ def referral_destination(alts: np.ndarray, avail: np.ndarray, rank_alt: np.ndarr
     ...     np.array([0]), np.array([2.5]))[0])
     12
     """
-    rows = np.arange(alts.shape[0])
-    above = avail & (rank_alt > from_rank[:, None])
-    treats = cap_alt >= assessed[:, None]
-    key = np.where(treats, rank_alt.astype(float), 10.0 - cap_alt)
-    key = np.where(above, key, np.inf)
-    j = np.argmin(key, axis=1)
-    ok = np.isfinite(key[rows, j])
-    return np.where(ok, alts[rows, j], -1)
+    n, k = alts.shape
+    out = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        best, best_key = -1, np.inf
+        for j in range(k):
+            if avail[i, j] and rank_alt[i, j] > from_rank[i]:
+                key = (np.float64(rank_alt[i, j]) if cap_alt[i, j] >= assessed[i]
+                       else 10.0 - cap_alt[i, j])
+                if key < best_key:  # ties: the first alternative
+                    best, best_key = j, key
+        if best >= 0:
+            out[i] = alts[i, best]
+    return out
 
 
+@njit(cache=True)
 def acceptance_probability(trust_primary: np.ndarray, trust_hospital: np.ndarray,
-                           extra_oop: np.ndarray, family_doctor: np.ndarray, *, intercept: float,
+                           extra_oop: np.ndarray, family_doctor: np.ndarray, intercept: float,
                            trust_coef: float, cost_coef: float,
                            family_doctor_coef: float) -> np.ndarray:
     """Probability a patient accepts a downward referral.
@@ -352,8 +381,9 @@ def acceptance_probability(trust_primary: np.ndarray, trust_hospital: np.ndarray
     return logistic(x)
 
 
+@njit(cache=True)
 def success_probability(quality: np.ndarray, capability: np.ndarray, severity: np.ndarray,
-                        correct: np.ndarray, *, intercept: float, quality_coef: float,
+                        correct: np.ndarray, intercept: float, quality_coef: float,
                         mismatch_coef: float, diagnosis_coef: float) -> np.ndarray:
     """Probability an episode ends well at the facility that treats it.
 
@@ -367,8 +397,9 @@ def success_probability(quality: np.ndarray, capability: np.ndarray, severity: n
     return logistic(x)
 
 
+@njit(cache=True)
 def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Serve arrivals in random order while a facility has free slots.
+    """Serve arrivals in random order while a facility has free slots (compiled).
 
     ``facility`` (n,) is each arrival's facility, ``order`` (n,) a random key giving the order of
     arrival, ``free`` (facilities,) the slots left (may be fractional: a slot is used while at
@@ -377,33 +408,33 @@ def allocate_slots(facility: np.ndarray, order: np.ndarray, free: np.ndarray) ->
     >>> allocate_slots(np.array([0, 0, 0]), np.array([0.3, 0.1, 0.2]), np.array([2.0])).tolist()
     [False, True, True]
     """
-    served = np.ones(facility.shape[0], dtype=bool)
+    n = facility.shape[0]
+    served = np.ones(n, dtype=np.bool_)
     # a facility serves all its arrivals when the last of them still finds a slot; only the
     # arrivals at facilities short of slots need ordering
-    arrivals = np.bincount(facility, minlength=free.size)
-    short = (arrivals[facility] - 1) >= free[facility]
-    if short.any():
-        served[short] = _serve_in_order(facility[short], order[short], free)
-    return served
-
-
-def _serve_in_order(facility: np.ndarray, order: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Return the served mask: arrivals in ``order`` at each facility until slots run out."""
-    n = facility.shape[0]
-    # one float sort: facility index plus the arrival key in [0, 1). Without tied keys every
-    # sort gives the same permutation, so the faster unstable sort is used and the stable one
-    # (ties in arrival order) only when there are ties.
-    key = facility + np.minimum(order, 0.999999)
-    idx = np.argsort(key)
-    ordered = key[idx]
-    if np.any(ordered[1:] == ordered[:-1]):
-        idx = np.argsort(key, kind="stable")
-    f_sorted = facility[idx]
-    start = np.r_[0, np.flatnonzero(np.diff(f_sorted)) + 1]
-    counts = np.diff(np.r_[start, n])
-    rank = np.arange(n) - np.repeat(start, counts)
-    served = np.empty(n, dtype=bool)
-    served[idx] = rank < free[f_sorted]
+    arrivals = np.zeros(free.size, dtype=np.int64)
+    for i in range(n):
+        arrivals[facility[i]] += 1
+    short = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if arrivals[facility[i]] - 1 >= free[facility[i]]:
+            short[m] = i
+            m += 1
+    if m == 0:
+        return served
+    # one stable sort: facility index plus the arrival key in [0, 1), ties in batch order
+    key = np.empty(m)
+    for r in range(m):
+        key[r] = facility[short[r]] + min(order[short[r]], 0.999999)
+    prev, rank = -1, 0
+    for r in np.argsort(key, kind="mergesort"):
+        i = short[r]
+        f = facility[i]
+        if f != prev:
+            prev, rank = f, 0
+        served[i] = rank < free[f]
+        rank += 1
     return served
 
 
@@ -416,11 +447,15 @@ def approach(current: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray
     return current + rate * (target - current)
 
 
-def pick_member(start: np.ndarray, count: np.ndarray, u: np.ndarray) -> np.ndarray:
+@vectorize(["int64(int64, int64, float64)"], cache=True)
+def pick_member(start: int, count: int, u: float) -> int:
     """Pick one member of a group (CSR layout) per row with a uniform draw; -1 for empty groups.
+
+    Compiled; elementwise on arrays, with broadcasting.
 
     >>> pick_member(np.array([0, 3]), np.array([3, 0]), np.array([0.5, 0.5])).tolist()
     [1, -1]
     """
-    k = np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
-    return np.where(count > 0, start + k, -1)
+    if count <= 0:
+        return -1
+    return start + min(np.int64(u * count), max(count - 1, 0))

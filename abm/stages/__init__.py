@@ -44,12 +44,12 @@ def process_episodes(b: Batch, d: Draws, day: Day) -> DayResult:
     True
     """
     trust_primary_onset = b.trust[:, 3:5].mean(axis=1)  # township and village tiers
-    e, forgone = choice.choose(b, d, day)
-    treated = d.subset(~forgone)
+    e, forgone, keep = choice.choose(b, d, day)
+    treated = d.subset(keep)
     for _, stage in STAGES:
         stage(e, treated, day)
     trust = b.trust.copy()
-    trust[~forgone] = e.trust
+    trust[keep] = e.trust
     return DayResult(episodes=e, forgone=forgone, trust=trust,
                      trust_primary_onset=trust_primary_onset)
 

@@ -15,43 +15,82 @@ from numba import njit
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
 from abm.stages.capacity import highest_alternative
-from abm.tiers import is_hospital
+from abm.tiers import RANK, is_hospital
 
 
-def bed_elsewhere(e: Episodes, day: Day, mask: np.ndarray, beds_left: np.ndarray) -> np.ndarray:
-    """Return where a patient turned away for lack of a bed is admitted.
+@njit(cache=True)
+def bed_elsewhere(alts: np.ndarray, hospital: np.ndarray, beds_left: np.ndarray,
+                  rank: np.ndarray) -> int:
+    """Return where a patient turned away for lack of a bed is admitted (compiled; one episode).
 
     The reachable hospital with the most beds left after today's first allocation, else the
     highest-ranked reachable facility (which admits beyond its beds: overflow). The beds left are
-    not reduced during this second pass (a small approximation on a busy day).
+    not reduced during this second pass (a small approximation on a busy day). ``alts`` are the
+    episode's alternatives, ``hospital``, ``beds_left`` and ``rank`` are per facility.
+
+    >>> int(bed_elsewhere(np.array([0, 1]), np.array([True, True]), np.array([0.5, 3.0]),
+    ...                   np.array([1, 0])))
+    1
     """
-    alts = e.alts[mask]
-    a0 = np.maximum(alts, 0)
-    left = np.where((alts >= 0) & is_hospital(day.fac.group[a0]), beds_left[a0], 0.0)
-    best = np.argmax(left, axis=1)
-    rows = np.arange(alts.shape[0])
-    return np.where(left[rows, best] >= 1.0, alts[rows, best], highest_alternative(e, day, mask))
+    best, most = 0, -np.inf
+    for j in range(alts.size):
+        a = alts[j]
+        left = beds_left[a] if a >= 0 and hospital[a] else 0.0
+        if left > most:  # ties: the first alternative
+            best, most = j, left
+    if most >= 1.0:
+        return alts[best]
+    return highest_alternative(alts, rank)
 
 
 def admit(e: Episodes, d: Draws, day: Day) -> None:
     """Admit inpatient cases, allocate beds, and mark the stabilised hospital patients."""
     fac, dm = day.fac, day.p.demand
-    wants = (e.severity >= dm.admit_threshold) & (fac.beds[e.final] > 0)
-    served = np.ones(e.n, dtype=bool)
-    served[wants] = rules.allocate_slots(e.final[wants], d.order_bed[wants], fac.beds_free)
-    e.bed_transfer = wants & ~served
-    e.bed_full_at = np.where(e.bed_transfer, e.final, -1)
-    if e.bed_transfer.any():
-        moved = e.bed_transfer
-        left = fac.beds_free - np.bincount(e.final[wants & served], minlength=fac.beds.size)
-        e.final[moved] = bed_elsewhere(e, day, moved, left)
-        e.phys_final[moved] = rules.pick_member(fac.phys_start[e.final[moved]],
-                                                fac.phys_count[e.final[moved]],
-                                                d.physician_final[moved])
-    e.admitted = wants
-    cls = np.minimum(e.severity.astype(np.int64), 3)
-    e.eligible = (wants & fac.in_county[e.final] & is_hospital(fac.group[e.final])
-                  & (d.stabilised < np.asarray(dm.stabilised_share)[cls]))
+    hospital = is_hospital(fac.group)
+    e.admitted, e.bed_transfer, e.bed_full_at, e.eligible = _admit(
+        e.final, e.phys_final, e.severity, e.alts, d.order_bed, d.stabilised, dm.admit_threshold,
+        np.asarray(dm.stabilised_share, dtype=float), fac.beds, fac.beds_free, hospital,
+        fac.in_county, RANK[fac.group], fac.phys_start, fac.phys_count, d.physician_final)
+
+
+@njit(cache=True)
+def _admit(final: np.ndarray, phys_final: np.ndarray, severity: np.ndarray, alts: np.ndarray,
+           order: np.ndarray, stabilised: np.ndarray, threshold: float,
+           stabilised_share: np.ndarray, beds: np.ndarray, beds_free: np.ndarray,
+           hospital: np.ndarray, in_county: np.ndarray, rank: np.ndarray,
+           phys_start: np.ndarray, phys_count: np.ndarray, u_physician: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Admissions, bed transfers (``final`` and ``phys_final`` moved in place), eligibility."""
+    n = final.size
+    wants = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        wants[i] = severity[i] >= threshold and beds[final[i]] > 0
+    asking = np.flatnonzero(wants)
+    served = rules.allocate_slots(final[asking], order[asking], beds_free)
+    transfer = np.zeros(n, dtype=np.bool_)
+    full_at = np.full(n, -1, dtype=np.int64)
+    taken = np.zeros(beds_free.size, dtype=np.int64)
+    for r in range(asking.size):
+        i = asking[r]
+        if served[r]:
+            taken[final[i]] += 1
+        else:
+            transfer[i] = True
+            full_at[i] = final[i]
+    left = beds_free - taken
+    for r in range(asking.size):
+        i = asking[r]
+        if not served[r]:
+            f = bed_elsewhere(alts[i], hospital, left, rank)
+            final[i] = f
+            phys_final[i] = rules.pick_member(phys_start[f], phys_count[f], u_physician[i])
+    eligible = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        f = final[i]
+        cls = min(np.int64(severity[i]), 3)
+        eligible[i] = (wants[i] and in_county[f] and hospital[f]
+                       and stabilised[i] < stabilised_share[cls])
+    return wants, transfer, full_at, eligible
 
 
 @njit(cache=True)

@@ -8,6 +8,7 @@ turned away to the highest facility they can reach.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
@@ -30,21 +31,47 @@ def serve_walkins(e: Episodes, d: Draws, day: Day) -> None:
 
 def serve_referred(e: Episodes, d: Draws, day: Day) -> None:
     """Serve referred arrivals with the slots walk-ins left, the reserved ones included."""
-    fac = day.fac
-    used = np.bincount(e.first, minlength=fac.tier.size).astype(float)
-    free = np.maximum(fac.capacity - used, 0.0)
-    up = e.up
-    served = np.ones(e.n, dtype=bool)
-    served[up] = rules.allocate_slots(e.dest[up], d.order_referred[up], free)
-    e.ref_turned_away = up & ~served
-    e.final = np.where(up, e.dest, e.first)
-    turned = e.ref_turned_away
-    if turned.any():
-        e.final[turned] = highest_alternative(e, day, turned)
+    e.final, e.ref_turned_away = _serve_referred(e.first, e.up, e.dest, d.order_referred, e.alts,
+                                                 day.fac.capacity, RANK[day.fac.group])
 
 
-def highest_alternative(e: Episodes, day: Day, mask: np.ndarray) -> np.ndarray:
-    """Return the highest-ranked facility each masked episode can reach."""
-    alts = e.alts[mask]
-    key = np.where(alts >= 0, RANK[day.fac.group[np.maximum(alts, 0)]], -1)
-    return alts[np.arange(alts.shape[0]), np.argmax(key, axis=1)]
+@njit(cache=True)
+def _serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: np.ndarray,
+                    alts: np.ndarray, capacity: np.ndarray, rank: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the final facility and referred-turned-away mask of each episode (compiled)."""
+    n = first.size
+    used = np.zeros(capacity.size, dtype=np.int64)
+    for i in range(n):
+        used[first[i]] += 1
+    free = np.maximum(capacity - used, 0.0)
+    referred = np.flatnonzero(up)
+    served = rules.allocate_slots(dest[referred], order[referred], free)
+    final = first.copy()
+    turned = np.zeros(n, dtype=np.bool_)
+    for r in range(referred.size):
+        i = referred[r]
+        if served[r]:
+            final[i] = dest[i]
+        else:
+            turned[i] = True
+            final[i] = highest_alternative(alts[i], rank)
+    return final, turned
+
+
+@njit(cache=True)
+def highest_alternative(alts: np.ndarray, rank: np.ndarray) -> int:
+    """Return the highest-ranked facility among one episode's alternatives (-1: none) (compiled).
+
+    ``rank`` is the rank of each facility (:data:`abm.tiers.RANK` of its group); ties go to the
+    first alternative.
+
+    >>> int(highest_alternative(np.array([4, -1, 2]), np.array([0, 0, 1, 0, 3])))
+    4
+    """
+    best, best_key = 0, -1
+    for j in range(alts.size):
+        key = rank[alts[j]] if alts[j] >= 0 else -1
+        if key > best_key:
+            best, best_key = j, key
+    return alts[best]

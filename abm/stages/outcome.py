@@ -16,36 +16,68 @@ from abm.episodes import Day, Draws, Episodes
 
 def outcome_and_trust(e: Episodes, d: Draws, day: Day) -> None:
     """Draw each outcome and update the patient's trust in the tiers that treated them."""
-    fac, p = day.fac, day.p
-    o = p.outcome
-    coefs = {"intercept": o.intercept, "quality_coef": o.quality, "mismatch_coef": o.mismatch,
-             "diagnosis_coef": o.correct_diagnosis}
-    p_ok = rules.success_probability(fac.quality[e.final], fac.capability[e.final], e.severity,
-                                     e.correct, **coefs)
-    e.success = d.outcome < p_ok
-    rec = e.receiver
-    p_rehab = rules.success_probability(fac.quality[rec], fac.capability[rec], np.zeros(e.n),
-                                        np.ones(e.n, dtype=bool), **coefs)
-    rehab_ok = d.rehab < p_rehab
-    lr = p.trust.learning_rate
-    r = np.arange(e.n)
-    t_final, t_rec = fac.tier[e.final], fac.tier[rec]
-    e.trust[r, t_final] = rules.update_trust(e.trust[r, t_final], e.success, lr)
-    down = e.down
-    e.trust[r[down], t_rec[down]] = rules.update_trust(e.trust[r[down], t_rec[down]],
-                                                       rehab_ok[down], lr)
+    fac, o = day.fac, day.p.outcome
+    e.success = _outcome_and_trust(e.trust, e.final, e.receiver, e.down, e.severity, e.correct,
+                                   d.outcome, d.rehab, fac.quality, fac.capability, fac.tier,
+                                   o.intercept, o.quality, o.mismatch, o.correct_diagnosis,
+                                   day.p.trust.learning_rate)
+
+
+@njit(cache=True)
+def _outcome_and_trust(trust: np.ndarray, final: np.ndarray, receiver: np.ndarray,
+                       down: np.ndarray, severity: np.ndarray, correct: np.ndarray,
+                       u_outcome: np.ndarray, u_rehab: np.ndarray, quality: np.ndarray,
+                       capability: np.ndarray, tier: np.ndarray, intercept: float,
+                       quality_coef: float, mismatch_coef: float, diagnosis_coef: float,
+                       rate: float) -> np.ndarray:
+    """Success of each episode; trust updated in place (treating tier, then receiving tier)."""
+    n = final.size
+    success = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        f = final[i]
+        success[i] = u_outcome[i] < rules.success_probability(
+            quality[f], capability[f], severity[i], correct[i], intercept, quality_coef,
+            mismatch_coef, diagnosis_coef)
+        t = tier[f]
+        trust[i, t] = rules.update_trust(trust[i, t], success[i], rate)
+        if down[i]:
+            r = receiver[i]
+            rehab_ok = u_rehab[i] < rules.success_probability(
+                quality[r], capability[r], 0.0, True, intercept, quality_coef, mismatch_coef,
+                diagnosis_coef)
+            t = tier[r]
+            trust[i, t] = rules.update_trust(trust[i, t], rehab_ok, rate)
+    return success
 
 
 def word_of_mouth(e: Episodes, d: Draws, day: Day) -> None:
     """Tell some outcomes to neighbours in the same village (who hears, which tier, how)."""
-    told = np.flatnonzero(d.wom_tell < day.p.trust.wom_probability)
-    vil = e.batch.village[told, None]
-    contacts = rules.pick_member(day.village_start[vil], day.village_count[vil], d.wom_pick[told])
-    keep = contacts >= 0
-    tier = day.fac.tier[e.final]
-    e.wom_contacts = contacts[keep]
-    e.wom_tier = np.broadcast_to(tier[told, None], keep.shape)[keep]
-    e.wom_outcome = np.broadcast_to(e.success[told, None], keep.shape)[keep].astype(float)
+    e.wom_contacts, e.wom_tier, e.wom_outcome = _word_of_mouth(
+        d.wom_tell, d.wom_pick, e.batch.village, e.final, e.success, day.village_start,
+        day.village_count, day.fac.tier, day.p.trust.wom_probability)
+
+
+@njit(cache=True)
+def _word_of_mouth(u_tell: np.ndarray, u_pick: np.ndarray, village: np.ndarray,
+                   final: np.ndarray, success: np.ndarray, village_start: np.ndarray,
+                   village_count: np.ndarray, tier: np.ndarray, probability: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return listener, tier and outcome (1 good, 0 bad) of each telling, in episode order."""
+    n, k = u_pick.shape
+    contacts = np.empty(n * k, dtype=np.int64)
+    told_tier = np.empty(n * k, dtype=tier.dtype)
+    outcome = np.empty(n * k)
+    m = 0
+    for i in range(n):
+        if not u_tell[i] < probability:
+            continue
+        v = village[i]
+        for j in range(k):
+            c = rules.pick_member(village_start[v], village_count[v], u_pick[i, j])
+            if c >= 0:
+                contacts[m], told_tier[m], outcome[m] = c, tier[final[i]], np.float64(success[i])
+                m += 1
+    return contacts[:m], told_tier[:m], outcome[:m]
 
 
 @njit(cache=True)

@@ -11,6 +11,7 @@ may fail without an information platform (seed 000, 4.5).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from abm import rules
 from abm.episodes import Day, Draws, Episodes
@@ -22,62 +23,138 @@ def refer_up(e: Episodes, d: Draws, day: Day) -> None:
     """Diagnose at the first facility and decide the upward referrals and their destinations."""
     fac, p, ph = day.fac, day.p, day.phys
     rf = p.referral
-    e.phys_first = rules.pick_member(fac.phys_start[e.first], fac.phys_count[e.first],
-                                     d.physician_first)
-    assessed, e.correct = rules.diagnose(e.severity, ph.skill[e.phys_first], d.diagnosis_first,
-                                         p.physicians.diagnosis_noise)
-    p_up = rules.upward_referral_probability(
-        assessed, fac.capability[e.first], ph.revenue_sensitivity[e.phys_first],
-        slope=rf.up_slope, margin=rf.up_margin, revenue_keep=rf.up_revenue_keep)
-    # the destination matters only where the physician decides to refer (about one in ten)
-    wants = d.refer_up < p_up
-    e.dest = np.full(e.n, -1)
-    alts = e.alts[wants]
-    avail = alts >= 0
-    a0 = np.maximum(alts, 0)
-    e.dest[wants] = rules.referral_destination(
-        alts, avail, RANK[fac.group[a0]], fac.capability[a0], RANK[fac.group[e.first[wants]]],
-        assessed[wants])
+    e.phys_first, e.correct, e.dest = _refer_up(
+        e.first, e.severity, e.alts, d.physician_first, d.diagnosis_first, d.refer_up,
+        fac.phys_start, fac.phys_count, ph.skill, ph.revenue_sensitivity, fac.capability,
+        RANK[fac.group], p.physicians.diagnosis_noise, rf.up_slope, rf.up_margin,
+        rf.up_revenue_keep)
     e.up = e.dest >= 0
+
+
+@njit(cache=True)
+def _refer_up(first: np.ndarray, severity: np.ndarray, alts: np.ndarray, u_physician: np.ndarray,
+              z: np.ndarray, u_refer: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
+              skill: np.ndarray, revenue_sensitivity: np.ndarray, capability: np.ndarray,
+              rank: np.ndarray, noise: float, slope: float, margin: float, revenue_keep: float
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Physician, correct reading and referral destination (-1: none) of each episode."""
+    n, k = alts.shape
+    doc = np.empty(n, dtype=np.int64)
+    correct = np.empty(n, dtype=np.bool_)
+    assessed = np.empty(n)
+    wants = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        f = first[i]
+        doc[i] = rules.pick_member(phys_start[f], phys_count[f], u_physician[i])
+        assessed[i], correct[i] = rules.diagnose(severity[i], skill[doc[i]], z[i], noise)
+        p_up = rules.upward_referral_probability(assessed[i], capability[f],
+                                                 revenue_sensitivity[doc[i]], slope, margin,
+                                                 revenue_keep)
+        wants[i] = u_refer[i] < p_up
+    # the destination matters only where the physician decides to refer (about one in ten)
+    w = np.flatnonzero(wants)
+    a = alts[w]
+    rank_alt = np.empty((w.size, k), dtype=rank.dtype)
+    cap_alt = np.empty((w.size, k))
+    for r in range(w.size):
+        for j in range(k):
+            f = max(a[r, j], 0)
+            rank_alt[r, j], cap_alt[r, j] = rank[f], capability[f]
+    dest = np.full(n, -1, dtype=np.int64)
+    dest[w] = rules.referral_destination(a, a >= 0, rank_alt, cap_alt, rank[first[w]],
+                                         assessed[w])
+    return doc, correct, dest
 
 
 def physician_at_final(e: Episodes, d: Draws, day: Day) -> None:
     """Pick the physician who treats a referred patient and see if they read the class right."""
-    fac, ph = day.fac, day.phys
-    e.phys_final = np.where(e.up, rules.pick_member(fac.phys_start[e.final],
-                                                    fac.phys_count[e.final],
-                                                    d.physician_final), e.phys_first)
-    _, correct_final = rules.diagnose(e.severity, ph.skill[e.phys_final], d.diagnosis_final,
-                                      day.p.physicians.diagnosis_noise)
-    e.correct = np.where(e.up, correct_final, e.correct)
+    fac = day.fac
+    e.phys_final, e.correct = _physician_at_final(
+        e.up, e.final, e.phys_first, e.correct, e.severity, d.physician_final, d.diagnosis_final,
+        fac.phys_start, fac.phys_count, day.phys.skill, day.p.physicians.diagnosis_noise)
+
+
+@njit(cache=True)
+def _physician_at_final(up: np.ndarray, final: np.ndarray, phys_first: np.ndarray,
+                        correct_first: np.ndarray, severity: np.ndarray, u_physician: np.ndarray,
+                        z: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
+                        skill: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Treating physician and correct reading of each episode (the referred ones anew)."""
+    doc, correct = phys_first.copy(), correct_first.copy()
+    for i in np.flatnonzero(up):
+        f = final[i]
+        doc[i] = rules.pick_member(phys_start[f], phys_count[f], u_physician[i])
+        _, correct[i] = rules.diagnose(severity[i], skill[doc[i]], z[i], noise)
+    return doc, correct
 
 
 def refer_down(e: Episodes, d: Draws, day: Day) -> None:
     """Propose, accept and hand over downward referrals of stabilised hospital patients."""
     fac, p, ph, inc = day.fac, day.p, day.phys, day.inc
     rf = p.referral
-    receiver = np.where(e.alts[:, 1] >= 0, e.alts[:, 1], e.alts[:, 0])  # township, else village
-    e.receiver = np.maximum(receiver, 0)
+    has_receiver, e.receiver = _receiver(e.alts)
     care = billing.continued_care(e, day)
     e.care = care
-    doc = e.phys_final
-    # one draw per physician for both frictions: the physicians unaware of subordinate units'
-    # status are also those the process deters (both answer unfamiliarity with the referral
-    # channel), so the blocked share is the larger survey share, not their joint product
-    draw = ph.awareness_draw[doc]
-    aware = rules.physician_aware(draw, rf.unaware_share, inc.information_platform)
-    undeterred = rules.physician_aware(draw, rf.complex_share, inc.information_platform)
-    p_down = rules.downward_referral_probability(
-        care.physician_loss, ph.revenue_sensitivity[doc], fac.referral_push[e.final],
-        intercept=rf.down_intercept, loss_coef=rf.down_revenue_loss)
-    e.proposed = (e.eligible & (receiver >= 0) & aware & undeterred & (d.refer_down < p_down))
-    r = np.arange(e.n)
-    p_acc = rules.acceptance_probability(
-        e.trust[r, fac.tier[e.receiver]], e.trust[r, fac.tier[e.final]],
-        care.move_oop - care.keep_oop, e.batch.family_doctor, intercept=rf.accept_intercept,
-        trust_coef=rf.accept_trust, cost_coef=rf.accept_cost,
-        family_doctor_coef=rf.accept_family_doctor)
-    e.accepted = e.proposed & (d.acceptance < p_acc)
-    e.down = e.accepted & (d.handover >= rf.handover_failure * (1.0 - inc.information_platform))
+    e.proposed, e.accepted, e.down = _refer_down(
+        e.eligible & has_receiver, e.phys_final, e.final, e.receiver, e.trust, care.physician_loss,
+        care.move_oop - care.keep_oop, e.batch.family_doctor, d.refer_down, d.acceptance,
+        d.handover, ph.awareness_draw, ph.revenue_sensitivity, fac.referral_push, fac.tier,
+        rf.unaware_share, rf.complex_share, inc.information_platform, rf.down_intercept,
+        rf.down_revenue_loss, rf.accept_intercept, rf.accept_trust, rf.accept_cost,
+        rf.accept_family_doctor, rf.handover_failure * (1.0 - inc.information_platform))
     e.failed = e.accepted & ~e.down
     e.followup_fac = np.where(e.down, e.receiver, e.final)
+
+
+@njit(cache=True)
+def _receiver(alts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each episode has a primary facility to move to, and which (township, else village).
+
+    Where there is none, the receiver is facility 0 (never used: no referral is proposed).
+    """
+    n = alts.shape[0]
+    has = np.empty(n, dtype=np.bool_)
+    receiver = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        r = alts[i, 1] if alts[i, 1] >= 0 else alts[i, 0]
+        has[i], receiver[i] = r >= 0, max(r, 0)
+    return has, receiver
+
+
+@njit(cache=True)
+def _refer_down(candidate: np.ndarray, doc: np.ndarray, final: np.ndarray, receiver: np.ndarray,
+                trust: np.ndarray, physician_loss: np.ndarray, extra_oop: np.ndarray,
+                family_doctor: np.ndarray, u_propose: np.ndarray, u_accept: np.ndarray,
+                u_handover: np.ndarray, awareness_draw: np.ndarray,
+                revenue_sensitivity: np.ndarray, push: np.ndarray, tier: np.ndarray,
+                unaware_share: float, complex_share: float, platform: float,
+                down_intercept: float, down_revenue_loss: float, accept_intercept: float,
+                accept_trust: float, accept_cost: float, accept_family_doctor: float,
+                handover_fails_below: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Proposed, accepted and completed downward referrals of each episode."""
+    n = doc.size
+    proposed = np.zeros(n, dtype=np.bool_)
+    accepted = np.zeros(n, dtype=np.bool_)
+    down = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if not candidate[i]:
+            continue
+        # one draw per physician for both frictions: the physicians unaware of subordinate
+        # units' status are also those the process deters (both answer unfamiliarity with the
+        # referral channel), so the blocked share is the larger survey share, not their product
+        draw = awareness_draw[doc[i]]
+        if not (rules.physician_aware(draw, unaware_share, platform)
+                and rules.physician_aware(draw, complex_share, platform)):
+            continue
+        p_down = rules.downward_referral_probability(
+            physician_loss[i], revenue_sensitivity[doc[i]], push[final[i]], down_intercept,
+            down_revenue_loss)
+        proposed[i] = u_propose[i] < p_down
+        if not proposed[i]:
+            continue
+        p_acc = rules.acceptance_probability(
+            trust[i, tier[receiver[i]]], trust[i, tier[final[i]]], extra_oop[i],
+            family_doctor[i], accept_intercept, accept_trust, accept_cost, accept_family_doctor)
+        accepted[i] = u_accept[i] < p_acc
+        down[i] = accepted[i] and u_handover[i] >= handover_fails_below
+    return proposed, accepted, down

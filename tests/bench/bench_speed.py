@@ -6,9 +6,10 @@ run alternately, and the median of the repeats is printed with the range (a shar
 drifts by tens of percent between runs). Printed side by side in one run:
 
 1. a full-size x_county year (450,000 residents, scale 1): seconds, episodes/s and peak memory
-   per simulated resident (max RSS after the year minus RSS after the imports), here and on the
-   numpy day of :data:`PINNED` (the commit before the day was compiled, checked out in a
-   temporary ``git worktree``), and the before/after ratio;
+   per simulated resident (max RSS after the year minus RSS after the imports), here, on the
+   numpy day of :data:`PINNED` (the commit before the day was compiled) and on :data:`PREVIOUS`
+   (the first compiled stages), each checked out in a temporary ``git worktree``, and the
+   ratios;
 2. episodes/s of the per-agent Mesa reference (``mesa_reference.py``: each patient a
    ``mesa.Agent`` with a ``step()``) on x_county at scale 10, against this checkout on the same
    county (a year), as a ratio;
@@ -31,6 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: main's commit before the day was compiled (issue 13): the numpy day measured for the ratio.
 PINNED = "d2b3fc15c5994c5f530efcdff336c766d43218a3"
+#: main after the first compiled stages (choice kernel, packed rows; the stages after the choice
+#: still numpy): the step measured by the second session of issue 13.
+PREVIOUS = "f6bd2decdebc1008973b13ef3ec2ca39c91dbf30"
 REPEATS = 3
 SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                   "NUMBA_NUM_THREADS")}
@@ -107,11 +111,11 @@ def median(runs: list[dict], key: str = "run_s") -> dict:
     return {**runs[len(runs) // 2], "range": (runs[0][key], runs[-1][key])}
 
 
-def pinned_worktree(tmp: Path) -> Path:
-    """Check out :data:`PINNED` in a temporary worktree (the numpy day) with this bench beside."""
-    where = tmp / "pinned"
+def pinned_worktree(tmp: Path, rev: str = PINNED) -> Path:
+    """Check out ``rev`` (default: the numpy day) in a temporary worktree with this bench beside."""
+    where = tmp / rev[:7]
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(where),
-                    PINNED], check=True)
+                    rev], check=True)
     bench = where / "tests" / "bench"
     for name in ("bench_speed.py", "mesa_reference.py"):
         (bench / name).write_text((Path(__file__).parent / name).read_text())
@@ -121,29 +125,34 @@ def pinned_worktree(tmp: Path) -> Path:
 def main() -> None:
     """Print the benchmark tables."""
     with tempfile.TemporaryDirectory() as tmp:
-        old = pinned_worktree(Path(tmp))
+        old = {rev: pinned_worktree(Path(tmp), rev) for rev in (PINNED, PREVIOUS)}
         try:
             report(ROOT, old, Path(tmp))
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                           check=False)
+            for where in old.values():
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(where)], check=False)
 
 
-def report(here: Path, old: Path, tmp: Path) -> None:
-    """Run the measurements and print them (``here``, ``old``: roots of the two checkouts)."""
+def report(here: Path, old: dict[str, Path], tmp: Path) -> None:
+    """Run the measurements and print them (``here``, ``old``: roots of the checkouts)."""
     print("1. one full x_county year (450,000 residents, scale 1, 365 days), 1 core, "
           f"median of {REPEATS} alternating runs")
-    runs = {"compiled": [], "numpy": []}
+    where = {"compiled": here, "numpy": old[PINNED], "previous": old[PREVIOUS]}
+    label = {"compiled": "this checkout", "numpy": f"numpy day, {PINNED[:7]}",
+             "previous": f"first compiled stages, {PREVIOUS[:7]}"}
+    runs = {k: [] for k in where}
     for _ in range(REPEATS):
-        runs["compiled"].append(run_once("year", 1.0, 365, where=here))
-        runs["numpy"].append(run_once("year", 1.0, 365, where=old))
+        for k, root in where.items():
+            runs[k].append(run_once("year", 1.0, 365, where=root))
     full = {k: median(v) for k, v in runs.items()}
     for k, r in full.items():
-        rev = "this checkout" if k == "compiled" else f"pinned {PINNED[:7]}"
-        print(f"   {k:8s} ({rev}): {r['run_s']:6.2f} s (range {r['range'][0]:.2f}-"
+        print(f"   {k:8s} ({label[k]}): {r['run_s']:6.2f} s (range {r['range'][0]:.2f}-"
               f"{r['range'][1]:.2f}), {r['episodes'] / r['run_s']:9.0f} episodes/s, "
               f"{r['bytes_per_resident']:5.0f} bytes per simulated resident (peak RSS)")
-    print(f"   before/after: {full['numpy']['run_s'] / full['compiled']['run_s']:.2f}x faster")
+    for k in ("numpy", "previous"):
+        print(f"   this checkout against {k}: "
+              f"{full[k]['run_s'] / full['compiled']['run_s']:.2f}x faster")
 
     print("2. per-agent Mesa reference, x_county at scale 10 (45,000 agents), 1 core")
     mesa_days = 10
