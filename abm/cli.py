@@ -158,16 +158,17 @@ def _progress(args: argparse.Namespace) -> bool | None:
     return False if args.no_progress else None
 
 
-def _seeds(n: int) -> str:
-    return "1 seed, no interval" if n == 1 else f"{n} seeds, 95% interval"
+def _seeds(n: int, draws: int = 0) -> str:
+    runs = f"{n // draws} seeds x {draws} posterior draws" if draws else f"{n} seeds"
+    return f"{runs}, no interval" if n == 1 else f"{runs}, 95% interval"
 
 
-def _print_effects(effects: pd.DataFrame) -> None:
+def _print_effects(effects: pd.DataFrame, draws: int = 0) -> None:
     from abm.report import fmt_change, fmt_value, label
 
     for scen, g in effects.groupby("scenario", sort=False):
         print(f"\n{scen}: change against the status quo from the reform start "
-              f"(mean over {_seeds(int(g['n_seeds'].max()))})")
+              f"(mean over {_seeds(int(g['n_seeds'].max()), draws)})")
         for _, r in g.iterrows():
             m = r["metric"]
             interval = ("" if pd.isna(r["lower"]) else
@@ -180,14 +181,15 @@ def _print_effects(effects: pd.DataFrame) -> None:
 def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) -> pd.DataFrame:
     return run_design_replications(scenarios, seeds=design.seeds, days=design.days,
                                    windows=period_windows(design.days, design.reform_day),
-                                   scheduler=args.scheduler, progress=_progress(args))
+                                   scheduler=args.scheduler, progress=_progress(args),
+                                   posterior_draws=design.posterior_draws)
 
 
 def _write_runs(runs: pd.DataFrame, out: Path | None) -> None:
     if out is not None:
         runs.to_csv(out, index=False)
-        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed, window and group of "
-              f"residents; grouping = county for the whole county)")
+        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, posterior draw, seed, "
+              f"window and group of residents; grouping = county for the whole county)")
 
 
 def cmd_designs(args: argparse.Namespace) -> int:
@@ -219,7 +221,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     d = _load(args.design, args)
     runs = _run_scenarios(d, {STATUS_QUO: d.baseline_params(), d.name: design_to_params(d)},
                           args)
-    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
+    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
+                   d.posterior_draws)
     _write_runs(runs, out)
     return 0
 
@@ -233,7 +236,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = compare_designs(designs, scheduler=args.scheduler, progress=_progress(args))
     command = shlex.join([PROG, *sys.argv[1:]]) if sys.argv[1:] else PROG
     write_report(cmp, out, command=command)
-    _print_effects(cmp.effects())
+    _print_effects(cmp.effects(), cmp.first.posterior_draws)
     print(f"\nwrote {out}")
     return 0
 
@@ -250,7 +253,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for v in args.values:
         scenarios[f"{args.lever}={v:g}"] = design_to_params(d.with_lever(args.lever, v))
     runs = _run_scenarios(d, scenarios, args)
-    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
+    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
+                   d.posterior_draws)
     _write_runs(runs, out)
     return 0
 

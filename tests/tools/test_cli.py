@@ -171,3 +171,48 @@ def test_compare_writes_a_report(tiny_design, tiny_design_b, tmp_path, capsys):
         assert html.count(group) >= 8, group  # one row per outcome and design
     assert "tiny_b" in html and "Provenance" in html
     assert f"wrote {out}" in capsys.readouterr().out
+
+
+POSTERIOR = """title = "Tiny design over posterior draws"
+preset = "small"
+days = 20
+reform_day = 10
+
+[parameters]
+"setting.scale" = 2000.0
+
+[levers]
+revenue_share = 0.8
+information_platform = 1.0
+
+[replications]
+seeds = [1, 2]
+posterior_draws = 2
+"""
+
+
+def test_run_over_posterior_draws_pairs_seed_and_draw(tmp_path, capsys):
+    design = tmp_path / "draws.toml"
+    design.write_text(POSTERIOR, encoding="utf-8")
+    out = tmp_path / "runs.csv"
+    assert main(["run", str(design), "--out", str(out), "--no-progress"]) == 0
+    assert "mean over 2 seeds x 2 posterior draws, 95% interval" in capsys.readouterr().out
+    runs = pd.read_csv(out)
+    county = runs[(runs["grouping"] == "county") & (runs["window"] == "after_reform")]
+    assert sorted(county["draw"].unique()) == ["draw0", "draw1"]
+    # every scenario has each (draw, seed) pair once: paired on common random numbers
+    pairs = county.groupby("scenario")[["draw", "seed"]].apply(
+        lambda g: sorted(map(tuple, g.to_numpy().tolist())))
+    assert pairs["status quo"] == pairs["draws"] == [
+        ("draw0", 1), ("draw0", 2), ("draw1", 1), ("draw1", 2)]
+    # the draws differ in parameters, so the status quo differs between draws on one seed
+    sq = county[county["scenario"] == "status quo"].set_index(["draw", "seed"])
+    assert sq.loc[("draw0", 1), "primary_outpatient_share"] != sq.loc[
+        ("draw1", 1), "primary_outpatient_share"]
+    from abm.designs import paired_effects
+
+    eff = paired_effects(runs, baseline="status quo", metrics=["oop_per_capita"])
+    d = county.set_index(["scenario", "draw", "seed"])["oop_per_capita"]
+    by_hand = (d["draws"] - d["status quo"]).mean()
+    assert eff["n_seeds"].item() == 4
+    assert eff["effect"].item() == pytest.approx(by_hand, rel=1e-12)
