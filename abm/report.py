@@ -256,7 +256,9 @@ def figure_effects(effects: pd.DataFrame) -> Figure:
     colors = {s: f"C{i}" for i, s in enumerate(scen)}
     for m in metrics:
         sub = effects[effects["metric"] == m]
-        ref = max(float(np.nanmax(np.abs(sub[["lower", "upper", "effect"]].to_numpy()))), 1e-12)
+        shown = np.abs(sub[["lower", "upper", "effect"]].to_numpy(dtype=float))
+        # an outcome without events in the window (e.g. no downward referral yet) has no effect
+        ref = max(float(np.nanmax(shown)), 1e-12) if np.isfinite(shown).any() else 1.0
         for _, r in sub.iterrows():
             # each outcome on its own scale: the effect as a share of the largest |value| shown
             e, lo, hi = r["effect"] / ref, r["lower"] / ref, r["upper"] / ref

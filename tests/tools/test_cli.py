@@ -276,3 +276,17 @@ def test_panel_writes_panel_and_truth(tmp_path, capsys):
     # never-treated county-years have no effect: observed is the counterfactual
     assert (truth.loc[truth["cohort"] == 0, "effect"] == 0).all()
     assert "wrote" in capsys.readouterr().out
+
+
+def test_compare_over_posterior_draws_says_so(tmp_path):
+    design = tmp_path / "draws.toml"
+    # a larger county than the run test's, so every outcome has events to plot
+    design.write_text(POSTERIOR.replace("2000.0", "100.0"), encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert main(["compare", str(design), "--seeds", "1", "--days", "40", "--reform-day", "20",
+                 "--out", str(out), "--no-progress"]) == 0
+    html = " ".join(out.read_text(encoding="utf-8").split())
+    assert "the same 2 draws of the model's calibrated parameters" in html
+    assert "<th>posterior draws</th><td>2 draws of the calibrated posterior of small" in html
+    assert "seed x draw pairs" in html
+    assert "4 simulations" in html  # status quo and the design x 1 seed x 2 draws
