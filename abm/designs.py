@@ -298,6 +298,8 @@ def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = 
                           f"{', '.join(_LEVERS)})")
     levers = {k: _lever_path(k, v, reform_day, days, source) for k, v in levers_raw.items()}
     seeds, draws = _replications(raw.get("replications", {}), source)
+    if draws:
+        _check_not_drawn(parameters, preset_name, source)
     outcomes = _outcomes(raw.get("outcomes", {}), source)
     design = Design(name=name, title=title, description=description, preset=preset_name,
                     days=days, reform_day=reform_day, parameters=parameters, levers=levers,
@@ -349,6 +351,19 @@ def _replications(table: Any, source: str) -> tuple[tuple[int, ...], int]:
                     f"allowed: an integer from 0 (the preset alone) to {MAX_DRAWS} (draws of the "
                     f"preset's calibrated posterior, abm.posterior)")
     return tuple(seeds), draws
+
+
+def _check_not_drawn(parameters: Mapping[str, Any], preset_name: str, source: str) -> None:
+    """Refuse [parameters] that posterior draws would replace (the draw would win silently)."""
+    from abm.calibration import _preset_of, posterior
+
+    drawn = set(posterior(_preset_of(preset(preset_name)))) - {"weight"}
+    both = sorted(drawn & set(parameters))
+    if both:
+        raise _fail(source, f"parameters.{both[0]}", parameters[both[0]],
+                    f"not allowed with posterior_draws > 0: each draw sets the calibrated "
+                    f"parameters ({', '.join(sorted(drawn))}); remove it or set "
+                    f"posterior_draws = 0")
 
 
 def _outcomes(table: Any, source: str) -> tuple[str, ...]:
