@@ -70,17 +70,57 @@ def _scheduler(text: str) -> str | None:
         f"tcp://host:8786; got {text!r}")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def _prior(text: str) -> tuple[str, tuple[float, float] | None]:
+    """Parse ``--parameters NAME=LOW:HIGH`` (or ``NAME``: the field's declared range)."""
+    name, eq, rng = text.partition("=")
+    if not eq:
+        return name, None
+    low, colon, high = rng.partition(":")
+    try:
+        if not colon:
+            raise ValueError
+        return name, (float(low), float(high))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--parameters takes NAME=LOW:HIGH (e.g. choice.asc_self_care=2:6) or NAME; "
+            f"got {text!r}") from None
+
+
+def _scheduler_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler, default=SYNCHRONOUS,
+                   help="where the runs go (abm.sweep): 'synchronous' (default: this process), "
+                        "'local' (a local Dask cluster of 2 processes) or a Dask scheduler "
+                        "address such as tcp://host:8786")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
     g.add_argument("--days", type=int, metavar="N", help="horizon of each run, days")
     g.add_argument("--reform-day", type=int, metavar="N", help="day the reform starts")
     g.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
-    p.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler, default=SYNCHRONOUS,
-                   help="where the runs go (abm.sweep): 'synchronous' (default: this process), "
-                        "'local' (a local Dask cluster of 2 processes) or a Dask scheduler "
-                        "address such as tcp://host:8786")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _scheduler_option(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,7 +166,65 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only)")
+    _calibrate_parser(sub)
+    _panel_parser(sub)
     return parser
+
+
+def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
+    from abm.calibration import METHODS
+    from abm.params import PRESETS
+
+    p = sub.add_parser("calibrate", help="fit parameters to the data package's facts "
+                       "(abm.calibrate)",
+                       description="Fit model parameters to facts of datasets/targets.csv "
+                                   "(abm.calibrate) and print the posterior summary: prior "
+                                   "range, point fit, median and 90%% interval per parameter.")
+    p.add_argument("--preset", choices=PRESETS, default="x_county",
+                   help="county preset to start from (default x_county)")
+    p.add_argument("--parameters", nargs="+", required=True, type=_prior, metavar="NAME=LOW:HIGH",
+                   help="dotted parameters to fit with a uniform prior on [LOW, HIGH] (NAME "
+                        "alone: the field's declared range), e.g. choice.asc_self_care=2:6")
+    p.add_argument("--targets", nargs="+", required=True, metavar="FACT",
+                   help="fact ids of datasets/targets.csv judged near or in a band")
+    p.add_argument("--method", choices=METHODS, default="history-matching",
+                   help="calibration method (default history-matching)")
+    p.add_argument("--budget", type=_positive_int, default=150, metavar="N",
+                   help="parameter sets simulated in all (default 150)")
+    p.add_argument("--scale", type=_positive_float, metavar="X",
+                   help="residents per simulated patient (default: the preset's)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the sampler and the runs")
+    p.add_argument("--out", metavar="DIR", help="resumable sweep store of the runs")
+    p.add_argument("--dest", metavar="FILE.parquet",
+                   help="write the weighted posterior draws here (Parquet)")
+    _scheduler_option(p)
+
+
+def _panel_parser(sub: argparse._SubParsersAction) -> None:
+    from abm.params import reform_packages
+
+    packages = sorted(reform_packages()["package"].unique())
+    p = sub.add_parser("panel", help="simulate a county-year reform panel with its true effects "
+                       "(abm.reform_panel)",
+                       description="Simulate a panel of counties drawn from the data package, "
+                                   "adopting a reform package in staggered years "
+                                   "(abm.reform_panel); write panel.csv (observed outcomes) "
+                                   "and truth.csv (observed, counterfactual and effect) to --out.")
+    p.add_argument("--counties", type=_positive_int, default=20, metavar="N",
+                   help="counties (at least 2; default 20)")
+    p.add_argument("--years", type=_positive_int, default=6, metavar="N",
+                   help="panel years (at least 2; default 6)")
+    p.add_argument("--start-year", type=int, default=2015, metavar="YEAR",
+                   help="first panel year (default 2015)")
+    p.add_argument("--package", choices=packages, default="compact_consortium",
+                   help="reform package of datasets/reforms.csv (default compact_consortium)")
+    p.add_argument("--adoption", choices=["national"], default="national",
+                   help="adoption schedule (national: the national roll-out's shares by year)")
+    p.add_argument("--scale", type=_positive_float, default=10.0, metavar="X",
+                   help="residents per simulated patient (default 10)")
+    p.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for panel.csv, truth.csv")
+    _scheduler_option(p)
 
 
 def _load(spec: str, args: argparse.Namespace) -> Design:
@@ -142,14 +240,14 @@ def _load(spec: str, args: argparse.Namespace) -> Design:
         raise DesignError(f"{e} (after the command-line overrides {given})") from None
 
 
-def _check_out(path: str | None, suffix: str) -> Path | None:
+def _check_out(path: str | None, suffix: str, flag: str = "--out") -> Path | None:
     if path is None:
         return None
     out = Path(path)
     if out.suffix.lower() != suffix:
-        raise DesignError(f"--out {path!r}: the file name must end in {suffix}")
+        raise DesignError(f"{flag} {path!r}: the file name must end in {suffix}")
     if not out.parent.exists() or not os.access(out.parent or Path("."), os.W_OK):
-        raise DesignError(f"--out {path!r}: the folder {str(out.parent)!r} does not exist or is "
+        raise DesignError(f"{flag} {path!r}: the folder {str(out.parent)!r} does not exist or is "
                           f"not writable")
     return out
 
@@ -158,16 +256,17 @@ def _progress(args: argparse.Namespace) -> bool | None:
     return False if args.no_progress else None
 
 
-def _seeds(n: int) -> str:
-    return "1 seed, no interval" if n == 1 else f"{n} seeds, 95% interval"
+def _seeds(n: int, draws: int = 0) -> str:
+    runs = f"{n // draws} seeds x {draws} posterior draws" if draws else f"{n} seeds"
+    return f"{runs}, no interval" if n == 1 else f"{runs}, 95% interval"
 
 
-def _print_effects(effects: pd.DataFrame) -> None:
+def _print_effects(effects: pd.DataFrame, draws: int = 0) -> None:
     from abm.report import fmt_change, fmt_value, label
 
     for scen, g in effects.groupby("scenario", sort=False):
         print(f"\n{scen}: change against the status quo from the reform start "
-              f"(mean over {_seeds(int(g['n_seeds'].max()))})")
+              f"(mean over {_seeds(int(g['n_seeds'].max()), draws)})")
         for _, r in g.iterrows():
             m = r["metric"]
             interval = ("" if pd.isna(r["lower"]) else
@@ -180,14 +279,15 @@ def _print_effects(effects: pd.DataFrame) -> None:
 def _run_scenarios(design: Design, scenarios: dict, args: argparse.Namespace) -> pd.DataFrame:
     return run_design_replications(scenarios, seeds=design.seeds, days=design.days,
                                    windows=period_windows(design.days, design.reform_day),
-                                   scheduler=args.scheduler, progress=_progress(args))
+                                   scheduler=args.scheduler, progress=_progress(args),
+                                   posterior_draws=design.posterior_draws)
 
 
 def _write_runs(runs: pd.DataFrame, out: Path | None) -> None:
     if out is not None:
         runs.to_csv(out, index=False)
-        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, seed, window and group of "
-              f"residents; grouping = county for the whole county)")
+        print(f"\nwrote {out} ({len(runs)} rows: one per scenario, posterior draw, seed, "
+              f"window and group of residents; grouping = county for the whole county)")
 
 
 def cmd_designs(args: argparse.Namespace) -> int:
@@ -219,7 +319,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     d = _load(args.design, args)
     runs = _run_scenarios(d, {STATUS_QUO: d.baseline_params(), d.name: design_to_params(d)},
                           args)
-    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
+    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
+                   d.posterior_draws)
     _write_runs(runs, out)
     return 0
 
@@ -233,7 +334,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = compare_designs(designs, scheduler=args.scheduler, progress=_progress(args))
     command = shlex.join([PROG, *sys.argv[1:]]) if sys.argv[1:] else PROG
     write_report(cmp, out, command=command)
-    _print_effects(cmp.effects())
+    _print_effects(cmp.effects(), cmp.first.posterior_draws)
     print(f"\nwrote {out}")
     return 0
 
@@ -250,7 +351,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for v in args.values:
         scenarios[f"{args.lever}={v:g}"] = design_to_params(d.with_lever(args.lever, v))
     runs = _run_scenarios(d, scenarios, args)
-    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes))
+    _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
+                   d.posterior_draws)
     _write_runs(runs, out)
     return 0
 
@@ -286,8 +388,60 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 1  # not reached
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate parameters to facts (abm.calibrate); print the summary, write the draws."""
+    from abm.calibration import calibrate, check_targets, priors
+
+    names = [n for n, _ in args.parameters]
+    if len(set(names)) != len(names):
+        raise DesignError(f"--parameters {' '.join(names)}: give each parameter once")
+    try:
+        prior = priors(dict(args.parameters))
+    except ValueError as e:
+        raise DesignError(f"--parameters: {e}") from None
+    try:
+        check_targets(args.targets)
+    except ValueError as e:
+        raise DesignError(f"--targets: {e}") from None
+    dest = _check_out(args.dest, ".parquet", "--dest")
+    cal = calibrate(args.preset, parameters=prior, targets=args.targets, method=args.method,
+                    budget=args.budget, scale=args.scale, out=args.out, seed=args.seed,
+                    scheduler=args.scheduler, progress=not args.no_progress)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(cal.summary().to_string(float_format=lambda v: f"{v:.4g}"))
+    if dest is not None:
+        cal.save(dest)
+        print(f"\nwrote {dest} ({len(cal.draws)} weighted posterior draws)")
+    return 0
+
+
+def cmd_panel(args: argparse.Namespace) -> int:
+    """Simulate a county-year reform panel (abm.reform_panel); write panel.csv and truth.csv."""
+    from abm.panels import reform_panel
+
+    for flag in ("counties", "years"):
+        if getattr(args, flag) < 2:
+            raise DesignError(f"--{flag} must be at least 2, got {getattr(args, flag)}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise DesignError(f"--out {args.out!r}: exists and is not a folder")
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise DesignError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist "
+                          f"or is not writable")
+    rp = reform_panel(args.counties, years=args.years, start_year=args.start_year,
+                      package=args.package, adoption=args.adoption, scale=args.scale,
+                      seed=args.seed, scheduler=args.scheduler, progress=not args.no_progress)
+    out.mkdir(exist_ok=True)
+    rp.panel.to_csv(out / "panel.csv", index=False)
+    rp.truth.to_csv(out / "truth.csv", index=False)
+    print(f"wrote {out / 'panel.csv'} ({len(rp.panel)} county-years) and {out / 'truth.csv'} "
+          f"({len(rp.truth)} rows: county, year, outcome, observed, counterfactual, effect)")
+    return 0
+
+
 COMMANDS = {"designs": cmd_designs, "validate": cmd_validate, "run": cmd_run,
-            "compare": cmd_compare, "sweep": cmd_sweep, "dashboard": cmd_dashboard}
+            "compare": cmd_compare, "sweep": cmd_sweep, "dashboard": cmd_dashboard,
+            "calibrate": cmd_calibrate, "panel": cmd_panel}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

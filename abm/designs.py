@@ -22,6 +22,8 @@ A design file::
 
     [replications]
     seeds = [1, 2, 3, 4, 5]    # common random numbers: the status quo runs on the same seeds
+    posterior_draws = 0        # > 0: also replicate over this many draws of the preset's
+                               # calibrated posterior (abm.posterior); 0: the preset alone
 
     [outcomes]
     report = ["primary_outpatient_share", "downward_referral_rate"]
@@ -73,6 +75,8 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     "success_rate")
 MAX_DAYS = 36_500
 MAX_SEEDS = 1_000
+#: Most posterior draws a design may ask for (each multiplies the runs).
+MAX_DRAWS = 200
 DAYS_PER_YEAR = 365
 _LIBRARY = "design_library"
 _LEVERS = {f.name: f for f in fields(Incentives)}
@@ -294,6 +298,8 @@ def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = 
                           f"{', '.join(_LEVERS)})")
     levers = {k: _lever_path(k, v, reform_day, days, source) for k, v in levers_raw.items()}
     seeds, draws = _replications(raw.get("replications", {}), source)
+    if draws:
+        _check_not_drawn(parameters, preset_name, source)
     outcomes = _outcomes(raw.get("outcomes", {}), source)
     design = Design(name=name, title=title, description=description, preset=preset_name,
                     days=days, reform_day=reform_day, parameters=parameters, levers=levers,
@@ -340,11 +346,24 @@ def _replications(table: Any, source: str) -> tuple[tuple[int, ...], int]:
     if len(set(seeds)) != len(seeds):
         raise _fail(source, "replications.seeds", seeds, "allowed: distinct seeds (no repeats)")
     draws = table.get("posterior_draws", 0)
-    if draws != 0 or isinstance(draws, bool):
+    if not (isinstance(draws, int) and not isinstance(draws, bool) and 0 <= draws <= MAX_DRAWS):
         raise _fail(source, "replications.posterior_draws", draws,
-                    "allowed: 0 (replication over posterior draws needs calibrated posteriors, "
-                    "which this version does not have yet)")
-    return tuple(seeds), 0
+                    f"allowed: an integer from 0 (the preset alone) to {MAX_DRAWS} (draws of the "
+                    f"preset's calibrated posterior, abm.posterior)")
+    return tuple(seeds), draws
+
+
+def _check_not_drawn(parameters: Mapping[str, Any], preset_name: str, source: str) -> None:
+    """Refuse [parameters] that posterior draws would replace (the draw would win silently)."""
+    from abm.calibration import _preset_of, posterior
+
+    drawn = set(posterior(_preset_of(preset(preset_name)))) - {"weight"}
+    both = sorted(drawn & set(parameters))
+    if both:
+        raise _fail(source, f"parameters.{both[0]}", parameters[both[0]],
+                    f"not allowed with posterior_draws > 0: each draw sets the calibrated "
+                    f"parameters ({', '.join(sorted(drawn))}); remove it or set "
+                    f"posterior_draws = 0")
 
 
 def _outcomes(table: Any, source: str) -> tuple[str, ...]:
@@ -447,16 +466,20 @@ def _from_text(text: str, *, name: str, source: str) -> Design:
 
 def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[int], days: int,
                             windows: Mapping[str, tuple[int, int]],
-                            scheduler: Any = SYNCHRONOUS,
+                            scheduler: Any = SYNCHRONOUS, posterior_draws: int = 0,
                             progress: bool | None = None) -> pd.DataFrame:
     """Run every (scenario, seed) pair through :func:`abm.sweep` and summarise each window.
 
     The one place the command line and reports run several simulations. Every scenario runs on
     the same seeds, so differences between scenarios on a seed are paired (common random
-    numbers). Returns one row per (scenario, seed, window, group): ``scenario, seed, window,
-    first_day, end_day, grouping, group`` and every :data:`abm.METRICS`. The whole county's rows
-    have ``grouping="county", group="all"``; the others are per remoteness quintile and
-    insurance scheme (:meth:`abm.Results.by_group`, the :data:`abm.metrics.GROUP_METRICS`).
+    numbers). With ``posterior_draws = n > 0`` every scenario runs with the same ``n`` draws of
+    its preset's calibrated posterior (``abm.sweep(posterior=n)``: resampled deterministically)
+    on every seed, and pairs are (seed, draw). Returns one row per (scenario, draw, seed, window,
+    group): ``scenario, draw, seed, window, first_day, end_day, grouping, group`` and every
+    :data:`abm.METRICS`; ``draw`` is ``"preset"`` when ``posterior_draws = 0``. The whole
+    county's rows have ``grouping="county", group="all"``; the others are per remoteness
+    quintile and insurance scheme (:meth:`abm.Results.by_group`, the
+    :data:`abm.metrics.GROUP_METRICS`).
 
     ``scheduler`` is passed to :func:`abm.sweep`: ``"synchronous"`` (default: in this process),
     ``None`` (a local Dask cluster of two processes), or a Dask scheduler address
@@ -476,9 +499,12 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     names = list(windows)
     frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
                   windows=[windows[n] for n in names], scheduler=scheduler,
-                  progress=progress is not False, by_group=GROUPINGS)
-    frame.insert(2, "window", [names[k] for k in frame["period"]])
-    keys = ["scenario", "seed", "window", "first_day", "end_day", "grouping", "group"]
+                  progress=progress is not False, by_group=GROUPINGS,
+                  posterior=posterior_draws or None)
+    if "draw" not in frame.columns:
+        frame.insert(1, "draw", "preset")
+    frame.insert(3, "window", [names[k] for k in frame["period"]])
+    keys = ["scenario", "draw", "seed", "window", "first_day", "end_day", "grouping", "group"]
     return frame[keys + [m for m in METRICS if m in frame.columns]]
 
 
@@ -523,7 +549,9 @@ def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
     """Mean paired difference (scenario - baseline, same seed) with a t interval over seeds.
 
     One row per (scenario, metric): ``baseline_mean, scenario_mean, effect, lower, upper,
-    n_seeds``; the interval is NaN with a single seed. When ``runs`` has ``grouping, group``
+    n_seeds``; the interval is NaN with a single seed. When ``runs`` has a ``draw`` column
+    (posterior draws), pairs are (seed, draw): the interval is over seeds and draws together
+    and ``n_seeds`` counts the pairs. When ``runs`` has ``grouping, group``
     columns (:func:`run_design_replications`), only the rows of ``group`` = (grouping, group)
     are used: the whole county by default, e.g. ``("remoteness_quintile", "5")``.
 
@@ -538,10 +566,11 @@ def paired_effects(runs: pd.DataFrame, *, baseline: str, metrics: Sequence[str],
     w = runs[runs["window"] == window]
     if "grouping" in w.columns:
         w = w[(w["grouping"] == group[0]) & (w["group"] == group[1])]
-    base = w[w["scenario"] == baseline].set_index("seed")
+    pair = ["seed", "draw"] if "draw" in w.columns else ["seed"]
+    base = w[w["scenario"] == baseline].set_index(pair)
     rows = []
     for scen, grp in w[w["scenario"] != baseline].groupby("scenario", sort=False):
-        g = grp.set_index("seed")
+        g = grp.set_index(pair)
         for m in metrics:
             diff = (g[m] - base[m].reindex(g.index)).dropna().to_numpy(dtype=float)
             n = diff.size

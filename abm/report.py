@@ -181,7 +181,7 @@ class Comparison:
         return list(dict.fromkeys(m for d in self.designs for m in d.outcomes))
 
 
-_SHARED = ("preset", "days", "reform_day", "seeds", "parameters")
+_SHARED = ("preset", "days", "reform_day", "seeds", "posterior_draws", "parameters")
 
 
 def check_comparable(designs: Sequence[Design]) -> None:
@@ -221,7 +221,8 @@ def compare_designs(designs: Sequence[Design], *, scheduler: str | None = SYNCHR
     windows = period_windows(first.days, first.reform_day)
     t0 = time.perf_counter()
     runs = run_design_replications(scenarios, seeds=first.seeds, days=first.days,
-                                   windows=windows, scheduler=scheduler, progress=progress)
+                                   windows=windows, scheduler=scheduler, progress=progress,
+                                   posterior_draws=first.posterior_draws)
     return Comparison(designs=tuple(designs), runs=runs, windows=windows,
                       seconds=time.perf_counter() - t0,
                       created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
@@ -255,7 +256,9 @@ def figure_effects(effects: pd.DataFrame) -> Figure:
     colors = {s: f"C{i}" for i, s in enumerate(scen)}
     for m in metrics:
         sub = effects[effects["metric"] == m]
-        ref = max(float(np.nanmax(np.abs(sub[["lower", "upper", "effect"]].to_numpy()))), 1e-12)
+        shown = np.abs(sub[["lower", "upper", "effect"]].to_numpy(dtype=float))
+        # an outcome without events in the window (e.g. no downward referral yet) has no effect
+        ref = max(float(np.nanmax(shown)), 1e-12) if np.isfinite(shown).any() else 1.0
         for _, r in sub.iterrows():
             # each outcome on its own scale: the effect as a share of the largest |value| shown
             e, lo, hi = r["effect"] / ref, r["lower"] / ref, r["upper"] / ref
@@ -408,9 +411,10 @@ def provenance(cmp: Comparison, command: str | None = None) -> dict[str, object]
     p = cmp.first.baseline_params()
     return {"command": command or "", "git": _git_revision(), "created": cmp.created,
             "seconds": f"{cmp.seconds:.1f}", "seeds": ", ".join(map(str, cmp.first.seeds)),
+            "posterior_draws": cmp.first.posterior_draws,
             "versions": versions, "abm_version": abm.__version__,
             "simulated_patients": simulated_patients(p), "scale": f"{p.setting.scale:g}",
-            "residents": p.setting.residents, "runs": int(cmp.runs[["scenario", "seed"]]
+            "residents": p.setting.residents, "runs": int(cmp.runs[["scenario", "draw", "seed"]]
                                                          .drop_duplicates().shape[0])}
 
 

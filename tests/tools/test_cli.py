@@ -72,6 +72,39 @@ BAD_ARGS = {
     "show unknown design": (["designs", "--show", "nope"], "--show 'nope': not a shipped design"),
     "port out of range": (["dashboard", "--port", "70000"], "--port must be in [1, 65535]"),
     "port not a number": (["dashboard", "--port", "http"], "--port must be an integer"),
+    "calibrate unknown parameter": (["calibrate", "--parameters", "choice.nope", "--targets",
+                                     "forgone_care_rate"],
+                                    "--parameters: unknown parameter 'choice.nope'"),
+    "calibrate bad prior": (["calibrate", "--parameters", "choice.asc_self_care=2", "--targets",
+                             "forgone_care_rate"], "--parameters takes NAME=LOW:HIGH"),
+    "calibrate prior outside range": (["calibrate", "--parameters", "choice.asc_self_care=2:99",
+                                       "--targets", "forgone_care_rate"],
+                                      "prior of choice.asc_self_care = (2, 99) is outside"),
+    "calibrate unknown fact": (["calibrate", "--parameters", "choice.asc_self_care",
+                                "--targets", "no_such_fact"],
+                               "--targets: unknown fact(s) ['no_such_fact']"),
+    "calibrate budget 0": (["calibrate", "--parameters", "choice.asc_self_care", "--targets",
+                            "forgone_care_rate", "--budget", "0"],
+                           "argument --budget: must be an integer >= 1, got 0"),
+    "calibrate dest not parquet": (["calibrate", "--parameters", "choice.asc_self_care",
+                                    "--targets", "forgone_care_rate", "--dest", "post.csv"],
+                                   "--dest 'post.csv': the file name must end in .parquet"),
+    "calibrate unknown preset": (["calibrate", "--preset", "mars", "--parameters",
+                                  "choice.asc_self_care", "--targets", "forgone_care_rate"],
+                                 "argument --preset: invalid choice: 'mars'"),
+    "panel bad package": (["panel", "--package", "free_lunch", "--out", "p"],
+                          "argument --package: invalid choice: 'free_lunch'"),
+    "panel one county": (["panel", "--counties", "1", "--out", "p"],
+                         "--counties must be at least 2, got 1"),
+    "panel years not a number": (["panel", "--years", "two", "--out", "p"],
+                                 "argument --years: must be an integer, got 'two'"),
+    "panel adoption": (["panel", "--adoption", "staggered", "--out", "p"],
+                       "argument --adoption: invalid choice: 'staggered'"),
+    "panel scale zero": (["panel", "--scale", "0", "--out", "p"],
+                         "argument --scale: must be a number > 0, got '0'"),
+    "panel out folder missing": (["panel", "--out", "no/such/dir/p"],
+                                 "--out 'no/such/dir/p': the folder 'no/such/dir' does not exist"),
+    "panel without --out": (["panel"], "the following arguments are required: --out"),
 }
 
 
@@ -99,7 +132,8 @@ def test_console_script_exit_codes_and_help(tiny_design):
     assert h.returncode == 0 and h.stdout.startswith("usage: referral-lab")
 
 
-@pytest.mark.parametrize("cmd", ["designs", "validate", "run", "compare", "sweep", "dashboard"])
+@pytest.mark.parametrize("cmd", ["designs", "validate", "run", "compare", "sweep", "dashboard",
+                                 "calibrate", "panel"])
 def test_help_on_each_subcommand(cmd, capsys):
     assert main([cmd, "--help"]) == 0
     assert capsys.readouterr().out.startswith(f"usage: referral-lab {cmd}")
@@ -171,3 +205,88 @@ def test_compare_writes_a_report(tiny_design, tiny_design_b, tmp_path, capsys):
         assert html.count(group) >= 8, group  # one row per outcome and design
     assert "tiny_b" in html and "Provenance" in html
     assert f"wrote {out}" in capsys.readouterr().out
+
+
+POSTERIOR = """title = "Tiny design over posterior draws"
+preset = "small"
+days = 20
+reform_day = 10
+
+[parameters]
+"setting.scale" = 2000.0
+
+[levers]
+revenue_share = 0.8
+information_platform = 1.0
+
+[replications]
+seeds = [1, 2]
+posterior_draws = 2
+"""
+
+
+def test_run_over_posterior_draws_pairs_seed_and_draw(tmp_path, capsys):
+    design = tmp_path / "draws.toml"
+    design.write_text(POSTERIOR, encoding="utf-8")
+    out = tmp_path / "runs.csv"
+    assert main(["run", str(design), "--out", str(out), "--no-progress"]) == 0
+    assert "mean over 2 seeds x 2 posterior draws, 95% interval" in capsys.readouterr().out
+    runs = pd.read_csv(out)
+    county = runs[(runs["grouping"] == "county") & (runs["window"] == "after_reform")]
+    assert sorted(county["draw"].unique()) == ["draw0", "draw1"]
+    # every scenario has each (draw, seed) pair once: paired on common random numbers
+    pairs = county.groupby("scenario")[["draw", "seed"]].apply(
+        lambda g: sorted(map(tuple, g.to_numpy().tolist())))
+    assert pairs["status quo"] == pairs["draws"] == [
+        ("draw0", 1), ("draw0", 2), ("draw1", 1), ("draw1", 2)]
+    # the draws differ in parameters, so the status quo differs between draws on one seed
+    sq = county[county["scenario"] == "status quo"].set_index(["draw", "seed"])
+    assert sq.loc[("draw0", 1), "primary_outpatient_share"] != sq.loc[
+        ("draw1", 1), "primary_outpatient_share"]
+    from abm.designs import paired_effects
+
+    eff = paired_effects(runs, baseline="status quo", metrics=["oop_per_capita"])
+    d = county.set_index(["scenario", "draw", "seed"])["oop_per_capita"]
+    by_hand = (d["draws"] - d["status quo"]).mean()
+    assert eff["n_seeds"].item() == 4
+    assert eff["effect"].item() == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_calibrate_prints_the_summary_and_writes_the_posterior(tmp_path, capsys):
+    dest = tmp_path / "post.parquet"
+    assert main(["calibrate", "--preset", "small", "--parameters", "choice.asc_self_care=-10:10",
+                 "--targets", "forgone_care_rate", "--budget", "8", "--dest", str(dest),
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "choice.asc_self_care" in out and "median" in out and "q95" in out
+    draws = pd.read_parquet(dest)
+    assert "choice.asc_self_care" in draws.columns
+    assert draws["choice.asc_self_care"].between(-10, 10).all()
+    assert (draws["weight"] > 0).all() and draws["weight"].sum() == pytest.approx(1.0)
+
+
+def test_panel_writes_panel_and_truth(tmp_path, capsys):
+    out = tmp_path / "panel"
+    assert main(["panel", "--counties", "2", "--years", "2", "--scale", "2000", "--seed", "3",
+                 "--out", str(out), "--no-progress"]) == 0
+    panel = pd.read_csv(out / "panel.csv")
+    truth = pd.read_csv(out / "truth.csv")
+    assert len(panel) == 4 and set(panel["year"]) == {2015, 2016}
+    assert (truth["effect"] == truth["observed"] - truth["counterfactual"]).all()
+    # never-treated county-years have no effect: observed is the counterfactual
+    assert (truth.loc[truth["cohort"] == 0, "effect"] == 0).all()
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_compare_over_posterior_draws_says_so(tmp_path):
+    design = tmp_path / "draws.toml"
+    # a larger county than the run test's, so every outcome has events to plot
+    design.write_text(POSTERIOR.replace("2000.0", "100.0"), encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert main(["compare", str(design), "--seeds", "1", "--days", "40", "--reform-day", "20",
+                 "--out", str(out), "--no-progress"]) == 0
+    html = " ".join(out.read_text(encoding="utf-8").split())
+    assert "the same 2 draws of the model's calibrated parameters" in html
+    assert "<th>posterior draws</th><td>2 draws of the calibrated posterior of small" in html
+    assert "seed x draw pairs" in html
+    assert "4 simulations" in html  # status quo and the design x 1 seed x 2 draws
