@@ -11,9 +11,42 @@ Examples
 ['admissions_per_capita', 'bed_transfer_rate']
 """
 
+import hashlib
 import importlib
+import os
+import sys
 
 __version__ = "0.1.0"
+
+
+def _key_numba_cache() -> str:
+    """Keep numba's compile cache of the model in a directory named by a hash of its source.
+
+    numba checks a cached function against its own file only, not against the compiled
+    functions it calls in other modules, so an edited rule would otherwise be run from a stale
+    cache (wrong results or a crash). Keyed on every source file of the package, any edit starts
+    a fresh cache; a ``NUMBA_CACHE_DIR`` set by the user is respected.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return os.environ["NUMBA_CACHE_DIR"]
+    here = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha1()
+    for root, dirs, files in os.walk(here):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                digest.update(os.path.relpath(path, here).encode() + b"\0" + fh.read())
+    cache = os.path.join(here, "__pycache__", f"numba-{digest.hexdigest()[:16]}")
+    if "numba" in sys.modules:  # already configured: set its config before abm compiles
+        sys.modules["numba"].config.CACHE_DIR = cache
+    else:
+        os.environ["NUMBA_CACHE_DIR"] = cache
+    return cache
+
+
+#: Where numba keeps the compiled model (see :func:`_key_numba_cache`).
+NUMBA_CACHE = _key_numba_cache()
 
 #: Public name -> submodule that defines it (imported when the name is first used).
 _LAZY = {

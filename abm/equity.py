@@ -26,8 +26,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from abm.episodes import Batch, DayResult, FacilityState
-from abm.tiers import OUTSIDE, is_hospital
+from abm.episodes import DayResult
 
 Grouping = Literal["remoteness_quintile", "insurance_scheme"]
 #: The groupings of :meth:`abm.Results.by_group`.
@@ -35,7 +34,8 @@ GROUPINGS: tuple[str, ...] = get_args(Grouping)
 QUINTILES = 5
 #: Insurance schemes, indexed by the patient's ``employee`` flag.
 SCHEMES: tuple[str, ...] = ("resident", "employee")
-N_CELLS = QUINTILES * len(SCHEMES)
+N_SCHEMES = len(SCHEMES)
+N_CELLS = QUINTILES * N_SCHEMES
 
 #: Counters per cell and day. The first three count every illness episode (with or without
 #: formal care), ``patients`` is the cell's simulated patients (summed over days: person-days);
@@ -45,6 +45,7 @@ GROUP_COUNTERS: tuple[str, ...] = (
     "visits", "primary_visits", "admissions", "upper_admissions", "down_sent", "oop",
     "insurance", "successes", "arrivals", "turned_away", "first_contact_primary",
     "county_internal")
+N_GROUP_COUNTERS = len(GROUP_COUNTERS)
 
 
 def remoteness_quintiles(remoteness: np.ndarray) -> np.ndarray:
@@ -55,9 +56,10 @@ def remoteness_quintiles(remoteness: np.ndarray) -> np.ndarray:
     return (rank * QUINTILES) // max(n, 1)
 
 
+@njit(cache=True)
 def cell_of(quintile: np.ndarray, village: np.ndarray, employee: np.ndarray) -> np.ndarray:
-    """Cell code of patients: ``quintile of their village * 2 + employee``."""
-    return quintile[village] * len(SCHEMES) + employee.astype(np.int64)
+    """Cell code of patients: ``quintile of their village * 2 + employee`` (compiled)."""
+    return quintile[village] * N_SCHEMES + employee.astype(np.int64)
 
 
 def patients_per_cell(quintile: np.ndarray, village: np.ndarray,
@@ -66,28 +68,29 @@ def patients_per_cell(quintile: np.ndarray, village: np.ndarray,
     return np.bincount(cell_of(quintile, village, employee), minlength=N_CELLS).astype(float)
 
 
-def day_counts(quintile: np.ndarray, patients: np.ndarray, batch: Batch, res: DayResult,
-               fac: FacilityState) -> np.ndarray:
-    """One day's :data:`GROUP_COUNTERS` per cell: an array (counters, cells).
+@njit(cache=True)
+def day_counts(quintile: np.ndarray, patients: np.ndarray, village: np.ndarray,
+               employee: np.ndarray, res: DayResult, hospital: np.ndarray, upper_in: np.ndarray,
+               in_county: np.ndarray) -> np.ndarray:
+    """One day's :data:`GROUP_COUNTERS` per cell: an array (counters, cells) (compiled).
 
-    ``batch`` is the day's ill patients (before the choice at onset), ``res`` the day's result,
-    ``fac`` the facility state; nothing is drawn or changed.
+    ``village`` and ``employee`` are the day's ill patients' (before the choice at onset),
+    ``res`` the day's result; ``hospital``, ``upper_in`` (in-county hospitals) and ``in_county``
+    are per facility. Nothing is drawn or changed.
     """
-    out = np.zeros((len(GROUP_COUNTERS), N_CELLS))
-    every = cell_of(quintile, batch.village, batch.employee)
-    out[0] = np.bincount(every, minlength=N_CELLS)
-    out[1] = np.bincount(every, weights=res.forgone, minlength=N_CELLS)
-    out[2] = np.bincount(every, weights=res.trust_primary_onset, minlength=N_CELLS)
+    out = np.zeros((N_GROUP_COUNTERS, N_CELLS))
+    every = cell_of(quintile, village, employee)
+    for i in range(every.size):
+        c = every[i]
+        out[0, c] += 1.0
+        out[1, c] += res.forgone[i]
+        out[2, c] += res.trust_primary_onset[i]
     out[3] = patients
     e = res.episodes
-    if e.n:
-        primary = ~is_hospital(fac.group)
-        upper_in = is_hospital(fac.group) & (fac.group != OUTSIDE)
-        treated_counts(out, cell_of(quintile, e.batch.village, e.batch.employee),
-                       np.stack([ch[0] for ch in e.charges]),
-                       np.stack([ch[3] for ch in e.charges]), primary, upper_in, fac.in_county,
-                       e.first, e.final, e.admitted, e.down, e.oop, e.cost, e.success, e.up,
-                       e.turned_away, e.ref_turned_away)
+    treated_counts(out, cell_of(quintile, e.village, e.employee), e.charge_facility,
+                   e.charge_visits, ~hospital, upper_in, in_county, e.first, e.final,
+                   e.admitted, e.down, e.oop, e.cost, e.success, e.up, e.turned_away,
+                   e.ref_turned_away)
     return out
 
 

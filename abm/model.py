@@ -21,29 +21,28 @@ from typing import Literal, get_args
 import mesa
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from abm import equity, packed, rules
 from abm._validate import check_days, check_params, check_seed
 from abm.agents import Facility, Patient, Physician
+from abm.day import FACILITY_COUNTERS, POLICY_COUNTERS, run_day
 from abm.episodes import (
     STREAMS,
-    Batch,
     Day,
     DayResult,
     FacilityState,
+    Knobs,
     PhysicianState,
     Secular,
     draw_randoms,
+    knobs,
 )
 from abm.metrics import summarize
 from abm.params import PRESETS, Incentives, ParamError, Params
 from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
-from abm.stages import process_episodes
-from abm.stages.admission import book_beds
 from abm.stages.billing import continued_care_prices
 from abm.stages.outcome import wom_deltas
-from abm.tiers import GROUPS, TIERS, Tier, is_hospital, is_primary
+from abm.tiers import GROUPS, OUTSIDE, RANK, TIERS, Tier, is_hospital, is_primary
 
 PatientMode = Literal["auto", "agents", "arrays"]
 PATIENT_MODES: tuple[str, ...] = get_args(PatientMode)
@@ -51,89 +50,15 @@ PATIENT_MODES: tuple[str, ...] = get_args(PatientMode)
 #: the array representation, smaller ones the agent representation.
 AUTO_ARRAYS_ABOVE = 20_000
 
-#: Counters tallied per facility and day (summed to tiers in the daily frame).
-FACILITY_COUNTERS: tuple[str, ...] = (
-    "visits", "first_visits", "walkin_attempts", "turned_away", "referred_arrivals",
-    "referred_turned_away", "up_sent", "up_received", "admissions", "stabilised",
-    "down_offered", "down_accepted", "handovers_failed", "down_sent", "down_received",
-    "episodes_first", "episodes_final", "successes", "revenue", "oop", "insurance",
-    "bed_transfers")
-N_FACILITY_COUNTERS = len(FACILITY_COUNTERS)
 #: County-wide counters per day.
 COUNTY_COUNTERS: tuple[str, ...] = (
     "episodes", "forgone", "first_contact_primary", "county_internal", "oop_episodes",
     "referred_oop", "referred_episodes", "trust_primary_sum", "patients", "primary_capability")
-#: What a hospital's monthly referral policy reads from its own ledger (stabilised patients).
-POLICY_COUNTERS: tuple[str, ...] = ("stable", "keep_revenue", "credit", "insurance_saved")
 
 MONTH = 30
 YEAR = 365
 #: Days ahead that bookings of beds are kept for (longer stays are cut to it).
 BED_HORIZON = 64
-
-
-@njit(cache=True)
-def facility_counts(nf: int, fac: np.ndarray, price: np.ndarray, oop: np.ndarray,
-                    visits: np.ndarray, first: np.ndarray, chosen: np.ndarray,
-                    turned_away: np.ndarray, dest: np.ndarray, up: np.ndarray,
-                    ref_turned_away: np.ndarray, final: np.ndarray, admitted: np.ndarray,
-                    eligible: np.ndarray, proposed: np.ndarray, accepted: np.ndarray,
-                    failed: np.ndarray, down: np.ndarray, receiver: np.ndarray,
-                    success: np.ndarray, bed_full_at: np.ndarray, bed_transfer: np.ndarray,
-                    credit: np.ndarray) -> np.ndarray:
-    """Count the day's :data:`FACILITY_COUNTERS` per facility: (counters, facilities) (compiled).
-
-    ``fac``, ``price``, ``oop`` and ``visits`` are (kinds of charge, episodes): each kind is
-    summed per facility in episode order and the kinds then added in order, as
-    ``sum(np.bincount(...) for kind)`` does, so the sums are the same to the bit. Revenue is
-    moved from the receiver to the referring hospital by the credit (unified accounting).
-    """
-    c = np.zeros((N_FACILITY_COUNTERS, nf))  # rows in the order of FACILITY_COUNTERS
-    kinds = fac.shape[0]
-    by_kind = np.zeros((3, kinds, nf))  # price, oop, visits per kind of charge
-    for k in range(kinds):
-        for i in range(fac.shape[1]):
-            f = fac[k, i]
-            by_kind[0, k, f] += price[k, i]
-            by_kind[1, k, f] += oop[k, i]
-            by_kind[2, k, f] += visits[k, i]
-    revenue, paid, visited = by_kind[0, 0].copy(), by_kind[1, 0].copy(), by_kind[2, 0].copy()
-    for k in range(1, kinds):
-        revenue += by_kind[0, k]
-        paid += by_kind[1, k]
-        visited += by_kind[2, k]
-    credit_from = np.zeros(nf)
-    credit_to = np.zeros(nf)
-    for i in range(first.size):
-        c[1, first[i]] += 1.0
-        c[2, chosen[i]] += 1.0
-        c[3, chosen[i]] += turned_away[i]
-        if up[i]:
-            c[4, dest[i]] += 1.0
-            c[6, first[i]] += 1.0
-        if ref_turned_away[i]:
-            c[5, dest[i]] += 1.0
-        fi = final[i]
-        c[8, fi] += admitted[i]
-        c[9, fi] += eligible[i]
-        c[10, fi] += proposed[i]
-        c[11, fi] += accepted[i]
-        c[12, fi] += failed[i]
-        c[13, fi] += down[i]
-        c[14, receiver[i]] += down[i]
-        c[16, fi] += 1.0
-        c[17, fi] += success[i]
-        if bed_transfer[i]:
-            c[21, bed_full_at[i]] += 1.0
-        credit_from[receiver[i]] += credit[i]
-        credit_to[fi] += credit[i]
-    c[0] = visited
-    c[7] = c[4]
-    c[15] = c[1]
-    c[18] = revenue - credit_from + credit_to
-    c[19] = paid
-    c[20] = revenue - paid
-    return c
 
 
 def make_streams(ss: np.random.SeedSequence) -> dict[str, np.random.Generator]:
@@ -228,6 +153,14 @@ class _AgentPatients:
             a.trust = row.copy()
             a.last_update = day
 
+    def hear(self, contacts: np.ndarray, tier: np.ndarray, outcome: np.ndarray, day: int,
+             k: Knobs, rate: float) -> None:
+        """Word of mouth: the listeners' trust decayed to ``day``, moved by the tellings."""
+        who, rows = packed.listeners(contacts)
+        t, last = self.trust(who)
+        t = rules.decay_trust(t, k.prior, day - last, k.decay_per_year)
+        self.write_trust(who, wom_deltas(t, rows, tier, outcome, rate), day)
+
     def all_trust(self, day: int, p: Params) -> np.ndarray:
         t, last = self.trust(np.arange(len(self.list)))
         return rules.decay_trust(t, np.asarray(p.trust.prior), day - last, p.trust.decay_per_year)
@@ -276,6 +209,11 @@ class _ArrayPatients:
 
     def write_trust(self, idx: np.ndarray, trust: np.ndarray, day: int) -> None:
         packed.write_trust(self.rows, idx, trust, day)
+
+    def hear(self, contacts: np.ndarray, tier: np.ndarray, outcome: np.ndarray, day: int,
+             k: Knobs, rate: float) -> None:
+        """Word of mouth into the packed rows (:func:`abm.packed.hear`, one compiled call)."""
+        packed.hear(self.rows, contacts, tier, outcome, day, k.prior, k.decay_per_year, rate)
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:
         t, last = self.trust(np.arange(len(self)))
@@ -333,6 +271,8 @@ class ReferralModel(mesa.Model):
         self.patient_mode = patients
         self.seed_sequence = ss
         self.streams = make_streams(ss)
+        self._knobs: Knobs | None = None
+        self.last_day: DayResult | None = None
         self.day = 0
         self.secular = Secular()
         self.incentives: Incentives = p.incentives_at(0)
@@ -363,12 +303,13 @@ class ReferralModel(mesa.Model):
         fac = expand_roster(df)
         self.roster = fac
         t = fac["tier_code"].to_numpy()
+        group = fac["group_code"].to_numpy()
         f = p.facilities
         cap = (fac["daily_outpatient_capacity"].to_numpy(float) * f.capacity_factor
                / p.setting.scale)
         beds = fac["beds"].to_numpy(float) * f.capacity_factor / p.setting.scale
         self.fac = FacilityState(
-            tier=t, group=fac["group_code"].to_numpy(), member=fac["consortium_member"].to_numpy(
+            tier=t, group=group, member=fac["consortium_member"].to_numpy(
                 bool), in_county=fac["in_county"].to_numpy(bool),
             capability=np.asarray(f.capability, float)[t],
             quality=np.asarray(f.quality, float)[t], capacity=cap, beds=beds,
@@ -379,13 +320,16 @@ class ReferralModel(mesa.Model):
             length_of_stay=np.minimum(np.asarray(p.demand.length_of_stay, float)[t],
                                       BED_HORIZON - 1),
             occupancy=np.zeros(t.size), beds_free=beds.copy(), referral_push=np.zeros(t.size),
-            phys_start=np.zeros(t.size, np.int64), phys_count=np.zeros(t.size, np.int64))
+            phys_start=np.zeros(t.size, np.int64), phys_count=np.zeros(t.size, np.int64),
+            hospital=is_hospital(group), primary=is_primary(t), rank=RANK[group],
+            asc=np.where(group == OUTSIDE, p.choice.asc_outside, np.asarray(p.choice.asc)[t]))
         self.fac_base = {"capability": self.fac.capability.copy(),
                          "quality": self.fac.quality.copy(), "capacity": cap.copy(),
                          "beds": beds.copy()}
         self.ledger_matrix = np.zeros((len(FACILITY_COUNTERS), t.size))
         self.ledger = dict(zip(FACILITY_COUNTERS, self.ledger_matrix, strict=True))  # row views
-        self.policy_ledger = {k: np.zeros(t.size) for k in POLICY_COUNTERS}
+        self.policy_matrix = np.zeros((len(POLICY_COUNTERS), t.size))
+        self.policy_ledger = dict(zip(POLICY_COUNTERS, self.policy_matrix, strict=True))
         self.bed_bookings = np.zeros((BED_HORIZON, t.size))
         self.facility_agents = [Facility(self, i, fid, name) for i, (fid, name)
                                 in enumerate(zip(fac["facility_id"], fac["name"], strict=True))]
@@ -402,12 +346,14 @@ class ReferralModel(mesa.Model):
         revenue = np.exp(ph.revenue_sensitivity_sd * gen.standard_normal(where.size)
                          - 0.5 * ph.revenue_sensitivity_sd ** 2)
         awareness = gen.random(where.size)
-        z = np.zeros(where.size)
+        # ledgers: patients seen, referrals up, referrals down, income (rows of one matrix)
+        self.phys_ledger = np.zeros((4, where.size))
+        seen, up, down, income = self.phys_ledger
         self.phys = _Table(facility=where.copy(), home=where.copy(), skill=skill,
                            skill_base=skill.copy(), revenue_sensitivity=revenue,
                            awareness_draw=awareness,
-                           seconded=np.zeros(where.size, bool), patients_seen=z.copy(),
-                           referrals_up=z.copy(), referrals_down=z.copy(), income=z.copy())
+                           seconded=np.zeros(where.size, bool), patients_seen=seen,
+                           referrals_up=up, referrals_down=down, income=income)
         self.physician_agents = [Physician(self, i) for i in range(where.size)]
         self._index_physicians()
 
@@ -442,6 +388,7 @@ class ReferralModel(mesa.Model):
         if first or inc.counterpart_support != self.incentives.counterpart_support:
             self._second_specialists(inc.counterpart_support)
         self.incentives = inc
+        self._knobs = None
 
     def _second_specialists(self, per_centre: float) -> None:
         """Second specialists of member hospitals.
@@ -504,29 +451,25 @@ class ReferralModel(mesa.Model):
             self._apply_incentives(inc)
         idx = self.patients.onset(self.streams["onset"])
         cols, trust, last = self.patients.read(idx)
-        prior = np.asarray(p.trust.prior, float)
-        trust = rules.decay_trust(trust, prior, day - last, p.trust.decay_per_year)
-        batch = Batch(village=cols["village"], chronic=cols["chronic"],
-                      employee=cols["employee"],
-                      family_doctor=cols["contract_draw"] < inc.family_doctor_coverage,
-                      trust=trust)
-        draws = draw_randoms(self.streams, idx.size, p.trust.wom_contacts)
-        free = p.facilities.bed_occupancy_max * self.fac.beds - self.bed_bookings[day % BED_HORIZON]
-        # hospitals outside the county stand for a city's hospitals: they never run out of beds
-        self.fac.beds_free = np.where(self.fac.in_county, np.maximum(free, 0.0), np.inf)
-        res = process_episodes(batch, draws, self._day_state(inc))
+        k = self.knobs
+        ph, geo = self.phys, self.geo
+        quintile, patients, records = self._groups
+        res, counts, groups, county = run_day(
+            draw_randoms(self.streams, idx.size, k.wom_contacts), cols["village"],
+            cols["chronic"], cols["employee"], cols["contract_draw"], trust, last, day,
+            self.fac.view(), ph.skill, ph.revenue_sensitivity, ph.awareness_draw,
+            self.phys_order, self.phys_ledger, geo.alternatives, geo.travel, self.village_start,
+            self.village_count, k, self.bed_bookings, self.ledger_matrix, self.policy_matrix,
+            quintile, patients, len(self.patients))
         self.patients.write_trust(idx, res.trust, day)
         e = res.episodes
         if e.wom_contacts.size:
-            who, rows = np.unique(e.wom_contacts, return_inverse=True)
-            t, last = self.patients.trust(who)
-            t = rules.decay_trust(t, prior, day - last, p.trust.decay_per_year)
-            t = wom_deltas(t, rows, e.wom_tier, e.wom_outcome,
-                           p.trust.learning_rate * p.trust.wom_weight)
-            self.patients.write_trust(who, t, day)
-        self._tally(res)
-        self._tally_groups(batch, res)
-        self._book_beds(e.final[e.admitted], e.bed_days[e.admitted])
+            self.patients.hear(e.wom_contacts, e.wom_tier, e.wom_outcome, day, k,
+                               p.trust.learning_rate * p.trust.wom_weight)
+        self._rec_groups.append(counts @ self._group_matrix)
+        self._rec_county.append(county)
+        records.append(groups)
+        self.last_day = res
         self.day += 1
         if self.day % MONTH == 0:
             self.agents_by_type[Facility].do("build_capability")
@@ -544,15 +487,12 @@ class ReferralModel(mesa.Model):
             geo=self.geo, village_start=self.village_start, village_count=self.village_count,
             inc=inc, p=self.params, secular=self.secular)
 
-    def _book_beds(self, facility: np.ndarray, days: np.ndarray) -> None:
-        """Book each admission's bed-days from tomorrow on; free today's bookings."""
-        book_beds(self.bed_bookings, self.day % BED_HORIZON, facility, days)
-
     def _apply_trends(self, years: int) -> None:
         """Secular trends after ``years`` years: cost sensitivity, travel, hospital capacity."""
         tr = self.params.trends
         self.secular = Secular(cost=(1.0 + tr.income_growth) ** -years,
                                travel=(1.0 + tr.travel_change) ** years)
+        self._knobs = None
         grow = np.where(is_hospital(self.fac.group) & self.fac.in_county,
                         (1.0 + tr.hospital_capacity_growth) ** years, 1.0)
         self.fac.capacity = np.where(is_primary(self.fac.tier), self.fac.capacity,
@@ -588,51 +528,12 @@ class ReferralModel(mesa.Model):
             performance_weight=inc.performance_weight,
             performance_coef=self.params.referral.down_performance)
 
-    def _tally(self, res: DayResult) -> None:
-        """Count the day per facility (ledgers) and per tier (daily record)."""
-        nf = self.fac.tier.size
-        e = res.episodes
-
-        def count(where: np.ndarray, mask: np.ndarray | None = None,
-                  weights: np.ndarray | None = None) -> np.ndarray:
-            if mask is not None:
-                where = where[mask]
-                weights = None if weights is None else weights[mask]
-            return np.bincount(where, weights=weights, minlength=nf)
-
-        up = e.up
-        charges = [np.stack([ch[k] for ch in e.charges]) for k in range(4)]
-        mat = facility_counts(
-            nf, *charges, e.first, e.chosen, e.turned_away, e.dest, up, e.ref_turned_away,
-            e.final, e.admitted, e.eligible, e.proposed, e.accepted, e.failed, e.down,
-            e.receiver, e.success, e.bed_full_at, e.bed_transfer, e.credit)
-        self.ledger_matrix += mat
-        first = mat[FACILITY_COUNTERS.index("first_visits")]
-        self._rec_groups.append(mat @ self._group_matrix)
-        stable, care = e.eligible, e.care
-        pol = self.policy_ledger
-        pol["stable"] += count(e.final, stable)
-        pol["keep_revenue"] += count(e.final, stable, care.keep_revenue)
-        pol["credit"] += count(e.final, stable, care.credit)
-        pol["insurance_saved"] += count(e.final, stable, care.keep_insurance - care.move_insurance)
-        outpatient = first + count(e.final, up)
-        self.fac.occupancy = outpatient / np.maximum(self.fac.capacity, 1e-9)
-        # physicians
-        ph = self.phys
-        np_ = ph.skill.size
-        p1, p2 = self.phys_order[e.phys_first], self.phys_order[e.phys_final]
-        ph.patients_seen += np.bincount(p1, minlength=np_) + np.bincount(p2[up], minlength=np_)
-        ph.referrals_up += np.bincount(p1[up], minlength=np_)
-        ph.referrals_down += np.bincount(p2[e.down], minlength=np_)
-        ph.income += (np.bincount(p1, weights=self.fac.fee[e.first], minlength=np_)
-                      + np.bincount(p2[up], weights=self.fac.fee[e.final[up]], minlength=np_))
-        primary_in = is_primary(self.fac.tier) & self.fac.in_county
-        self._rec_county.append(np.array([
-            res.forgone.size, res.forgone.sum(), np.sum(~is_hospital(self.fac.group[e.first])),
-            np.sum(self.fac.in_county[e.final]), e.oop.sum(), e.oop[e.down].sum(),
-            e.down.sum(), res.trust_primary_onset.sum(), len(self.patients),
-            self.fac.capability[primary_in].mean() if primary_in.any() else np.nan],
-            dtype=float))
+    @property
+    def knobs(self) -> Knobs:
+        """The parameters, levers in force and trends as the compiled day reads them."""
+        if self._knobs is None:
+            self._knobs = knobs(self.params, self.incentives, self.secular)
+        return self._knobs
 
     # ------------------------------------------------------------------ per-group tallies
     # Counters by remoteness quintile of the patient's village and by insurance scheme
@@ -646,11 +547,6 @@ class ReferralModel(mesa.Model):
         cols = self.patients.columns(np.arange(len(self.patients)))
         return quintile, equity.patients_per_cell(quintile, cols["village"],
                                                   cols["employee"]), []
-
-    def _tally_groups(self, batch: Batch, res: DayResult) -> None:
-        """Count the day per group of patients (see :mod:`abm.equity`)."""
-        quintile, patients, records = self._groups
-        records.append(equity.day_counts(quintile, patients, batch, res, self.fac))
 
     def group_counts(self) -> pd.DataFrame:
         """Tidy daily counters per remoteness quintile and insurance scheme (:mod:`abm.equity`).

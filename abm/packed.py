@@ -22,6 +22,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from abm import rules
+from abm.stages.outcome import wom_deltas
+
 #: Trust per tier occupies columns 0-4.
 N_TRUST = 5
 #: Column of the day trust was last updated, of the contract draw, and of the village/flags code.
@@ -92,3 +95,40 @@ def write_trust(rows: np.ndarray, idx: np.ndarray, trust: np.ndarray, day: int) 
             rows[r, j] = trust[i, j]
         rows[r, LAST] = day
 
+
+
+@njit(cache=True)
+def listeners(contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct listeners (sorted) and each telling's row among them (compiled).
+
+    The same as ``np.unique(contacts, return_inverse=True)``.
+
+    >>> who, rows = listeners(np.array([7, 3, 7]))
+    >>> who.tolist(), rows.tolist()
+    ([3, 7], [1, 0, 1])
+    """
+    order = np.argsort(contacts, kind="mergesort")
+    rows = np.empty(contacts.size, dtype=np.int64)
+    who = np.empty(contacts.size, dtype=contacts.dtype)
+    m = -1
+    for j in range(order.size):
+        i = order[j]
+        if m < 0 or contacts[i] != who[m]:
+            m += 1
+            who[m] = contacts[i]
+        rows[i] = m
+    return who[:m + 1], rows
+
+
+@njit(cache=True)
+def hear(rows: np.ndarray, contacts: np.ndarray, tier: np.ndarray, outcome: np.ndarray,
+         day: int, prior: np.ndarray, decay_per_year: float, rate: float) -> None:
+    """Word of mouth into the packed rows, in place (compiled).
+
+    The listeners' trust is decayed to ``day`` (:func:`abm.rules.decay_trust`), moved by the
+    tellings (:func:`abm.stages.outcome.wom_deltas`) and written back as of ``day``.
+    """
+    who, at = listeners(contacts)
+    trust, last = read_trust(rows, who)
+    trust = rules.decay_trust(trust, prior, day - last, decay_per_year)
+    write_trust(rows, who, wom_deltas(trust, at, tier, outcome, rate), day)

@@ -81,14 +81,22 @@ def draw_severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray
     ...               (1, 0, 0, 0))
     array([1.5])
     """
-    cum = np.cumsum(probs) / np.sum(probs)
-    cum_c = np.cumsum(probs_chronic) / np.sum(probs_chronic)
-    return _severity(u_class, u_within, chronic, cum, cum_c)
+    return severity(u_class, u_within, chronic, class_cumulative(probs),
+                    class_cumulative(probs_chronic))
+
+
+def class_cumulative(probs: tuple[float, ...]) -> np.ndarray:
+    """Cumulative probabilities of the severity classes, normalised to end at 1.
+
+    >>> class_cumulative((1, 1, 2)).tolist()
+    [0.25, 0.5, 1.0]
+    """
+    return np.cumsum(probs) / np.sum(probs)
 
 
 @njit(cache=True)
-def _severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray, cum: np.ndarray,
-              cum_chronic: np.ndarray) -> np.ndarray:
+def severity(u_class: np.ndarray, u_within: np.ndarray, chronic: np.ndarray, cum: np.ndarray,
+             cum_chronic: np.ndarray) -> np.ndarray:
     """Severity score from the cumulative class probabilities (compiled loop)."""
     out = np.empty(u_class.size)
     top = cum.size - 1

@@ -13,9 +13,7 @@ import numpy as np
 from numba import njit
 
 from abm import rules
-from abm.episodes import Day, Draws, Episodes
 from abm.stages.capacity import highest_alternative
-from abm.tiers import RANK, is_hospital
 
 
 @njit(cache=True)
@@ -43,18 +41,8 @@ def bed_elsewhere(alts: np.ndarray, hospital: np.ndarray, beds_left: np.ndarray,
     return highest_alternative(alts, rank)
 
 
-def admit(e: Episodes, d: Draws, day: Day) -> None:
-    """Admit inpatient cases, allocate beds, and mark the stabilised hospital patients."""
-    fac, dm = day.fac, day.p.demand
-    hospital = is_hospital(fac.group)
-    e.admitted, e.bed_transfer, e.bed_full_at, e.eligible = _admit(
-        e.final, e.phys_final, e.severity, e.alts, d.order_bed, d.stabilised, dm.admit_threshold,
-        np.asarray(dm.stabilised_share, dtype=float), fac.beds, fac.beds_free, hospital,
-        fac.in_county, RANK[fac.group], fac.phys_start, fac.phys_count, d.physician_final)
-
-
 @njit(cache=True)
-def _admit(final: np.ndarray, phys_final: np.ndarray, severity: np.ndarray, alts: np.ndarray,
+def admit(final: np.ndarray, phys_final: np.ndarray, severity: np.ndarray, alts: np.ndarray,
            order: np.ndarray, stabilised: np.ndarray, threshold: float,
            stabilised_share: np.ndarray, beds: np.ndarray, beds_free: np.ndarray,
            hospital: np.ndarray, in_county: np.ndarray, rank: np.ndarray,

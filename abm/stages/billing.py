@@ -14,39 +14,12 @@ with its deductible, unless deductible continuity waives it (seed 000, 5.3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numba import njit
 
 from abm import rules
-from abm.episodes import Day, Draws, Episodes
+from abm.episodes import ContinuedCare, Day, FacilityView, Knobs
 from abm.stages.choice import walkin_reimbursement
-from abm.tiers import is_hospital
-
-
-@dataclass(frozen=True)
-class ContinuedCare:
-    """Prices of continued care per episode, kept at the hospital or moved down (yuan)."""
-
-    keep_revenue: np.ndarray
-    move_revenue: np.ndarray
-    keep_oop: np.ndarray
-    move_oop: np.ndarray
-    keep_inpatient: np.ndarray
-    move_inpatient: np.ndarray
-    credit: np.ndarray         # revenue credited to the hospital if the patient moves
-    physician_loss: np.ndarray  # revenue the hospital (and its physician) loses by a move
-
-    @property
-    def keep_insurance(self) -> np.ndarray:
-        """Insurance payments if the patient stays."""
-        return self.keep_revenue - self.keep_oop
-
-    @property
-    def move_insurance(self) -> np.ndarray:
-        """Insurance payments if the patient moves."""
-        return self.move_revenue - self.move_oop
 
 
 def continued_care_prices(day: Day, hospital: np.ndarray, receiver: np.ndarray,
@@ -54,86 +27,67 @@ def continued_care_prices(day: Day, hospital: np.ndarray, receiver: np.ndarray,
     """Price the continued care of patients at ``hospital`` against a move to ``receiver``.
 
     Works on any arrays of facility indices (the model also prices a typical patient per hospital
-    for the hospitals' first referral policy).
+    for the hospitals' first referral policy); :func:`continued_care` on the day's state.
     """
-    fac, p, inc = day.fac, day.p, day.inc
-    dm = p.demand
-    bonus = p.facilities.employee_bonus * employee
-
-    def price(f: np.ndarray, deductible: np.ndarray) -> tuple[np.ndarray, ...]:
-        return _price(f, deductible, bonus, dm.continued_stay_share, float(dm.followup_visits),
-                      fac.inpatient_cost, fac.beds, fac.fee, fac.inpatient_reimbursement,
-                      fac.reimbursement)
-
-    keep_rev, keep_oop, keep_in = price(hospital, np.zeros(hospital.size))
-    move_rev, move_oop, move_in = price(receiver, fac.deductible[receiver]
-                                        * (1.0 - inc.deductible_continuity))
-    credit = inc.revenue_share * move_rev
-    return ContinuedCare(keep_revenue=keep_rev, move_revenue=move_rev, keep_oop=keep_oop,
-                         move_oop=move_oop, keep_inpatient=keep_in, move_inpatient=move_in,
-                         credit=credit, physician_loss=keep_rev - credit)
+    return continued_care(np.asarray(hospital), np.asarray(receiver), np.asarray(employee),
+                          day.fac.view(), day.knobs)
 
 
 @njit(cache=True)
-def _price(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, stay_share: float,
-           visits_per_patient: float, inpatient_cost: np.ndarray, beds: np.ndarray,
-           fee: np.ndarray, inpatient_reimbursement: np.ndarray, reimbursement: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def continued_care(hospital: np.ndarray, receiver: np.ndarray, employee: np.ndarray,
+                   fac: FacilityView, k: Knobs) -> ContinuedCare:
+    """Continued-care prices at ``hospital`` (keep) and at ``receiver`` (move) (compiled).
+
+    Under deductible continuity the receiver waives its admission deductible; the credit is the
+    revenue share of the receiver's revenue and the physician's loss what is left of the keep
+    revenue after it.
+    """
+    bonus = k.employee_bonus * employee
+    keep_rev, keep_oop, keep_in = care_prices(hospital, np.zeros(hospital.size), bonus, k, fac)
+    move_rev, move_oop, move_in = care_prices(receiver, fac.deductible[receiver]
+                                        * (1.0 - k.deductible_continuity), bonus, k, fac)
+    credit = k.revenue_share * move_rev
+    return ContinuedCare(keep_rev, move_rev, keep_oop, move_oop, keep_in, move_in, credit,
+                         keep_rev - credit)
+
+
+@njit(cache=True)
+def care_prices(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, k: Knobs,
+          fac: FacilityView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Revenue, out of pocket and inpatient part of continued care at facilities ``f``."""
     n = f.size
     revenue, oop, inpatient = np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         g = f[i]
-        stay = stay_share * inpatient_cost[g] * (beds[g] > 0)
-        visits = visits_per_patient * fee[g]
-        oop[i] = (rules.out_of_pocket(stay, rules.reimbursement_rate(inpatient_reimbursement[g],
-                                                                     bonus[i]),
-                                      deductible[i] * (stay > 0))
-                  + rules.out_of_pocket(visits, rules.reimbursement_rate(reimbursement[g],
+        stay = k.continued_stay_share * fac.inpatient_cost[g] * (fac.beds[g] > 0)
+        visits = k.followup_visits * fac.fee[g]
+        oop[i] = (rules.out_of_pocket(stay, rules.reimbursement_rate(
+            fac.inpatient_reimbursement[g], bonus[i]), deductible[i] * (stay > 0))
+                  + rules.out_of_pocket(visits, rules.reimbursement_rate(fac.reimbursement[g],
                                                                          bonus[i]), 0.0))
         revenue[i], inpatient[i] = stay + visits, stay
     return revenue, oop, inpatient
 
 
-def continued_care(e: Episodes, day: Day) -> ContinuedCare:
-    """Continued-care prices of the day's episodes (final facility against the receiver)."""
-    return continued_care_prices(day, e.final, e.receiver, e.batch.employee)
-
-
-def bill(e: Episodes, d: Draws, day: Day) -> None:
-    """Charges per kind of service: (facility, price, out of pocket, outpatient visits).
-
-    The first visit, the referred visit, the acute part of an admission and the continued care
-    at whichever facility gives it; bed-days booked per admission.
-    """
-    fac, p, care = day.fac, day.p, e.care
-    where, price, oop, visits, e.credit, e.oop, e.cost, e.bed_days = _bill(
-        e.first, e.final, e.followup_fac, e.up, e.admitted, e.eligible, e.down, e.batch.employee,
-        e.batch.family_doctor, is_hospital(fac.group), day.inc.gatekeeping_penalty,
-        care.keep_inpatient, care.keep_revenue, care.move_revenue, care.keep_oop,
-        care.move_oop, care.credit, fac.fee, fac.reimbursement, fac.inpatient_reimbursement,
-        fac.inpatient_cost, fac.deductible, fac.length_of_stay, p.facilities.employee_bonus,
-        float(p.demand.followup_visits), p.demand.continued_stay_share)
-    e.charges = tuple(zip(where, price, oop, visits, strict=True))
-
-
 @njit(cache=True)
-def _bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.ndarray,
-          admitted: np.ndarray, stable: np.ndarray, moved: np.ndarray, employee: np.ndarray,
-          family_doctor: np.ndarray, hospital: np.ndarray, gatekeeping_penalty: float,
-          keep_inpatient: np.ndarray, keep_revenue: np.ndarray,
-          move_revenue: np.ndarray, keep_oop: np.ndarray, move_oop: np.ndarray,
-          care_credit: np.ndarray, fee: np.ndarray, reimbursement: np.ndarray,
-          inpatient_reimbursement: np.ndarray, inpatient_cost: np.ndarray,
-          deductible: np.ndarray, length_of_stay: np.ndarray, employee_bonus: float,
-          followup_visits: float, continued_stay_share: float
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                     np.ndarray, np.ndarray]:
+def bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.ndarray,
+         admitted: np.ndarray, stable: np.ndarray, moved: np.ndarray, employee: np.ndarray,
+         family_doctor: np.ndarray, care: ContinuedCare, fac: FacilityView, k: Knobs
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                    np.ndarray, np.ndarray]:
     """Charges as (kinds, episodes) matrices: facility, price, out of pocket, visits (compiled).
 
-    Kinds: first visit, referred visit, acute stay, continued care. Also the credit, total out
-    of pocket and cost per episode (kinds added in that order) and the bed-days booked.
+    Kinds: the first visit, the referred visit, the acute part of an admission and the continued
+    care at whichever facility gives it. Also the credit, total out of pocket and cost per
+    episode (kinds added in that order) and the bed-days booked per admission.
     """
+    hospital, fee, reimbursement = fac.hospital, fac.fee, fac.reimbursement
+    inpatient_reimbursement, inpatient_cost = fac.inpatient_reimbursement, fac.inpatient_cost
+    deductible, length_of_stay = fac.deductible, fac.length_of_stay
+    employee_bonus, gatekeeping_penalty = k.employee_bonus, k.gatekeeping_penalty
+    followup_visits, continued_stay_share = k.followup_visits, k.continued_stay_share
+    keep_inpatient, keep_revenue, keep_oop = care.keep_inpatient, care.keep_revenue, care.keep_oop
+    move_revenue, move_oop, care_credit = care.move_revenue, care.move_oop, care.credit
     n = first.size
     where = np.empty((4, n), dtype=np.int64)
     price = np.empty((4, n))

@@ -11,32 +11,33 @@ import numpy as np
 from numba import njit
 
 from abm import rules
-from abm.episodes import Day, Draws, Episodes
-from abm.tiers import RANK, is_hospital
-
-
-def walkin_limit(day: Day) -> np.ndarray:
-    """Slots open to walk-in patients: member hospitals keep the reserved share for referrals."""
-    fac = day.fac
-    upper_member = fac.member & is_hospital(fac.group)
-    return fac.capacity * np.where(upper_member, 1.0 - day.inc.reserved_referral_share, 1.0)
-
-
-def serve_walkins(e: Episodes, d: Draws, day: Day) -> None:
-    """Walk-ins take the open slots in random order; the rest go to their second choice."""
-    served = rules.allocate_slots(e.chosen, d.order_walkin, walkin_limit(day))
-    e.turned_away = ~served
-    e.first = np.where(served, e.chosen, e.fallback)
-
-
-def serve_referred(e: Episodes, d: Draws, day: Day) -> None:
-    """Serve referred arrivals with the slots walk-ins left, the reserved ones included."""
-    e.final, e.ref_turned_away = _serve_referred(e.first, e.up, e.dest, d.order_referred, e.alts,
-                                                 day.fac.capacity, RANK[day.fac.group])
 
 
 @njit(cache=True)
-def _serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: np.ndarray,
+def walkin_limit(capacity: np.ndarray, member: np.ndarray, hospital: np.ndarray,
+                 reserved_share: float) -> np.ndarray:
+    """Slots open to walk-in patients: member hospitals keep the reserved share for referrals.
+
+    >>> walkin_limit(np.array([10.0, 10.0]), np.array([True, True]), np.array([True, False]),
+    ...              0.2)
+    array([ 8., 10.])
+    """
+    return capacity * np.where(member & hospital, 1.0 - reserved_share, 1.0)
+
+
+@njit(cache=True)
+def serve_walkins(chosen: np.ndarray, fallback: np.ndarray, order: np.ndarray,
+                  limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walk-ins take the open slots in random order; the rest go to their second choice.
+
+    Returns the turned-away mask and the first facility of each episode (compiled).
+    """
+    served = rules.allocate_slots(chosen, order, limit)
+    return ~served, np.where(served, chosen, fallback)
+
+
+@njit(cache=True)
+def serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: np.ndarray,
                     alts: np.ndarray, capacity: np.ndarray, rank: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Return the final facility and referred-turned-away mask of each episode (compiled)."""

@@ -12,8 +12,7 @@ import numpy as np
 from numba import njit
 
 from abm import rules
-from abm.episodes import Batch, Day, Draws, Episodes
-from abm.tiers import OUTSIDE, is_hospital, is_primary
+from abm.episodes import Batch, Day, Draws, FacilityView, Knobs
 
 
 @njit(cache=True)
@@ -31,42 +30,48 @@ def walkin_reimbursement(facility_rate: float, employee_bonus: float, bypass: bo
                - gatekeeping_penalty * bypass, 0.0)
 
 
+@njit(cache=True)
+def waiting(occupancy: np.ndarray, member: np.ndarray, in_county: np.ndarray,
+            cut: float) -> np.ndarray:
+    """Return the waiting term of each facility: yesterday's occupancy, cut by the platform.
+
+    The information platform books slots inside the consortium only (seed 000, 5.5), so the cut
+    (``cut``: the platform's share of waiting removed) applies to in-county consortium members,
+    never to hospitals outside the county (compiled).
+
+    >>> waiting(np.array([0.8, 0.8]), np.array([True, True]), np.array([True, False]), 0.5)
+    array([0.4, 0.8])
+    """
+    return occupancy * (1.0 - cut * (member & in_county))
+
+
 def perceived_wait(day: Day, facility: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """Return the waiting term: yesterday's occupancy, cut by the information platform.
-
-    The platform books slots inside the consortium only (seed 000, 5.5), so the cut applies to
-    in-county consortium members, never to hospitals outside the county. Default: every facility.
-    """
+    """Return :func:`waiting` of the facilities ``facility`` (default: all) on ``day``."""
     fac = day.fac
-    booked = fac.member[facility] & fac.in_county[facility]
-    cut = day.p.referral.platform_wait_cut * day.inc.information_platform
-    return fac.occupancy[facility] * (1.0 - cut * booked)
+    return waiting(fac.occupancy, fac.member, fac.in_county, day.knobs.wait_cut)[facility]
 
 
-def choose(b: Batch, d: Draws, day: Day) -> tuple[Episodes, np.ndarray, np.ndarray]:
-    """Severity, choice set and choice of each episode.
+@njit(cache=True)
+def choose(b: Batch, d: Draws, fac: FacilityView, alternatives: np.ndarray, travel: np.ndarray,
+           k: Knobs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                              np.ndarray]:
+    """Severity, choice set and choice of each episode of the batch (compiled).
 
-    Returns the treated episodes, the mask of the self-treated ones and the treated ones'
-    indices in the batch.
+    Returns the severity of every episode, the mask of the self-treated ones, the treated ones'
+    indices in the batch, and their alternatives, chosen and fallback (second-best) facility.
     """
-    p, fac, geo = day.p, day.fac, day.geo
-    c = p.choice
-    x = rules.draw_severity(d.severity_class, d.severity_within, b.chronic,
-                            p.demand.severity_probs, p.demand.severity_probs_chronic)
-    vil = b.village
-    asc = np.where(fac.group == OUTSIDE, c.asc_outside, np.asarray(c.asc)[fac.tier])
+    x = rules.severity(d.severity_class, d.severity_within, b.chronic, k.severity_cum,
+                       k.severity_cum_chronic)
     best, second, forgone = choice_kernel(
-        vil, x, b.trust, b.employee, b.family_doctor, d.gumbel, geo.alternatives, geo.travel,
-        fac.tier, fac.quality, fac.capability, fac.fee, fac.reimbursement,
-        is_hospital(fac.group), is_primary(fac.tier), perceived_wait(day), asc,
-        p.facilities.employee_bonus, day.inc.gatekeeping_penalty, c.beta_mismatch,
-        c.beta_family_doctor, c.beta_quality, c.beta_cost * day.secular.cost, c.beta_travel,
-        c.beta_wait, day.secular.travel, c.asc_self_care, c.self_care_severity)
+        b.village, x, b.trust, b.employee, b.family_doctor, d.gumbel, alternatives, travel,
+        fac.tier, fac.quality, fac.capability, fac.fee, fac.reimbursement, fac.hospital,
+        fac.primary, waiting(fac.occupancy, fac.member, fac.in_county, k.wait_cut), fac.asc,
+        k.employee_bonus, k.gatekeeping_penalty, k.beta_mismatch, k.beta_family_doctor,
+        k.beta_quality, k.beta_cost, k.beta_travel, k.beta_wait, k.travel_factor,
+        k.asc_self_care, k.self_care_severity)
     keep = np.flatnonzero(~forgone)
-    alts, chosen, fallback = _gather_choice(keep, vil, geo.alternatives, best, second)
-    e = Episodes(batch=_subset_batch(b, keep), severity=x[keep], trust=b.trust[keep], alts=alts,
-                 chosen=chosen, fallback=fallback)
-    return e, forgone, keep
+    alts, chosen, fallback = gather_choice(keep, b.village, alternatives, best, second)
+    return x, forgone, keep, alts, chosen, fallback
 
 
 @njit(cache=True)
@@ -113,7 +118,7 @@ def choice_kernel(vil: np.ndarray, x: np.ndarray, trust: np.ndarray, employee: n
 
 
 @njit(cache=True)
-def _gather_choice(keep: np.ndarray, vil: np.ndarray, alts_v: np.ndarray, best: np.ndarray,
+def gather_choice(keep: np.ndarray, vil: np.ndarray, alts_v: np.ndarray, best: np.ndarray,
                    second: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Alternatives, chosen and fallback facility of the episodes ``keep`` (compiled)."""
     m, k = keep.size, alts_v.shape[1]
@@ -125,8 +130,3 @@ def _gather_choice(keep: np.ndarray, vil: np.ndarray, alts_v: np.ndarray, best: 
         alts[r] = alts_v[vil[i]]
         chosen[r], fallback[r] = alts[r, best[i]], alts[r, second[i]]
     return alts, chosen, fallback
-
-
-def _subset_batch(b: Batch, idx: np.ndarray) -> Batch:
-    return Batch(village=b.village[idx], chronic=b.chronic[idx], employee=b.employee[idx],
-                 family_doctor=b.family_doctor[idx], trust=b.trust[idx])

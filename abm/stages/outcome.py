@@ -11,20 +11,10 @@ import numpy as np
 from numba import njit
 
 from abm import rules
-from abm.episodes import Day, Draws, Episodes
-
-
-def outcome_and_trust(e: Episodes, d: Draws, day: Day) -> None:
-    """Draw each outcome and update the patient's trust in the tiers that treated them."""
-    fac, o = day.fac, day.p.outcome
-    e.success = _outcome_and_trust(e.trust, e.final, e.receiver, e.down, e.severity, e.correct,
-                                   d.outcome, d.rehab, fac.quality, fac.capability, fac.tier,
-                                   o.intercept, o.quality, o.mismatch, o.correct_diagnosis,
-                                   day.p.trust.learning_rate)
 
 
 @njit(cache=True)
-def _outcome_and_trust(trust: np.ndarray, final: np.ndarray, receiver: np.ndarray,
+def outcome_and_trust(trust: np.ndarray, final: np.ndarray, receiver: np.ndarray,
                        down: np.ndarray, severity: np.ndarray, correct: np.ndarray,
                        u_outcome: np.ndarray, u_rehab: np.ndarray, quality: np.ndarray,
                        capability: np.ndarray, tier: np.ndarray, intercept: float,
@@ -50,15 +40,8 @@ def _outcome_and_trust(trust: np.ndarray, final: np.ndarray, receiver: np.ndarra
     return success
 
 
-def word_of_mouth(e: Episodes, d: Draws, day: Day) -> None:
-    """Tell some outcomes to neighbours in the same village (who hears, which tier, how)."""
-    e.wom_contacts, e.wom_tier, e.wom_outcome = _word_of_mouth(
-        d.wom_tell, d.wom_pick, e.batch.village, e.final, e.success, day.village_start,
-        day.village_count, day.fac.tier, day.p.trust.wom_probability)
-
-
 @njit(cache=True)
-def _word_of_mouth(u_tell: np.ndarray, u_pick: np.ndarray, village: np.ndarray,
+def word_of_mouth(u_tell: np.ndarray, u_pick: np.ndarray, village: np.ndarray,
                    final: np.ndarray, success: np.ndarray, village_start: np.ndarray,
                    village_count: np.ndarray, tier: np.ndarray, probability: float
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,25 +14,10 @@ import numpy as np
 from numba import njit
 
 from abm import rules
-from abm.episodes import Day, Draws, Episodes
-from abm.stages import billing
-from abm.tiers import RANK
-
-
-def refer_up(e: Episodes, d: Draws, day: Day) -> None:
-    """Diagnose at the first facility and decide the upward referrals and their destinations."""
-    fac, p, ph = day.fac, day.p, day.phys
-    rf = p.referral
-    e.phys_first, e.correct, e.dest = _refer_up(
-        e.first, e.severity, e.alts, d.physician_first, d.diagnosis_first, d.refer_up,
-        fac.phys_start, fac.phys_count, ph.skill, ph.revenue_sensitivity, fac.capability,
-        RANK[fac.group], p.physicians.diagnosis_noise, rf.up_slope, rf.up_margin,
-        rf.up_revenue_keep)
-    e.up = e.dest >= 0
 
 
 @njit(cache=True)
-def _refer_up(first: np.ndarray, severity: np.ndarray, alts: np.ndarray, u_physician: np.ndarray,
+def refer_up(first: np.ndarray, severity: np.ndarray, alts: np.ndarray, u_physician: np.ndarray,
               z: np.ndarray, u_refer: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
               skill: np.ndarray, revenue_sensitivity: np.ndarray, capability: np.ndarray,
               rank: np.ndarray, noise: float, slope: float, margin: float, revenue_keep: float
@@ -66,16 +51,8 @@ def _refer_up(first: np.ndarray, severity: np.ndarray, alts: np.ndarray, u_physi
     return doc, correct, dest
 
 
-def physician_at_final(e: Episodes, d: Draws, day: Day) -> None:
-    """Pick the physician who treats a referred patient and see if they read the class right."""
-    fac = day.fac
-    e.phys_final, e.correct = _physician_at_final(
-        e.up, e.final, e.phys_first, e.correct, e.severity, d.physician_final, d.diagnosis_final,
-        fac.phys_start, fac.phys_count, day.phys.skill, day.p.physicians.diagnosis_noise)
-
-
 @njit(cache=True)
-def _physician_at_final(up: np.ndarray, final: np.ndarray, phys_first: np.ndarray,
+def physician_at_final(up: np.ndarray, final: np.ndarray, phys_first: np.ndarray,
                         correct_first: np.ndarray, severity: np.ndarray, u_physician: np.ndarray,
                         z: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
                         skill: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray]:
@@ -88,26 +65,8 @@ def _physician_at_final(up: np.ndarray, final: np.ndarray, phys_first: np.ndarra
     return doc, correct
 
 
-def refer_down(e: Episodes, d: Draws, day: Day) -> None:
-    """Propose, accept and hand over downward referrals of stabilised hospital patients."""
-    fac, p, ph, inc = day.fac, day.p, day.phys, day.inc
-    rf = p.referral
-    has_receiver, e.receiver = _receiver(e.alts)
-    care = billing.continued_care(e, day)
-    e.care = care
-    e.proposed, e.accepted, e.down = _refer_down(
-        e.eligible & has_receiver, e.phys_final, e.final, e.receiver, e.trust, care.physician_loss,
-        care.move_oop - care.keep_oop, e.batch.family_doctor, d.refer_down, d.acceptance,
-        d.handover, ph.awareness_draw, ph.revenue_sensitivity, fac.referral_push, fac.tier,
-        rf.unaware_share, rf.complex_share, inc.information_platform, rf.down_intercept,
-        rf.down_revenue_loss, rf.accept_intercept, rf.accept_trust, rf.accept_cost,
-        rf.accept_family_doctor, rf.handover_failure * (1.0 - inc.information_platform))
-    e.failed = e.accepted & ~e.down
-    e.followup_fac = np.where(e.down, e.receiver, e.final)
-
-
 @njit(cache=True)
-def _receiver(alts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def receiver_of(alts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each episode has a primary facility to move to, and which (township, else village).
 
     Where there is none, the receiver is facility 0 (never used: no referral is proposed).
@@ -122,7 +81,7 @@ def _receiver(alts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True)
-def _refer_down(candidate: np.ndarray, doc: np.ndarray, final: np.ndarray, receiver: np.ndarray,
+def refer_down(candidate: np.ndarray, doc: np.ndarray, final: np.ndarray, receiver: np.ndarray,
                 trust: np.ndarray, physician_loss: np.ndarray, extra_oop: np.ndarray,
                 family_doctor: np.ndarray, u_propose: np.ndarray, u_accept: np.ndarray,
                 u_handover: np.ndarray, awareness_draw: np.ndarray,

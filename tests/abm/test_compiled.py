@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from abm import ReferralModel, packed, preset
-from abm.model import FACILITY_COUNTERS
+from abm.day import FACILITY_COUNTERS, pairwise_sum
 from abm.stages.admission import book_beds
 
 # a loaded machine can stall input generation; the inputs themselves are small
@@ -16,11 +16,8 @@ def _one_day(seed):
     """Run a county for a few days and return the model and its last day's result."""
     p = preset("x_county").replace(**{"setting.scale": 20.0})
     m = ReferralModel(p, rng=seed, patients="arrays")
-    seen = []
-    tally = m._tally
-    m._tally = lambda res: (seen.append(res), tally(res))
     m.run_for(3)
-    return m, seen[-1]
+    return m, m.last_day
 
 
 def test_facility_counts_are_the_bincounts_of_their_definitions():
@@ -32,7 +29,8 @@ def test_facility_counts_are_the_bincounts_of_their_definitions():
             where, weights = where[mask], None if weights is None else weights[mask]
         return np.bincount(where, weights=weights, minlength=nf).astype(float)
 
-    charges = e.charges
+    charges = list(zip(e.charge_facility, e.charge_price, e.charge_oop, e.charge_visits,
+                       strict=True))  # per kind of charge
     revenue = sum(count(ch[0], weights=ch[1]) for ch in charges)
     oop = sum(count(ch[0], weights=ch[2]) for ch in charges)
     expected = {
@@ -51,7 +49,7 @@ def test_facility_counts_are_the_bincounts_of_their_definitions():
         "oop": oop, "insurance": revenue - oop,
         "bed_transfers": count(e.bed_full_at, e.bed_transfer)}
     assert set(expected) == set(FACILITY_COUNTERS)
-    assert e.n > 0 and e.up.any()
+    assert e.first.size > 0 and e.up.any()
     day = m._rec_groups[-1]  # (counters, groups): the kernel's matrix summed to groups
     want = np.stack([expected[k] for k in FACILITY_COUNTERS]) @ m._group_matrix
     np.testing.assert_array_equal(day, want)
@@ -95,3 +93,20 @@ def test_packed_rows_give_back_what_was_written(patients, data):
     np.testing.assert_array_equal(trust, new[: uniq.size])
     assert (last == 7).all()
     np.testing.assert_array_equal(packed.read_columns(rows, idx)[0], village[idx])
+
+
+@RELAXED
+@given(st.lists(st.floats(-1e6, 1e6), max_size=700))
+def test_pairwise_sum_is_numpys_sum_to_the_bit(values):
+    x = np.array(values, dtype=float)
+    assert pairwise_sum(x) == np.sum(x)
+
+
+@RELAXED
+@given(st.lists(st.integers(0, 50), max_size=60))
+def test_listeners_are_numpys_unique_with_inverse(contacts):
+    c = np.array(contacts, dtype=np.int64)
+    who, rows = packed.listeners(c)
+    want_who, want_rows = np.unique(c, return_inverse=True)
+    np.testing.assert_array_equal(who, want_who)
+    np.testing.assert_array_equal(rows, want_rows)

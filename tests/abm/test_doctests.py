@@ -8,7 +8,8 @@ import pytest
 MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
            "abm.model", "abm.metrics", "abm.results", "abm.levers", "abm.experiments",
            "abm._validate", "abm.data", "abm.packed", "abm.stages", "abm.stages.admission",
-           "abm.stages.outcome", "abm.panels", "abm.calibration"]
+           "abm.stages.outcome", "abm.stages.capacity", "abm.stages.choice", "abm.day",
+           "abm.equity", "abm.panels", "abm.calibration"]
 
 
 @pytest.mark.parametrize("name", MODULES)

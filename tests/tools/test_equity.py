@@ -1,7 +1,6 @@
 """Outcomes by group of patients (abm.equity, Results.by_group) and the sweep's rows per group."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import abm
@@ -59,12 +58,26 @@ def test_remoteness_quintiles_are_equal_fifths_of_villages():
     assert r[q == 4].min() > r[q == 0].max()  # quintile 5 (code 4) is the most remote
 
 
-def test_the_tallies_draw_no_random_numbers_and_change_nothing(monkeypatch):
-    p = abm.preset("small").replace(**REFORM)
-    with_groups = abm.simulate(p, days=40, seed=9, patients="arrays").daily
-    monkeypatch.setattr(ReferralModel, "_tally_groups", lambda self, batch, res: None)
-    without = abm.simulate(p, days=40, seed=9, patients="arrays").daily
-    pd.testing.assert_frame_equal(with_groups, without)
+def test_the_compiled_group_tally_is_the_bincount_of_its_definitions():
+    m = ReferralModel(abm.preset("small").replace(**REFORM), rng=9, patients="arrays")
+    m.run_for(40)
+    e, fac = m.last_day.episodes, m.fac
+    quintile, _, records = m._groups
+    cell = quintile[e.village] * 2 + e.employee
+
+    def count(weights):
+        return np.bincount(cell, weights=np.asarray(weights, dtype=float), minlength=10)
+
+    expected = {"admissions": count(e.admitted), "oop": count(e.oop),
+                "insurance": count(e.cost - e.oop), "successes": count(e.success),
+                "arrivals": count(1.0 + e.up),
+                "turned_away": count(e.turned_away * 1.0 + e.ref_turned_away),
+                "first_contact_primary": count(~fac.hospital[e.first]),
+                "county_internal": count(fac.in_county[e.final])}
+    assert e.first.size > 0
+    for name, want in expected.items():
+        np.testing.assert_allclose(records[-1][GROUP_COUNTERS.index(name)], want, rtol=1e-12,
+                                   err_msg=name)
 
 
 def test_bad_grouping_names_the_allowed_ones(run):
