@@ -10,6 +10,8 @@ state is read and written by the model (either representation), outside this cal
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -186,23 +188,66 @@ def add_counts(out: np.ndarray, where: np.ndarray, mask: np.ndarray, weights: np
     out += day
 
 
+class County(NamedTuple):
+    """The model's arrays a day reads besides the facilities, updated in place where noted."""
+
+    skill: np.ndarray                # per physician (model order)
+    revenue_sensitivity: np.ndarray
+    awareness_draw: np.ndarray
+    phys_order: np.ndarray           # physicians in CSR order by facility
+    phys_ledger: np.ndarray          # (seen, referrals up, referrals down, income) x physicians
+    alternatives: np.ndarray         # villages' choice sets (abm.roster.Geography)
+    travel: np.ndarray
+    village_start: np.ndarray        # villages' blocks of patients
+    village_count: np.ndarray
+    bookings: np.ndarray             # beds booked ahead (days ahead x facilities), in place
+    ledger: np.ndarray               # FACILITY_COUNTERS x facilities, cumulative, in place
+    policy: np.ndarray               # POLICY_COUNTERS x facilities, this month, in place
+    quintile: np.ndarray             # remoteness quintile per village (abm.equity)
+    cell_patients: np.ndarray        # simulated patients per cell (abm.equity)
+    patients: int                    # simulated patients
+
+
 @njit(cache=True)
-def run_day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
+def run_day(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
             contract: np.ndarray, trust: np.ndarray, last: np.ndarray, day: int,
-            fac: FacilityView, skill: np.ndarray, revenue_sensitivity: np.ndarray,
-            awareness_draw: np.ndarray, phys_order: np.ndarray, phys_ledger: np.ndarray,
-            alternatives: np.ndarray, travel: np.ndarray, village_start: np.ndarray,
-            village_count: np.ndarray, k: Knobs, bookings: np.ndarray, ledger: np.ndarray,
-            policy: np.ndarray, quintile: np.ndarray, cell_patients: np.ndarray, patients: int
+            fac: tuple, k: tuple, c: tuple
             ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
     """Run the day's episodes and count them; return the result, facility, group, county counts.
 
+    ``d``, ``fac``, ``k`` and ``c`` are the fields of :class:`abm.episodes.Draws`,
+    :class:`abm.episodes.FacilityView`, :class:`abm.episodes.Knobs` and :class:`County` as plain
+    tuples (a compiled call types a plain tuple several times faster than a named one).
     ``trust``/``last`` are the ill patients' trust as last written and the day it was written
-    (decayed here to ``day``); ``phys_ledger`` is (patients seen, referrals up, referrals down,
-    income) x physicians; ``ledger`` the facilities' cumulative counters, ``policy`` the
-    hospitals' ledger of this month (:data:`POLICY_COUNTERS`), ``bookings`` the beds booked
-    ahead; all are updated in place, and so are the facilities' occupancy and free beds.
+    (decayed here to ``day``). The county's ledgers and bookings, and the facilities' occupancy
+    and free beds, are updated in place.
     """
+    return _day(Draws(*d), village, chronic, employee, contract, trust, last, day,
+                FacilityView(*fac), Knobs(*k), County(*c))
+
+
+@njit(cache=True)
+def run_day_lean(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
+                 contract: np.ndarray, trust: np.ndarray, last: np.ndarray, day: int,
+                 fac: tuple, k: tuple, c: tuple) -> tuple:
+    """Run :func:`run_day` and return only what the model needs (compiled).
+
+    The ill patients' trust, the tellings (listener, tier, outcome) and the facility, group and
+    county counts.
+    """
+    res, counts, groups, county = run_day(d, village, chronic, employee, contract, trust, last,
+                                          day, fac, k, c)
+    e = res.episodes
+    return res.trust, e.wom_contacts, e.wom_tier, e.wom_outcome, counts, groups, county
+
+
+@njit(cache=True)
+def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
+         contract: np.ndarray, trust: np.ndarray, last: np.ndarray, day: int,
+         fac: FacilityView, k: Knobs, c: County
+         ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
+    bookings, ledger, policy, phys_ledger = c.bookings, c.ledger, c.policy, c.phys_ledger
+    phys_order = c.phys_order
     nf = fac.tier.size
     # beds free today; hospitals outside the county stand for a city's: never out of beds
     row = day % bookings.shape[0]
@@ -211,9 +256,10 @@ def run_day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.nda
         fac.beds_free[f] = max(free, 0.0) if fac.in_county[f] else np.inf
     b = Batch(village, chronic, employee, contract < k.family_doctor_coverage,
               rules.decay_trust(trust, k.prior, day - last, k.decay_per_year))
-    ph = PhysicianState(skill[phys_order], revenue_sensitivity[phys_order],
-                        awareness_draw[phys_order])
-    res = process_episodes(b, d, fac, ph, alternatives, travel, village_start, village_count, k)
+    ph = PhysicianState(c.skill[phys_order], c.revenue_sensitivity[phys_order],
+                        c.awareness_draw[phys_order])
+    res = process_episodes(b, d, fac, ph, c.alternatives, c.travel, c.village_start,
+                           c.village_count, k)
     e = res.episodes
     counts = facility_counts(
         nf, e.charge_facility, e.charge_price, e.charge_oop, e.charge_visits, e.first, e.chosen,
@@ -245,8 +291,8 @@ def run_day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.nda
     income_up = np.zeros(phys_ledger.shape[1])
     add_counts(income_up, p2, e.up, fac.fee[e.final])
     phys_ledger[3] += income + income_up
-    groups = equity.day_counts(quintile, cell_patients, b.village, b.employee, res, fac.hospital,
-                               fac.hospital & (fac.group != OUTSIDE), fac.in_county)
+    groups = equity.day_counts(c.quintile, c.cell_patients, b.village, b.employee, res,
+                               fac.hospital, fac.hospital & (fac.group != OUTSIDE), fac.in_county)
     admitted = np.flatnonzero(e.admitted)
     book_beds(bookings, row, e.final[admitted], e.bed_days[admitted])
-    return res, counts, groups, county_counts(res, fac, patients)
+    return res, counts, groups, county_counts(res, fac, c.patients)

@@ -25,7 +25,7 @@ import pandas as pd
 from abm import equity, packed, rules
 from abm._validate import check_days, check_params, check_seed
 from abm.agents import Facility, Patient, Physician
-from abm.day import FACILITY_COUNTERS, POLICY_COUNTERS, run_day
+from abm.day import FACILITY_COUNTERS, POLICY_COUNTERS, County, run_day, run_day_lean
 from abm.episodes import (
     STREAMS,
     Day,
@@ -272,6 +272,9 @@ class ReferralModel(mesa.Model):
         self.seed_sequence = ss
         self.streams = make_streams(ss)
         self._knobs: Knobs | None = None
+        #: With ``keep_days = True`` the model keeps each day's episodes (all stages' arrays) in
+        #: :attr:`last_day`, for inspection; off by default (returning them costs time).
+        self.keep_days = False
         self.last_day: DayResult | None = None
         self.day = 0
         self.secular = Secular()
@@ -452,24 +455,27 @@ class ReferralModel(mesa.Model):
         idx = self.patients.onset(self.streams["onset"])
         cols, trust, last = self.patients.read(idx)
         k = self.knobs
-        ph, geo = self.phys, self.geo
         quintile, patients, records = self._groups
-        res, counts, groups, county = run_day(
-            draw_randoms(self.streams, idx.size, k.wom_contacts), cols["village"],
-            cols["chronic"], cols["employee"], cols["contract_draw"], trust, last, day,
-            self.fac.view(), ph.skill, ph.revenue_sensitivity, ph.awareness_draw,
-            self.phys_order, self.phys_ledger, geo.alternatives, geo.travel, self.village_start,
-            self.village_count, k, self.bed_bookings, self.ledger_matrix, self.policy_matrix,
-            quintile, patients, len(self.patients))
-        self.patients.write_trust(idx, res.trust, day)
-        e = res.episodes
-        if e.wom_contacts.size:
-            self.patients.hear(e.wom_contacts, e.wom_tier, e.wom_outcome, day, k,
-                               p.trust.learning_rate * p.trust.wom_weight)
+        ph, geo = self.phys, self.geo
+        state = County(ph.skill, ph.revenue_sensitivity, ph.awareness_draw, self.phys_order,
+                       self.phys_ledger, geo.alternatives, geo.travel, self.village_start,
+                       self.village_count, self.bed_bookings, self.ledger_matrix,
+                       self.policy_matrix, quintile, patients, len(self.patients))
+        args = (tuple(draw_randoms(self.streams, idx.size, k.wom_contacts)), cols["village"],
+                cols["chronic"], cols["employee"], cols["contract_draw"], trust, last, day,
+                tuple(self.fac.view()), self._knobs_tuple, tuple(state))
+        if self.keep_days:
+            self.last_day, counts, groups, county = run_day(*args)
+            e = self.last_day.episodes
+            trust, told = self.last_day.trust, (e.wom_contacts, e.wom_tier, e.wom_outcome)
+        else:
+            trust, *told, counts, groups, county = run_day_lean(*args)
+        self.patients.write_trust(idx, trust, day)
+        if told[0].size:
+            self.patients.hear(*told, day, k, p.trust.learning_rate * p.trust.wom_weight)
         self._rec_groups.append(counts @ self._group_matrix)
         self._rec_county.append(county)
         records.append(groups)
-        self.last_day = res
         self.day += 1
         if self.day % MONTH == 0:
             self.agents_by_type[Facility].do("build_capability")
@@ -533,6 +539,7 @@ class ReferralModel(mesa.Model):
         """The parameters, levers in force and trends as the compiled day reads them."""
         if self._knobs is None:
             self._knobs = knobs(self.params, self.incentives, self.secular)
+            self._knobs_tuple = tuple(self._knobs)
         return self._knobs
 
     # ------------------------------------------------------------------ per-group tallies

@@ -61,6 +61,7 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityView, ph: PhysicianState,
     --------
     >>> from abm import ReferralModel
     >>> m = ReferralModel(rng=1)
+    >>> m.keep_days = True  # keep the day's episodes in m.last_day
     >>> m.run_for(1)
     >>> int(m.last_day.episodes.first.size) > 0
     True

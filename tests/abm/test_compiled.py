@@ -16,6 +16,7 @@ def _one_day(seed):
     """Run a county for a few days and return the model and its last day's result."""
     p = preset("x_county").replace(**{"setting.scale": 20.0})
     m = ReferralModel(p, rng=seed, patients="arrays")
+    m.keep_days = True
     m.run_for(3)
     return m, m.last_day
 

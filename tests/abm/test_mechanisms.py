@@ -27,6 +27,7 @@ BUSY = {"incentives.information_platform": 1.0, "incentives.performance_weight":
 def _days(params: Params, days: int, seed: int = 1, patients: str = "arrays"):
     """Run a model and keep each day's result (the episodes after every stage)."""
     m = ReferralModel(params, rng=seed, patients=patients)
+    m.keep_days = True
     results = []
     for _ in range(days):
         m.run_for(1)

@@ -60,6 +60,7 @@ def test_remoteness_quintiles_are_equal_fifths_of_villages():
 
 def test_the_compiled_group_tally_is_the_bincount_of_its_definitions():
     m = ReferralModel(abm.preset("small").replace(**REFORM), rng=9, patients="arrays")
+    m.keep_days = True
     m.run_for(40)
     e, fac = m.last_day.episodes, m.fac
     quintile, _, records = m._groups
