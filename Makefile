@@ -66,4 +66,4 @@ lab: $(STAMP) ## Start JupyterLab from the environment (LAB_ARGS="--no-browser -
 	$(VENV)/bin/jupyter lab --notebook-dir=. $(LAB_ARGS)
 
 clean: ## Remove the environment and caches
-	rm -rf $(VENV) .pytest_cache papers/*/output
+	rm -rf $(VENV) .pytest_cache papers/*/output abm/__pycache__/numba-*
