@@ -40,6 +40,7 @@ from abm.episodes import (
 from abm.metrics import summarize
 from abm.params import PRESETS, Incentives, ParamError, Params
 from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
+from abm.sampling import onset_sample
 from abm.stages.billing import continued_care_prices
 from abm.stages.outcome import wom_deltas
 from abm.tiers import GROUPS, OUTSIDE, RANK, TIERS, Tier, is_hospital, is_primary
@@ -171,7 +172,8 @@ class _ArrayPatients:
 
     Onsets are drawn in bulk: for each group of patients sharing an onset probability, the day's
     count is Binomial(group size, probability) and the ill are a uniform sample without
-    replacement, which has the same distribution as one Bernoulli draw per patient. State is
+    replacement, which has the same distribution as one Bernoulli draw per patient (all groups
+    in one compiled call, :func:`abm.sampling.onset_sample`, with numpy's own draws). State is
     read and written by compiled kernels, a whole row (one cache line) per patient.
     """
 
@@ -181,19 +183,15 @@ class _ArrayPatients:
         prob = cols["onset_probability"]
         values, inv = np.unique(prob, return_inverse=True)
         order = np.argsort(inv, kind="stable")
-        counts = np.bincount(inv, minlength=values.size)
-        self.groups = list(zip(values, np.split(order, np.cumsum(counts)[:-1]), strict=True))
+        self.group_start = np.r_[0, np.cumsum(np.bincount(inv, minlength=values.size))]
+        self.group_prob, self.group_members = values, order
+        self.groups = list(zip(values, np.split(order, self.group_start[1:-1]), strict=True))
 
     def __len__(self) -> int:
         return self.rows.shape[0]
 
     def onset(self, gen: np.random.Generator) -> np.ndarray:
-        parts = []
-        for prob, members in self.groups:
-            k = gen.binomial(members.size, prob)
-            if k:
-                parts.append(members[gen.choice(members.size, k, replace=False, shuffle=False)])
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return onset_sample(gen, self.group_prob, self.group_start, self.group_members)
 
     def read(self, idx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Columns, trust and last update of the patients ``idx`` (one pass over their rows)."""
