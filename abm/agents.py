@@ -106,24 +106,24 @@ class Facility(mesa.Agent):
         Capability, quality and capacity move toward the levels that investment and seconded
         specialists allow (a secondee's use is cut by the mismatch penalty, seed 002, 1.3).
         """
-        if not is_primary(self.model.fac.tier[self.index]):
-            return
-        m = self.model
-        cp, inc = m.params.capacity, m.incentives
-        base = m.fac_base
+        inputs = monthly_inputs(self.model)
         i = self.index
-        used = m.secondees_at()[i] * (1.0 - cp.mismatch_penalty)
-        cap_target = min(4.0, base["capability"][i] + cp.investment_capability_gain
-                         * inc.primary_investment + cp.secondee_capability_gain * used)
-        q_target = min(1.0, base["quality"][i] + cp.investment_quality_gain
-                       * inc.primary_investment + cp.secondee_quality_gain * used)
-        slots_target = base["capacity"][i] * (1.0 + cp.investment_capacity_gain
-                                              * inc.primary_investment)
+        if not inputs.primary[i]:
+            return
+        cp, fac = inputs.capacity, self.model.fac
+        used = inputs.secondees[i] * (1.0 - cp.mismatch_penalty)
+        investment = inputs.primary_investment
+        cap_target = min(4.0, inputs.base_capability[i] + cp.investment_capability_gain
+                         * investment + cp.secondee_capability_gain * used)
+        q_target = min(1.0, inputs.base_quality[i] + cp.investment_quality_gain
+                       * investment + cp.secondee_quality_gain * used)
+        slots_target = inputs.base_capacity[i] * (1.0 + cp.investment_capacity_gain * investment)
         rate = cp.monthly_rate
-        self.capability = float(rules.approach(np.float64(self.capability), cap_target, rate))
-        self.quality = float(rules.approach(np.float64(self.quality), q_target, rate))
-        self.capacity = float(rules.approach(np.float64(self.capacity), slots_target, rate))
-
+        for column, target in ((fac.capability, cap_target), (fac.quality, q_target),
+                               (fac.capacity, slots_target)):
+            now = column.item(i)
+            if now != target:  # at its target the step would leave the value unchanged
+                column[i] = rules.approach(now, target, rate)
 
     def set_referral_policy(self) -> None:
         """Set the hospital's internal incentive for downward referrals (monthly).
@@ -135,18 +135,58 @@ class Facility(mesa.Agent):
         and hospitals outside the county or without beds do not set one.
         """
         m, i = self.model, self.index
-        fac = m.fac
-        if not (is_hospital(fac.group[i]) and fac.in_county[i] and fac.beds[i] > 0):
+        if not (monthly_inputs(m).hospital_in_county[i] and m.fac.beds[i] > 0):
             return
         led = m.policy_ledger
         stable = led["stable"][i]
         if stable == 0:
             return
-        target = m.referral_policy(np.array([led["keep_revenue"][i] / stable]),
-                                   np.array([led["credit"][i] / stable]),
-                                   np.array([led["insurance_saved"][i] / stable]))[0]
-        self.referral_push = float(rules.approach(np.float64(self.referral_push), target,
-                                                  m.params.hospital.adjust_rate))
+        target = m.referral_policy(led["keep_revenue"][i] / stable, led["credit"][i] / stable,
+                                   led["insurance_saved"][i] / stable)
+        push = m.fac.referral_push
+        push[i] = rules.approach(push.item(i), float(target), m.params.hospital.adjust_rate)
+
+
+class MonthlyInputs:
+    """What the monthly agent steps read, as Python numbers (computed once, not per agent).
+
+    Built by :func:`monthly_inputs` from the model's parameters, the incentives in force, the
+    seconded specialists and the fixed base state; rebuilt whenever one of the first three is
+    replaced (the model replaces, never mutates, them), so a month's steps share one build.
+    """
+
+    def __init__(self, model: ReferralModel) -> None:
+        fac, ph = model.fac, model.phys
+        self.params, self.incentives = model.params, model.incentives
+        self.secondees_now = model.secondees_at()
+        self.capacity = model.params.capacity
+        self.primary_investment = model.incentives.primary_investment
+        self.primary = is_primary(fac.tier).tolist()
+        self.hospital_in_county = (is_hospital(fac.group) & fac.in_county).tolist()
+        self.base_capability = model.fac_base["capability"].tolist()
+        self.base_quality = model.fac_base["quality"].tolist()
+        self.base_capacity = model.fac_base["capacity"].tolist()
+        secondees = model.secondees_at()
+        self.secondees = secondees.tolist()
+        self.seconded = ph.seconded.tolist()
+        self.mentors = secondees[ph.facility].tolist()  # secondees where each physician works
+        self.skill_base = ph.skill_base.tolist()
+
+
+def monthly_inputs(model: ReferralModel) -> MonthlyInputs:
+    """Return the model's :class:`MonthlyInputs`, rebuilt if its inputs were replaced.
+
+    >>> from abm import ReferralModel
+    >>> m = ReferralModel(rng=0)
+    >>> monthly_inputs(m) is monthly_inputs(m)
+    True
+    """
+    inputs = getattr(model, "_monthly_inputs", None)
+    if (inputs is not None and inputs.incentives is model.incentives
+            and inputs.secondees_now is model.secondees_at() and inputs.params is model.params):
+        return inputs
+    inputs = model._monthly_inputs = MonthlyInputs(model)
+    return inputs
 
 
 def _physician_column(name: str, doc: str) -> property:
@@ -195,16 +235,17 @@ class Physician(mesa.Agent):
 
         Hands-on mentoring (seed 002, 3.1), cut by the mismatch penalty.
         """
-        m, i, ph = self.model, self.index, self.model.phys
-        if ph.seconded[i]:
+        inputs, i = monthly_inputs(self.model), self.index
+        if inputs.seconded[i]:
             return
-        cp = m.params.capacity
-        n_sec = m.secondees_at()[ph.facility[i]]
-        if n_sec == 0 and ph.skill[i] == ph.skill_base[i]:
+        n_sec, base, skill = inputs.mentors[i], inputs.skill_base[i], self.model.phys.skill
+        now = skill.item(i)
+        if n_sec == 0 and now == base:
             return  # no mentor and skill at its base: the step would leave it unchanged
-        target = min(1.0, m.phys.skill_base[self.index]
-                     + cp.secondee_skill_gain * min(n_sec, 1) * (1.0 - cp.mismatch_penalty))
-        self.skill = float(rules.approach(np.float64(self.skill), target, cp.monthly_rate))
+        cp = inputs.capacity
+        target = min(1.0, base + cp.secondee_skill_gain * min(n_sec, 1)
+                     * (1.0 - cp.mismatch_penalty))
+        skill[i] = rules.approach(now, target, cp.monthly_rate)
 
 
 class Patient(mesa.Agent):
