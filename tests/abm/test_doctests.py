@@ -9,7 +9,7 @@ MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.
            "abm.model", "abm.metrics", "abm.results", "abm.levers", "abm.experiments",
            "abm._validate", "abm.data", "abm.packed", "abm.stages", "abm.stages.admission",
            "abm.stages.outcome", "abm.stages.capacity", "abm.stages.choice", "abm.day",
-           "abm.equity", "abm.panels", "abm.calibration"]
+           "abm.equity", "abm.panels", "abm.calibration", "abm.sampling"]
 
 
 @pytest.mark.parametrize("name", MODULES)
