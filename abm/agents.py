@@ -110,9 +110,9 @@ class Facility(mesa.Agent):
         i = self.index
         if not inputs.primary[i]:
             return
-        cp, fac = inputs.capacity, self.model.fac
+        m = self.model
+        cp, fac, investment = m.params.capacity, m.fac, m.incentives.primary_investment
         used = inputs.secondees[i] * (1.0 - cp.mismatch_penalty)
-        investment = inputs.primary_investment
         cap_target = min(4.0, inputs.base_capability[i] + cp.investment_capability_gain
                          * investment + cp.secondee_capability_gain * used)
         q_target = min(1.0, inputs.base_quality[i] + cp.investment_quality_gain
@@ -148,19 +148,17 @@ class Facility(mesa.Agent):
 
 
 class MonthlyInputs:
-    """What the monthly agent steps read, as Python numbers (computed once, not per agent).
+    """What the monthly agent steps read, as Python lists (built once, not per agent).
 
-    Built by :func:`monthly_inputs` from the model's parameters, the incentives in force, the
-    seconded specialists and the fixed base state; rebuilt whenever one of the first three is
-    replaced (the model replaces, never mutates, them), so a month's steps share one build.
+    Built by :func:`monthly_inputs` from the seconded specialists (where each physician works,
+    how many secondees each facility has) and the state fixed at the model's build (tiers, base
+    capability, quality and capacity, base skill); rebuilt whenever the model replaces its
+    secondees count (it does so, never mutating it, whenever secondments change).
     """
 
     def __init__(self, model: ReferralModel) -> None:
         fac, ph = model.fac, model.phys
-        self.params, self.incentives = model.params, model.incentives
         self.secondees_now = model.secondees_at()
-        self.capacity = model.params.capacity
-        self.primary_investment = model.incentives.primary_investment
         self.primary = is_primary(fac.tier).tolist()
         self.hospital_in_county = (is_hospital(fac.group) & fac.in_county).tolist()
         self.base_capability = model.fac_base["capability"].tolist()
@@ -174,7 +172,7 @@ class MonthlyInputs:
 
 
 def monthly_inputs(model: ReferralModel) -> MonthlyInputs:
-    """Return the model's :class:`MonthlyInputs`, rebuilt if its inputs were replaced.
+    """Return the model's :class:`MonthlyInputs`, rebuilt if secondments changed since.
 
     >>> from abm import ReferralModel
     >>> m = ReferralModel(rng=0)
@@ -182,8 +180,7 @@ def monthly_inputs(model: ReferralModel) -> MonthlyInputs:
     True
     """
     inputs = getattr(model, "_monthly_inputs", None)
-    if (inputs is not None and inputs.incentives is model.incentives
-            and inputs.secondees_now is model.secondees_at() and inputs.params is model.params):
+    if inputs is not None and inputs.secondees_now is model.secondees_at():
         return inputs
     inputs = model._monthly_inputs = MonthlyInputs(model)
     return inputs
@@ -242,7 +239,7 @@ class Physician(mesa.Agent):
         now = skill.item(i)
         if n_sec == 0 and now == base:
             return  # no mentor and skill at its base: the step would leave it unchanged
-        cp = inputs.capacity
+        cp = self.model.params.capacity
         target = min(1.0, base + cp.secondee_skill_gain * min(n_sec, 1)
                      * (1.0 - cp.mismatch_penalty))
         skill[i] = rules.approach(now, target, cp.monthly_rate)
