@@ -55,7 +55,7 @@ from tqdm.auto import tqdm
 
 from abm.model import check_mode, resolve_mode
 from abm.params import Params
-from abm.results import Results, simulate, simulate_many
+from abm.results import Results, prefix_families, simulate, simulate_many
 
 #: Version of the store layout (part of every run's key).
 STORE_FORMAT = 1
@@ -128,13 +128,14 @@ def run_key(spec: RunSpec) -> str:
     return hashlib.sha256(blob).hexdigest()[:24]
 
 
-def run_batch(specs: Sequence[RunSpec]) -> list[RunOutput]:
+def run_batch(specs: Sequence[RunSpec], *, share_prefix: bool = True) -> list[RunOutput]:
     """Run several runs one after another in this process and return their outputs.
 
     The unit of work of a Dask task, and the only place where a sweep runs the model. A run's
     random numbers come only from its parameters and seed, so the output does not depend on the
     process, the batch or the order. A run that raises returns its error text instead of frames;
-    the others go on.
+    the others go on. With ``share_prefix``, a baseline and its reforms on one seed simulate
+    their shared first days once (:func:`abm.simulate_many`; the outputs are the same).
 
     Examples
     --------
@@ -149,7 +150,8 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunOutput]:
         group = list(same)
         try:
             results = simulate_many([(s.params, s.seed) for s in group], days=days,
-                                    patients=patients, progress=False)
+                                    patients=patients, progress=False,
+                                    share_prefix=share_prefix)
         except Exception:  # noqa: BLE001 - rerun one by one to record which run raised
             results = [None] * len(group)
         out += [_run_one(s, r) for s, r in zip(group, results, strict=True)]
@@ -520,8 +522,28 @@ def _client(scheduler: Any, n_workers: int, connect_timeout: float) -> Iterator[
         yield client
 
 
-def _batches(keys: list[str], size: int) -> list[list[str]]:
-    return [keys[i:i + size] for i in range(0, len(keys), size)]
+def _batches(todo: dict[str, RunSpec], size: int, share_prefix: bool = True) -> list[list[str]]:
+    """Keys of ``todo`` in batches of at most ``size`` runs, in order.
+
+    Runs that share their first days (a baseline and its reforms on one seed,
+    :func:`abm.results.prefix_families`) stay in one batch, so that its worker simulates those
+    days once: a family larger than ``size`` makes a batch of its own, split only beyond
+    ``max(size, MAX_BATCH)`` runs.
+    """
+    keys = list(todo)
+    # one sweep's runs share days and the patients option, so the seed and params decide
+    families = prefix_families([(s.params, s.seed) for s in todo.values()],
+                               share_prefix=share_prefix)
+    most = max(size, MAX_BATCH)
+    batches: list[list[str]] = []
+    for family in families.values():
+        for start in range(0, len(family), most):
+            part = [keys[i] for i in family[start:start + most]]
+            if batches and len(batches[-1]) + len(part) <= size:
+                batches[-1] += part
+            else:
+                batches.append(part)
+    return batches
 
 
 def _auto_batch(n_runs: int, workers: int) -> int:
@@ -529,8 +551,8 @@ def _auto_batch(n_runs: int, workers: int) -> int:
 
 
 def _execute(todo: dict[str, RunSpec], root: Path, *, scheduler: Any, n_workers: int,
-             batch_size: int | None, connect_timeout: float,
-             bar: tqdm) -> dict[str, str]:
+             batch_size: int | None, connect_timeout: float, bar: tqdm,
+             share_prefix: bool = True) -> dict[str, str]:
     """Run ``todo`` (key -> run), storing each run as its batch returns; return errors by key.
 
     Keys are computed here, in the calling process, never by workers (whose installation may
@@ -547,16 +569,16 @@ def _execute(todo: dict[str, RunSpec], root: Path, *, scheduler: Any, n_workers:
         bar.update(len(outputs))
 
     if scheduler == SYNCHRONOUS:
-        for keys in _batches(list(todo), batch_size or 1):
-            collect(keys, run_batch([todo[k] for k in keys]))
+        for keys in _batches(todo, batch_size or 1, share_prefix):
+            collect(keys, run_batch([todo[k] for k in keys], share_prefix=share_prefix))
         return errors
     from distributed import as_completed
 
     with _client(scheduler, n_workers, connect_timeout) as client:
         workers = len(client.scheduler_info().get("workers", {})) or n_workers
-        batches = _batches(list(todo), batch_size or _auto_batch(len(todo), workers))
+        batches = _batches(todo, batch_size or _auto_batch(len(todo), workers), share_prefix)
         futures = client.map(run_batch, [[todo[k] for k in keys] for keys in batches],
-                             pure=False)
+                             pure=False, share_prefix=share_prefix)
         keys_of = {f.key: keys for f, keys in zip(futures, batches, strict=True)}
         for future in as_completed(futures, loop=client.loop):
             keys = keys_of[future.key]
@@ -575,7 +597,8 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
           windows: int | Sequence[tuple[int, int]] | None = None,
           patients: Literal["auto", "agents", "arrays"] = "auto",
           batch_size: int | None = None, connect_timeout: float = 10.0,
-          posterior: int | None = None, by_group: Sequence[str] = ()) -> pd.DataFrame:
+          posterior: int | None = None, by_group: Sequence[str] = (),
+          share_prefix: bool = True) -> pd.DataFrame:
     """Run every (scenario, seed) pair on Dask, store each run, return one row per run.
 
     Parameters
@@ -610,7 +633,8 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         Patient representation, as in :func:`abm.simulate`.
     batch_size
         Runs per Dask task (default: at most 8, about 4 tasks per worker). Runs of a batch are
-        stored when the batch returns.
+        stored when the batch returns. A baseline and its reforms on one seed stay in one task
+        (up to 8 runs, or ``batch_size`` if larger) so that their shared days run once.
     connect_timeout
         Seconds to wait for a scheduler given by address before failing.
     posterior
@@ -623,6 +647,10 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         whole county (``grouping="county", group="all"``) followed by one row per group
         (``group`` ``"1"``-``"5"`` or ``"resident"``/``"employee"``) with the metrics of
         :data:`abm.metrics.GROUP_METRICS` (:meth:`abm.Results.by_group`).
+    share_prefix
+        Simulate the days that a baseline and its reforms on one seed share (before the reform
+        day) once per task (default; see :func:`abm.simulate_many`). False runs every run alone:
+        the same results, slower (for checks and benchmarks).
 
     Returns
     -------
@@ -687,7 +715,8 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
         with tqdm(total=len(unique), initial=len(unique) - len(todo), desc="sweep", unit="run",
                   disable=not _show_progress(progress)) as bar:
             errors = (_execute(todo, root, scheduler=scheduler, n_workers=n_workers,
-                               batch_size=batch_size, connect_timeout=connect_timeout, bar=bar)
+                               batch_size=batch_size, connect_timeout=connect_timeout, bar=bar,
+                               share_prefix=share_prefix)
                       if todo else {})
         failures = pd.DataFrame(
             [{"scenario": name, "seed": seed, "error": errors[keys[name, seed]]}

@@ -596,3 +596,23 @@ class ReferralModel(mesa.Model):
         """Mean trust per tier over all patients today (a full pass; for inspection)."""
         t = self.patients.all_trust(self.day, self.params)
         return pd.Series(t.mean(axis=0), index=list(TIERS), name="trust")
+
+    # ------------------------------------------------------------------ forking (abm.simulate_many)
+    def continue_as(self, params: Params) -> None:
+        """Run on from today under ``params``, which give the same run as the current ones so far.
+
+        :func:`abm.simulate_many` simulates the first days shared by a baseline and its reforms
+        once, then continues a copy of the model under each reform's parameters.
+
+        Raises
+        ------
+        ParamError
+            If a run of ``params`` could differ from this run before today
+            (:meth:`abm.Params.shared_days`).
+        """
+        shared = self.params.shared_days(check_params(params))
+        if shared is not None and shared < self.day:
+            raise ParamError(f"cannot continue on day {self.day} under parameters that differ "
+                             f"from the running ones from day {shared} on "
+                             f"({sorted(self.params.differences(params))[:5]})")
+        self.params = params

@@ -316,7 +316,8 @@ def _check_outcome(outcome: str) -> None:
 def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
                  package: str = "compact_consortium", adoption: Any = "national",
                  selection: Any = None, scale: float = 10, seed: int, scheduler: Any = None,
-                 out: Any = None, n_workers: int = 2, progress: bool = True) -> ReformPanel:
+                 out: Any = None, n_workers: int = 2, progress: bool = True,
+                 share_prefix: bool = True) -> ReformPanel:
     """Generate a county-year reform panel with the true effect of every county-year.
 
     Parameters
@@ -342,6 +343,9 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
         Passed to :func:`abm.sweep` (Dask scheduler, resumable Parquet store, local workers).
     progress : bool
         Progress bar of the sweep.
+    share_prefix : bool
+        Simulate the years before a county's reform once for both arms (default; the same
+        results as running the arms apart, see :func:`abm.simulate_many`).
 
     Returns
     -------
@@ -375,7 +379,8 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
             scenarios[f"{row['county']}/reform"] = p.with_reform(package, day=(g - span.start)
                                                                  * 365)
     runs = sweep(scenarios, seeds=[s_run], days=365 * len(span), windows=365, out=out,
-                 scheduler=scheduler, n_workers=n_workers, progress=progress)
+                 scheduler=scheduler, n_workers=n_workers, progress=progress,
+                 share_prefix=share_prefix)
     return _assemble(runs, counties, span, package, seed)
 
 

@@ -675,6 +675,36 @@ class Params:
         a, b = self.flat(), other.flat()
         return {k: v for k, v in a.items() if b.get(k) != v}
 
+    def without_reform(self) -> Params:
+        """Return the same parameters without a reform (the baseline they share with reforms)."""
+        return dataclasses.replace(self, reform=Reform())
+
+    def shared_days(self, other: Params) -> int | None:
+        """Days from day 0 on which runs of ``self`` and ``other`` on one seed are identical.
+
+        The model reads the reform only through :meth:`incentives_at`, which gives the baseline
+        incentives before ``reform.day``; so two parameter sets equal apart from their reforms
+        give the same run before the earlier of their reform days (common random numbers).
+        Returns 0 when anything else differs, None when the runs are identical throughout
+        (same reform, or neither has a reform day). :func:`abm.simulate_many` uses it to
+        simulate the shared first days once.
+
+        Examples
+        --------
+        >>> base = Params()
+        >>> reform = base.with_reform({"revenue_share": 0.5}, day=100)
+        >>> base.shared_days(reform), reform.shared_days(reform) is None
+        (100, True)
+        >>> base.shared_days(reform.replace(**{"trust.learning_rate": 0.2}))
+        0
+        """
+        if self.without_reform() != other.without_reform():
+            return 0
+        if self.reform == other.reform:
+            return None
+        days = [r.day for r in (self.reform, other.reform) if r.day is not None]
+        return min(days) if days else None
+
 
 def _follow_baseline(old: Incentives, new: Incentives, reform: Incentives) -> Incentives:
     """Return the reform incentives after the baseline changed from ``old`` to ``new``.
