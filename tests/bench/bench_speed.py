@@ -13,9 +13,14 @@ drifts by tens of percent between runs). Printed side by side in one run:
 2. episodes/s of the per-agent Mesa reference (``mesa_reference.py``: each patient a
    ``mesa.Agent`` with a ``step()``) on x_county at scale 10, against this checkout on the same
    county (a year), as a ratio;
-3. county-years per hour per core at scale 10 (several seeds through :func:`abm.simulate_many`
-   in one process) and at scale 1, and the projected wall time of a 2,800-county x 10-year panel
-   with one common-random-number counterfactual per county on 2 cores;
+3. a small reform panel measured as the national one runs: :func:`abm.reform_panel` with the
+   ``national`` adoption, 10 years at scale 10 (a base and a reform run per adopting county, on
+   the same path: sweep, batches, ``simulate_many``, the Parquet store), with the shared years
+   before each reform simulated once (``share_prefix=True``, the default) and without, side by
+   side; the projected wall time of a 2,800-county x 10-year panel on 2 cores from the simulated
+   county-years per hour it measured and the exact work of the national adoption
+   (:func:`abm.panels.assign_adoption`); county-years per hour per core at scale 1 from the
+   one-year runs of 1;
 4. the first call's compile time (empty numba cache) and the cached load.
 
 No assertions: the targets (<= 1.5 s a full-size year, >= 300x the Mesa reference, <= 150 bytes
@@ -32,20 +37,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: main's commit before the day was compiled (issue 13): the numpy day measured for the ratio.
 PINNED = "d2b3fc15c5994c5f530efcdff336c766d43218a3"
-#: main after the first compiled stages (choice kernel, packed rows; the stages after the choice
-#: still numpy): the step measured by the second session of issue 13.
-PREVIOUS = "f6bd2decdebc1008973b13ef3ec2ca39c91dbf30"
+#: main at the start of the third session of issue 13 (the stages after the choice compiled by
+#: the second session): the day measured by the third session.
+PREVIOUS = "12061766795164edaff71877324008791080bbd0"
 REPEATS = 3
 SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                   "NUMBA_NUM_THREADS")}
-COUNTIES, YEARS, RUNS_PER_COUNTY, CORES = 2800, 10, 2, 2
+COUNTIES, YEARS, CORES = 2800, 10, 2
+#: The small panel of section 3: counties (their cohorts under the national adoption: 2019,
+#: 2020 and 2021, reforms after 4, 5 and 6 of the 10 years) and root seed.
+PANEL_COUNTIES, PANEL_SEED = 3, 1
 
 
 def measure(kind: str, scale: float, days: int, seeds: int) -> dict:
     """Run one configuration in this process and return its timings (called in a subprocess).
 
     ``kind``: ``"year"`` runs :func:`abm.simulate_many` over ``seeds`` seeds of x_county;
-    ``"mesa"`` runs the per-agent reference; ``"first-day"`` imports and runs one small day.
+    ``"mesa"`` runs the per-agent reference; ``"first-day"`` imports and runs one small day;
+    ``"panel"`` (``"panel-alone"``) runs :func:`abm.reform_panel` of :data:`PANEL_COUNTIES`
+    counties x ``days`` years with (without) the shared years simulated once.
     """
     import resource
     import time
@@ -60,6 +70,15 @@ def measure(kind: str, scale: float, days: int, seeds: int) -> dict:
         abm.simulate(abm.preset("small"), days=1, seed=1, patients="arrays")
         abm.simulate(abm.preset("small"), days=1, seed=1, patients="agents")
         return {"import_s": t_import, "first_day_s": time.perf_counter() - t}
+    if kind.startswith("panel"):
+        abm.simulate(abm.preset("small"), days=2, seed=1, patients="arrays")  # load the kernels
+        t = time.perf_counter()
+        rp = abm.reform_panel(PANEL_COUNTIES, years=days, scale=scale, seed=PANEL_SEED,
+                              scheduler="synchronous", progress=False,
+                              share_prefix=kind == "panel")
+        wall = time.perf_counter() - t
+        return {"run_s": wall, **panel_work(rp.counties["cohort"], range(
+            2015, 2015 + days), shared=kind == "panel"), "file": abm.__file__}
     p = abm.preset("x_county").replace(**{"setting.scale": scale})
     if kind == "mesa":
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -83,6 +102,40 @@ def measure(kind: str, scale: float, days: int, seeds: int) -> dict:
     residents = round(p.setting.residents / p.setting.scale)
     return {"run_s": wall, "episodes": episodes, "residents": residents,
             "bytes_per_resident": (peak - rss0) / residents, "file": abm.__file__}
+
+
+def panel_work(cohort, span: range, shared: bool) -> dict:
+    """County-years of a reform panel and the county-years it simulates.
+
+    ``cohort``: first reform year of each county inside ``span`` (0: none). Each county has a
+    base run of ``len(span)`` years and, if it adopts inside the span, a reform run: of the same
+    length, or with ``shared``, of the years from its reform on (the years before are the base
+    run's).
+    """
+    import numpy as np
+
+    g = np.asarray(cohort)
+    treated = (g > 0) & (g <= span[-1])
+    years = len(span)
+    reform_years = np.where(treated, span[-1] + 1 - g if shared else years, 0)
+    return {"counties": int(g.size), "panel_years": int(g.size * years),
+            "simulated_years": int(g.size * years + reform_years.sum())}
+
+
+def national_work(shared: bool) -> dict:
+    """:func:`panel_work` of the national adoption of a :data:`COUNTIES` x :data:`YEARS` panel.
+
+    Cohort sizes of ``adoption="national"`` are fixed by largest remainders (the seed only
+    decides which county is in which cohort), so this is the work of every such panel.
+    """
+    import numpy as np
+
+    from abm.panels import assign_adoption, draw_counties
+
+    span = range(2015, 2015 + YEARS)
+    counties = draw_counties(COUNTIES, seed=1)
+    cohort = assign_adoption(counties, "national", None, span, np.random.default_rng(1))
+    return panel_work(cohort.to_numpy(), span, shared)
 
 
 def run_once(kind: str, scale: float, days: int, seeds: int = 1, where: Path = ROOT,
@@ -140,7 +193,7 @@ def report(here: Path, old: dict[str, Path], tmp: Path) -> None:
           f"median of {REPEATS} alternating runs")
     where = {"compiled": here, "numpy": old[PINNED], "previous": old[PREVIOUS]}
     label = {"compiled": "this checkout", "numpy": f"numpy day, {PINNED[:7]}",
-             "previous": f"first compiled stages, {PREVIOUS[:7]}"}
+             "previous": f"start of the third session, {PREVIOUS[:7]}"}
     runs = {k: [] for k in where}
     for _ in range(REPEATS):
         for k, root in where.items():
@@ -166,17 +219,30 @@ def report(here: Path, old: dict[str, Path], tmp: Path) -> None:
           f"= {rate10:8.0f} episodes/s (build included)")
     print(f"   ratio compiled / Mesa: {rate10 / rate_mesa:.0f}x")
 
-    print("3. throughput per core (build included; scale 10: 3 seeds per process via "
-          "abm.simulate_many)")
-    per_year = {10: year10["run_s"], 1: full["compiled"]["run_s"]}
-    for scale, sec in per_year.items():
-        print(f"   scale {scale:2d}: {3600 / sec:7.0f} county-years per hour per core")
-    for scale, sec in per_year.items():
-        hours = COUNTIES * YEARS * RUNS_PER_COUNTY * sec / CORES / 3600
-        print(f"   projected {COUNTIES:,}-county x {YEARS}-year panel, baseline + 1 counterfactual "
-              f"per county, {CORES} cores, scale {scale}: {hours:5.1f} h")
-    print("   (a year's time includes the county's build; a 10-year run builds once, so this is "
-          "an upper bound)")
+    print(f"3. reform panel, national adoption, {PANEL_COUNTIES} counties x {YEARS} years at "
+          "scale 10 (abm.reform_panel, synchronous sweep), 1 core")
+    arms = {"panel": "shared years once", "panel-alone": "every run alone"}
+    panel = {}
+    for kind in arms:  # one run each: ~1-2 minutes on a quiet machine
+        panel[kind] = run_once(kind, 10.0, YEARS, where=here)
+    rate = {}
+    for kind, label in arms.items():
+        r = panel[kind]
+        rate[kind] = r["simulated_years"] / r["run_s"] * 3600
+        print(f"   {label:17s}: {r['run_s']:6.1f} s for {r['panel_years']} panel county-years "
+              f"({r['simulated_years']} simulated) = {r['panel_years'] / r['run_s'] * 3600:5.0f} "
+              f"panel and {rate[kind]:5.0f} simulated county-years per hour per core")
+    print(f"   shared years once against every run alone: "
+          f"{panel['panel-alone']['run_s'] / panel['panel']['run_s']:.2f}x faster")
+    for kind, label in arms.items():
+        work = national_work(shared=kind == "panel")
+        hours = work["simulated_years"] / (rate[kind] * CORES)
+        print(f"   projected {COUNTIES:,}-county x {YEARS}-year national panel, {label}, "
+              f"{CORES} cores, scale 10: {work['simulated_years']:,} simulated county-years / "
+              f"({rate[kind]:.0f} per hour per core x {CORES} cores) = {hours:5.1f} h")
+    year1 = full["compiled"]["run_s"]
+    print(f"   scale  1: {3600 / year1:7.0f} county-years per hour per core (one-year runs of 1, "
+          f"build included)")
 
     print("4. compile time: import + one small day (arrays and agents) in a fresh process")
     cache = {"NUMBA_CACHE_DIR": str(tmp / "numba-cache")}
