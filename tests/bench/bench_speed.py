@@ -55,7 +55,9 @@ def measure(kind: str, scale: float, days: int, seeds: int) -> dict:
     ``kind``: ``"year"`` runs :func:`abm.simulate_many` over ``seeds`` seeds of x_county;
     ``"mesa"`` runs the per-agent reference; ``"first-day"`` imports and runs one small day;
     ``"panel"`` (``"panel-alone"``) runs :func:`abm.reform_panel` of :data:`PANEL_COUNTIES`
-    counties x ``days`` years with (without) the shared years simulated once.
+    counties x ``days`` years with (without) the shared years simulated once;
+    ``"agents-county"`` (``"arrays-county"``) runs the median county of :func:`agent_counties`
+    with its patients as agents (arrays).
     """
     import resource
     import time
@@ -79,6 +81,13 @@ def measure(kind: str, scale: float, days: int, seeds: int) -> dict:
         wall = time.perf_counter() - t
         return {"run_s": wall, **panel_work(rp.counties["cohort"], range(
             2015, 2015 + days), shared=kind == "panel"), "file": abm.__file__}
+    if kind in ("agents-county", "arrays-county"):
+        abm.simulate(abm.preset("small"), days=2, seed=1, patients="arrays")  # load the kernels
+        p = agent_counties(scale)[1]
+        t = time.perf_counter()
+        abm.simulate(p, days=days, seed=1, patients=kind.split("-")[0])
+        return {"run_s": time.perf_counter() - t, "residents": p.setting.residents,
+                "file": abm.__file__}
     p = abm.preset("x_county").replace(**{"setting.scale": scale})
     if kind == "mesa":
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -136,6 +145,21 @@ def national_work(shared: bool) -> dict:
     counties = draw_counties(COUNTIES, seed=1)
     cohort = assign_adoption(counties, "national", None, span, np.random.default_rng(1))
     return panel_work(cohort.to_numpy(), span, shared)
+
+
+def agent_counties(scale: float) -> tuple[float, object]:
+    """Share of :data:`COUNTIES` drawn counties that ``patients="auto"`` runs as Mesa agents.
+
+    (at most ``abm.model.AUTO_ARRAYS_ABOVE`` simulated patients at ``scale``), and the
+    parameters of the median-sized one of them.
+    """
+    from abm.model import AUTO_ARRAYS_ABOVE
+    from abm.panels import county_params, draw_counties
+
+    counties = draw_counties(COUNTIES, seed=1)
+    small = counties[counties["residents"] / scale <= AUTO_ARRAYS_ABOVE].sort_values("residents")
+    median = small.iloc[len(small) // 2].to_dict()
+    return len(small) / len(counties), county_params(median, scale=scale)
 
 
 def run_once(kind: str, scale: float, days: int, seeds: int = 1, where: Path = ROOT,
@@ -240,6 +264,16 @@ def report(here: Path, old: dict[str, Path], tmp: Path) -> None:
         print(f"   projected {COUNTIES:,}-county x {YEARS}-year national panel, {label}, "
               f"{CORES} cores, scale 10: {work['simulated_years']:,} simulated county-years / "
               f"({rate[kind]:.0f} per hour per core x {CORES} cores) = {hours:5.1f} h")
+    share, small = agent_counties(10.0)
+    t = {k: run_once(f"{k}-county", 10.0, 365, where=here)["run_s"] for k in ("agents", "arrays")}
+    work = national_work(shared=True)["simulated_years"]
+    extra = share * work * (t["agents"] - t["arrays"]) / CORES / 3600
+    print(f"   {share:.1%} of the counties have at most 20,000 simulated patients at scale 10 and "
+          f"run as Mesa agents (patients='auto'); their median county "
+          f"({small.setting.residents:,} residents) takes {t['agents']:.2f} s a year as agents, "
+          f"{t['arrays']:.2f} s as arrays; with them, shared years once: + {share:.3f} x "
+          f"{work:,} x ({t['agents']:.2f} - {t['arrays']:.2f}) s / {CORES} cores = "
+          f"+ {extra:.2f} h")
     year1 = full["compiled"]["run_s"]
     print(f"   scale  1: {3600 / year1:7.0f} county-years per hour per core (one-year runs of 1, "
           f"build included)")
