@@ -70,11 +70,11 @@ def test_interrupted_calibration_resumes_with_the_same_draws(tmp_path, monkeypat
 
     real, calls = experiments.run_batch, []
 
-    def interrupted(specs):
+    def interrupted(specs, **options):
         calls.append(len(specs))
         if len(calls) == 2:
             raise KeyboardInterrupt  # the user stops the calibration during its second batch
-        return real(specs)
+        return real(specs, **options)
 
     monkeypatch.setattr(experiments, "run_batch", interrupted)
     with pytest.raises(KeyboardInterrupt):
