@@ -611,7 +611,7 @@ class ReferralModel(mesa.Model):
             (:meth:`abm.Params.shared_days`).
         """
         shared = self.params.shared_days(check_params(params))
-        if shared is not None and shared < self.day:
+        if shared is not None and shared < max(self.day, 1):  # building read day 0's incentives
             raise ParamError(f"cannot continue on day {self.day} under parameters that differ "
                              f"from the running ones from day {shared} on "
                              f"({sorted(self.params.differences(params))[:5]})")

@@ -249,9 +249,10 @@ def prefix_families(runs: list[tuple[Params, int | None]], patients: str = "auto
     """Group the positions of ``runs`` whose first days may be shared (see :func:`simulate_many`).
 
     Runs share a family when they have the same integer seed, patient representation and
-    parameters apart from the reform (:meth:`abm.Params.without_reform`); a run with a
-    ``SeedSequence`` or ``None`` seed (fresh entropy), or every run when ``share_prefix`` is
-    False, is a family of its own. Families come in the order of their first run.
+    parameters apart from the reform (:meth:`abm.Params.without_reform`), so that any two of
+    them share at least day 0. A reform from day 0, a run with a ``SeedSequence`` or ``None``
+    seed (fresh entropy), or every run when ``share_prefix`` is False, is a family of its own.
+    Families come in the order of their first run.
 
     Examples
     --------
@@ -260,10 +261,12 @@ def prefix_families(runs: list[tuple[Params, int | None]], patients: str = "auto
     >>> r = p.with_reform({"revenue_share": 0.5}, day=5)
     >>> list(prefix_families([(p, 1), (p, 2), (r, 1), (r, None)]).values())
     [[0, 2], [1], [3]]
+    >>> list(prefix_families([(p, 1), (p.with_reform({"revenue_share": 0.5}, day=0), 1)]).values())
+    [[0], [1]]
     """
     families: dict[object, list[int]] = {}
     for i, (p, seed) in enumerate(runs):
-        shared = share_prefix and isinstance(seed, int)
+        shared = share_prefix and isinstance(seed, int) and p.reform.day != 0
         key = (seed, resolve_mode(patients, p), p.without_reform()) if shared else ("alone", i)
         families.setdefault(key, []).append(i)
     return families
@@ -275,7 +278,6 @@ def _run_family(runs: list[tuple[Params, int | None]], days: int, patients: str
 
     The trunk is the run that agrees longest with the others (the baseline, or the latest
     reform); every other run is copied from it on the last day they share and run on alone.
-    A run that shares no day with the trunk (a reform from day 0) runs from scratch.
     """
     def start(r: tuple[Params, int | None]) -> int:
         return days if r[0].reform.day is None else r[0].reform.day
@@ -287,13 +289,8 @@ def _run_family(runs: list[tuple[Params, int | None]], days: int, patients: str
         if i != trunk:
             shared = p.shared_days(q)
             fork_day[i] = days if shared is None else min(shared, days)
-    model = None
+    model = ReferralModel(p, rng=seed, patients=resolve_mode(patients, p))
     for i in sorted(fork_day, key=fork_day.get):
-        if fork_day[i] == 0:
-            yield i, simulate(runs[i][0], days=days, seed=seed, patients=patients)
-            continue
-        if model is None:
-            model = ReferralModel(p, rng=seed, patients=resolve_mode(patients, p))
         if fork_day[i] > model.day:
             model.run_for(fork_day[i] - model.day)
         fork = copy.deepcopy(model)  # numpy Generators and Mesa's event list are copied too
@@ -302,8 +299,6 @@ def _run_family(runs: list[tuple[Params, int | None]], days: int, patients: str
             fork.run_for(days - fork.day)
         yield i, _results(fork, seed)
         del fork
-    if model is None:
-        model = ReferralModel(p, rng=seed, patients=resolve_mode(patients, p))
     if days > model.day:
         model.run_for(days - model.day)
     yield trunk, _results(model, seed)

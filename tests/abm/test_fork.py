@@ -73,7 +73,7 @@ def test_runs_differing_before_the_reform_are_not_forked(forks):
     from_day_0 = SMALL.with_reform("compact_consortium", day=0)
     runs = [(SMALL, 1), (other, 1), (from_day_0, 1), (REFORM, 2), (REFORM, None)]
     assert SMALL.shared_days(other) == 0 and SMALL.shared_days(from_day_0) == 0
-    assert list(prefix_families(runs).values()) == [[0, 2], [1], [3], [4]]
+    assert list(prefix_families(runs).values()) == [[0], [1], [2], [3], [4]]
     many = abm.simulate_many(runs[:4], days=DAYS, patients="arrays")
     assert forks == []
     for (p, seed), res in zip(runs[:4], many, strict=True):
@@ -90,6 +90,9 @@ def test_continue_as_refuses_parameters_that_differ_before_today():
         model.continue_as(SMALL.replace(**{"trust.learning_rate": 0.2}))
     model.continue_as(LATER)  # agrees until day 40
     assert model.params is LATER
+    fresh = ReferralModel(SMALL, rng=1, patients="arrays")  # built with day 0's incentives
+    with pytest.raises(ParamError, match="on day 0 .* from day 0"):
+        fresh.continue_as(SMALL.with_reform("compact_consortium", day=0))
 
 
 def test_forks_leave_no_model_alive():
