@@ -616,3 +616,4 @@ class ReferralModel(mesa.Model):
                              f"from the running ones from day {shared} on "
                              f"({sorted(self.params.differences(params))[:5]})")
         self.params = params
+        self._knobs = None  # read again from the new parameters on the next day
