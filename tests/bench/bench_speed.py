@@ -275,10 +275,12 @@ def report(here: Path, old: dict[str, Path], tmp: Path) -> None:
     t = {k: run_once(f"{k}-county", 10.0, 365, where=here)["cpu_s"] for k in ("agents", "arrays")}
     work = national_work(shared=True)["simulated_years"]
     extra = share * work * (t["agents"] - t["arrays"]) / CORES / 3600
-    print(f"   {share:.1%} of the counties have at most 20,000 simulated patients at scale 10 and "
-          f"run as Mesa agents (patients='auto'); their median county "
+    print(f"   reform_panel runs every county as arrays (its default); with patients='auto', "
+          f"the {share:.1%} of the counties with at most 20,000 simulated patients at scale 10 "
+          f"would run as Mesa agents: their median county "
           f"({small.setting.residents:,} residents) takes {t['agents']:.2f} CPU s a year as "
-          f"agents, {t['arrays']:.2f} s as arrays; with them, shared years once: + {share:.3f} x "
+          f"agents, {t['arrays']:.2f} s as arrays; it would add to shared years once: "
+          f"+ {share:.3f} x "
           f"{work:,} x ({t['agents']:.2f} - {t['arrays']:.2f}) s / {CORES} cores = "
           f"+ {extra:.2f} h")
     year1 = full["compiled"]["run_s"]
