@@ -11,7 +11,7 @@ episode whatever the incentives, so a lever switched on at a reform day shifts n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 import numpy as np
@@ -138,32 +138,9 @@ class FacilityState:
         return FacilityView(*(getattr(self, name) for name in FacilityView._fields))
 
 
-class FacilityView(NamedTuple):
-    """The fields of :class:`FacilityState` as a tuple that compiled functions accept."""
-
-    tier: np.ndarray
-    group: np.ndarray
-    member: np.ndarray
-    in_county: np.ndarray
-    capability: np.ndarray
-    quality: np.ndarray
-    capacity: np.ndarray
-    beds: np.ndarray
-    fee: np.ndarray
-    inpatient_cost: np.ndarray
-    reimbursement: np.ndarray
-    inpatient_reimbursement: np.ndarray
-    deductible: np.ndarray
-    length_of_stay: np.ndarray
-    occupancy: np.ndarray
-    beds_free: np.ndarray
-    referral_push: np.ndarray
-    phys_start: np.ndarray
-    phys_count: np.ndarray
-    hospital: np.ndarray
-    primary: np.ndarray
-    rank: np.ndarray
-    asc: np.ndarray
+#: The fields of :class:`FacilityState` as a named tuple, which compiled functions accept.
+FacilityView = NamedTuple("FacilityView",
+                          [(f.name, np.ndarray) for f in fields(FacilityState)])
 
 
 class PhysicianState(NamedTuple):
