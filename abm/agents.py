@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 
 from abm import rules
-from abm.tiers import TIERS, is_hospital, is_primary
+from abm.tiers import TIERS
 
 if TYPE_CHECKING:
     from abm.model import ReferralModel
@@ -158,13 +158,12 @@ class MonthlyInputs:
 
     def __init__(self, model: ReferralModel) -> None:
         fac, ph = model.fac, model.phys
-        self.secondees_now = model.secondees_at()
-        self.primary = is_primary(fac.tier).tolist()
-        self.hospital_in_county = (is_hospital(fac.group) & fac.in_county).tolist()
+        secondees = self.secondees_now = model.secondees_at()
+        self.primary = fac.primary.tolist()
+        self.hospital_in_county = (fac.hospital & fac.in_county).tolist()
         self.base_capability = model.fac_base["capability"].tolist()
         self.base_quality = model.fac_base["quality"].tolist()
         self.base_capacity = model.fac_base["capacity"].tolist()
-        secondees = model.secondees_at()
         self.secondees = secondees.tolist()
         self.seconded = ph.seconded.tolist()
         self.mentors = secondees[ph.facility].tolist()  # secondees where each physician works

@@ -26,6 +26,7 @@ from abm.episodes import (
 )
 from abm.stages import process_episodes
 from abm.stages.admission import book_beds
+from abm.stages.billing import insurance_saved
 from abm.tiers import OUTSIDE
 
 #: Counters tallied per facility and day (summed to tiers in the daily frame).
@@ -272,8 +273,7 @@ def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarra
     add_counts(policy[0], e.final, stable, np.ones(stable.size))
     add_counts(policy[1], e.final, stable, care.keep_revenue)
     add_counts(policy[2], e.final, stable, care.credit)
-    add_counts(policy[3], e.final, stable,
-               (care.keep_revenue - care.keep_oop) - (care.move_revenue - care.move_oop))
+    add_counts(policy[3], e.final, stable, insurance_saved(care))
     outpatient = np.zeros(nf)
     add_counts(outpatient, e.final, e.up, np.ones(e.up.size))
     fac.occupancy[:] = (counts[1] + outpatient) / np.maximum(fac.capacity, 1e-9)

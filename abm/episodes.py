@@ -214,6 +214,7 @@ class Knobs(NamedTuple):
     decay_per_year: float
     wom_probability: float
     wom_contacts: int
+    wom_rate: float              # a telling's weight: learning rate x word-of-mouth weight
 
 
 def knobs(p: Params, inc: Incentives, secular: Secular) -> Knobs:
@@ -256,7 +257,7 @@ def knobs(p: Params, inc: Incentives, secular: Secular) -> Knobs:
         outcome_mismatch=float(o.mismatch), outcome_diagnosis=float(o.correct_diagnosis),
         learning_rate=float(t.learning_rate), prior=np.asarray(t.prior, dtype=float),
         decay_per_year=float(t.decay_per_year), wom_probability=float(t.wom_probability),
-        wom_contacts=int(t.wom_contacts))
+        wom_contacts=int(t.wom_contacts), wom_rate=float(t.learning_rate * t.wom_weight))
 
 
 @dataclass
@@ -289,16 +290,6 @@ class ContinuedCare(NamedTuple):
     move_inpatient: np.ndarray
     credit: np.ndarray          # revenue credited to the hospital if the patient moves
     physician_loss: np.ndarray  # revenue the hospital (and its physician) loses by a move
-
-    @property
-    def keep_insurance(self) -> np.ndarray:
-        """Insurance payments if the patient stays."""
-        return self.keep_revenue - self.keep_oop
-
-    @property
-    def move_insurance(self) -> np.ndarray:
-        """Insurance payments if the patient moves."""
-        return self.move_revenue - self.move_oop
 
 
 class Episodes(NamedTuple):

@@ -41,7 +41,7 @@ from abm.metrics import summarize
 from abm.params import PRESETS, Incentives, ParamError, Params
 from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
 from abm.sampling import onset_sample
-from abm.stages.billing import continued_care_prices
+from abm.stages.billing import continued_care_prices, insurance_saved
 from abm.stages.outcome import wom_deltas
 from abm.tiers import GROUPS, OUTSIDE, RANK, TIERS, Tier, is_hospital, is_primary
 
@@ -155,12 +155,12 @@ class _AgentPatients:
             a.last_update = day
 
     def hear(self, contacts: np.ndarray, tier: np.ndarray, outcome: np.ndarray, day: int,
-             k: Knobs, rate: float) -> None:
+             k: Knobs) -> None:
         """Word of mouth: the listeners' trust decayed to ``day``, moved by the tellings."""
         who, rows = packed.listeners(contacts)
         t, last = self.trust(who)
         t = rules.decay_trust(t, k.prior, day - last, k.decay_per_year)
-        self.write_trust(who, wom_deltas(t, rows, tier, outcome, rate), day)
+        self.write_trust(who, wom_deltas(t, rows, tier, outcome, k.wom_rate), day)
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:
         t, last = self.trust(np.arange(len(self.list)))
@@ -209,9 +209,10 @@ class _ArrayPatients:
         packed.write_trust(self.rows, idx, trust, day)
 
     def hear(self, contacts: np.ndarray, tier: np.ndarray, outcome: np.ndarray, day: int,
-             k: Knobs, rate: float) -> None:
+             k: Knobs) -> None:
         """Word of mouth into the packed rows (:func:`abm.packed.hear`, one compiled call)."""
-        packed.hear(self.rows, contacts, tier, outcome, day, k.prior, k.decay_per_year, rate)
+        packed.hear(self.rows, contacts, tier, outcome, day, k.prior, k.decay_per_year,
+                    k.wom_rate)
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:
         t, last = self.trust(np.arange(len(self)))
@@ -470,7 +471,7 @@ class ReferralModel(mesa.Model):
             trust, *told, counts, groups, county = run_day_lean(*args)
         self.patients.write_trust(idx, trust, day)
         if told[0].size:
-            self.patients.hear(*told, day, k, p.trust.learning_rate * p.trust.wom_weight)
+            self.patients.hear(*told, day, k)
         self._rec_groups.append(counts @ self._group_matrix)
         self._rec_county.append(county)
         records.append(groups)
@@ -497,9 +498,9 @@ class ReferralModel(mesa.Model):
         self.secular = Secular(cost=(1.0 + tr.income_growth) ** -years,
                                travel=(1.0 + tr.travel_change) ** years)
         self._knobs = None
-        grow = np.where(is_hospital(self.fac.group) & self.fac.in_county,
+        grow = np.where(self.fac.hospital & self.fac.in_county,
                         (1.0 + tr.hospital_capacity_growth) ** years, 1.0)
-        self.fac.capacity = np.where(is_primary(self.fac.tier), self.fac.capacity,
+        self.fac.capacity = np.where(self.fac.primary, self.fac.capacity,
                                      self.fac_base["capacity"] * grow)
         self.fac.beds = self.fac_base["beds"] * grow
 
@@ -510,7 +511,7 @@ class ReferralModel(mesa.Model):
         downward referrals); later months read the hospital's own ledger.
         """
         fac = self.fac
-        hospitals = np.flatnonzero(is_hospital(fac.group) & fac.in_county & (fac.beds > 0))
+        hospitals = np.flatnonzero(fac.hospital & fac.in_county & (fac.beds > 0))
         push = np.zeros(fac.tier.size)
         townships = np.flatnonzero(fac.tier == Tier.TOWNSHIP)
         if hospitals.size == 0 or townships.size == 0:
@@ -519,7 +520,7 @@ class ReferralModel(mesa.Model):
         care = continued_care_prices(self._day_state(self.incentives), hospitals, receiver,
                                      np.zeros(hospitals.size, dtype=bool))
         push[hospitals] = self.referral_policy(care.keep_revenue, care.credit,
-                                               care.keep_insurance - care.move_insurance)
+                                               insurance_saved(care))
         return push
 
     def referral_policy(self, keep_revenue: np.ndarray, credit: np.ndarray,

@@ -52,6 +52,12 @@ def continued_care(hospital: np.ndarray, receiver: np.ndarray, employee: np.ndar
 
 
 @njit(cache=True)
+def insurance_saved(care: ContinuedCare) -> np.ndarray:
+    """Insurance payments a move saves: insurance if the patient stays minus if they move."""
+    return (care.keep_revenue - care.keep_oop) - (care.move_revenue - care.move_oop)
+
+
+@njit(cache=True)
 def care_prices(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, k: Knobs,
           fac: FacilityView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Revenue, out of pocket and inpatient part of continued care at facilities ``f``."""
