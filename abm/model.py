@@ -15,6 +15,7 @@ cost grows with episodes, not residents x days). Both call the same rule functio
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 from typing import Literal, get_args
 
@@ -185,7 +186,12 @@ class _ArrayPatients:
         order = np.argsort(inv, kind="stable")
         self.group_start = np.r_[0, np.cumsum(np.bincount(inv, minlength=values.size))]
         self.group_prob, self.group_members = values, order
-        self.groups = list(zip(values, np.split(order, self.group_start[1:-1]), strict=True))
+
+    @property
+    def groups(self) -> list[tuple[float, np.ndarray]]:
+        """``(onset probability, members)`` per group of patients (members as views)."""
+        members = np.split(self.group_members, self.group_start[1:-1])
+        return list(zip(self.group_prob, members, strict=True))
 
     def __len__(self) -> int:
         return self.rows.shape[0]
@@ -220,10 +226,34 @@ class _ArrayPatients:
                                  p.trust.decay_per_year)
 
 
-class _Table:
-    """A bag of per-row numpy arrays (facility or physician state)."""
+#: Rows of the physicians' ledger matrix (:attr:`ReferralModel.phys_ledger`).
+PHYSICIAN_COUNTERS: tuple[str, ...] = ("patients_seen", "referrals_up", "referrals_down",
+                                       "income")
 
-    def __init__(self, **cols: np.ndarray) -> None:
+
+def _ledger_rows(matrix: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Name the rows of a ledger matrix (views, made on each call and never stored).
+
+    A stored view would stop being one in a deep copy of the model (``copy.deepcopy`` copies a
+    view as a new array), so a forked model would read a ledger that its compiled day no longer
+    writes. The model therefore owns each array once and derives every view when asked.
+    """
+    return dict(zip(names, matrix, strict=True))
+
+
+def _ledger_row(i: int) -> property:
+    return property(lambda self: self.ledger[i], doc=f"row {i} of the ledger matrix")
+
+
+class _Physicians:
+    """Per-physician columns; the ledger columns are rows of ``ledger`` (the model's
+    ``phys_ledger``), derived on access."""
+
+    patients_seen, referrals_up, referrals_down, income = (
+        _ledger_row(i) for i in range(len(PHYSICIAN_COUNTERS)))
+
+    def __init__(self, ledger: np.ndarray, **cols: np.ndarray) -> None:
+        self.ledger = ledger
         self.__dict__.update(cols)
 
 
@@ -329,9 +359,7 @@ class ReferralModel(mesa.Model):
                          "quality": self.fac.quality.copy(), "capacity": cap.copy(),
                          "beds": beds.copy()}
         self.ledger_matrix = np.zeros((len(FACILITY_COUNTERS), t.size))
-        self.ledger = dict(zip(FACILITY_COUNTERS, self.ledger_matrix, strict=True))  # row views
         self.policy_matrix = np.zeros((len(POLICY_COUNTERS), t.size))
-        self.policy_ledger = dict(zip(POLICY_COUNTERS, self.policy_matrix, strict=True))
         self.bed_bookings = np.zeros((BED_HORIZON, t.size))
         self.facility_agents = [Facility(self, i, fid, name) for i, (fid, name)
                                 in enumerate(zip(fac["facility_id"], fac["name"], strict=True))]
@@ -349,13 +377,11 @@ class ReferralModel(mesa.Model):
                          - 0.5 * ph.revenue_sensitivity_sd ** 2)
         awareness = gen.random(where.size)
         # ledgers: patients seen, referrals up, referrals down, income (rows of one matrix)
-        self.phys_ledger = np.zeros((4, where.size))
-        seen, up, down, income = self.phys_ledger
-        self.phys = _Table(facility=where.copy(), home=where.copy(), skill=skill,
-                           skill_base=skill.copy(), revenue_sensitivity=revenue,
-                           awareness_draw=awareness,
-                           seconded=np.zeros(where.size, bool), patients_seen=seen,
-                           referrals_up=up, referrals_down=down, income=income)
+        self.phys_ledger = np.zeros((len(PHYSICIAN_COUNTERS), where.size))
+        self.phys = _Physicians(self.phys_ledger, facility=where.copy(), home=where.copy(),
+                                skill=skill, skill_base=skill.copy(),
+                                revenue_sensitivity=revenue, awareness_draw=awareness,
+                                seconded=np.zeros(where.size, bool))
         self.physician_agents = [Physician(self, i) for i in range(where.size)]
         self._index_physicians()
 
@@ -480,8 +506,7 @@ class ReferralModel(mesa.Model):
             self.agents_by_type[Facility].do("build_capability")
             self.agents_by_type[Physician].do("learn")
             self.agents_by_type[Facility].do("set_referral_policy")
-            for v in self.policy_ledger.values():
-                v[:] = 0.0
+            self.policy_matrix[:] = 0.0
 
     def _day_state(self, inc: Incentives) -> Day:
         """Return the state the day's stages read (physician columns in CSR order by facility)."""
@@ -567,6 +592,17 @@ class ReferralModel(mesa.Model):
         return equity.group_frame(self._groups[2])
 
     # ------------------------------------------------------------------ outputs
+    @property
+    def ledger(self) -> dict[str, np.ndarray]:
+        """Cumulative facility counters by name (rows of :attr:`ledger_matrix`)."""
+        return _ledger_rows(self.ledger_matrix, FACILITY_COUNTERS)
+
+    @property
+    def policy_ledger(self) -> dict[str, np.ndarray]:
+        """This month's counters of stabilised patients by name (rows of :attr:`policy_matrix`),
+        which hospitals read to set their referral policy."""
+        return _ledger_rows(self.policy_matrix, POLICY_COUNTERS)
+
     def daily_counts(self) -> pd.DataFrame:
         """Tidy daily counts.
 
@@ -599,6 +635,26 @@ class ReferralModel(mesa.Model):
         return pd.Series(t.mean(axis=0), index=list(TIERS), name="trust")
 
     # ------------------------------------------------------------------ forking (abm.simulate_many)
+    def fork(self, params: Params) -> ReferralModel:
+        """Return a copy of the model that runs on from today under ``params``.
+
+        The copy is whole (every array, agent and random generator; the model keeps no view of
+        one array in another attribute, which a deep copy would turn into an array of its own),
+        so running it on gives exactly the run of ``params`` alone (:meth:`continue_as`).
+
+        Examples
+        --------
+        >>> from abm import preset
+        >>> m = ReferralModel(preset("small"), rng=1)
+        >>> m.run_for(10)
+        >>> f = m.fork(m.params.with_reform({"revenue_share": 0.5}, day=10))
+        >>> f.day, f.params.reform.day, m.params.reform.day
+        (10, 10, None)
+        """
+        copied = copy.deepcopy(self)  # numpy Generators and Mesa's event list are copied too
+        copied.continue_as(params)
+        return copied
+
     def continue_as(self, params: Params) -> None:
         """Run on from today under ``params``, which give the same run as the current ones so far.
 

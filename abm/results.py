@@ -17,7 +17,6 @@ np.True_
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -293,8 +292,7 @@ def _run_family(runs: list[tuple[Params, int | None]], days: int, patients: str
     for i in sorted(fork_day, key=fork_day.get):
         if fork_day[i] > model.day:
             model.run_for(fork_day[i] - model.day)
-        fork = copy.deepcopy(model)  # numpy Generators and Mesa's event list are copied too
-        fork.continue_as(runs[i][0])
+        fork = model.fork(runs[i][0])
         if days > fork.day:
             fork.run_for(days - fork.day)
         yield i, _results(fork, seed)

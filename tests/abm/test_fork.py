@@ -15,6 +15,7 @@ from abm.experiments import MAX_BATCH, RunSpec, _batches
 from abm.model import ReferralModel
 from abm.params import ParamError
 from abm.results import prefix_families
+from abm.testing import assert_same_state, shared_buffers, state_differences
 
 DAYS = 60
 SMALL = abm.preset("small")
@@ -153,3 +154,67 @@ def test_sweep_of_pairs_and_its_resumption_store_the_runs_alone(tmp_path, forks)
     resumed = abm.sweep(scenarios, out=tmp_path / "store", **kwargs)
     assert resumed.attrs["computed"] == 1 and forks == []
     pd.testing.assert_frame_equal(resumed, df, check_exact=True)
+
+
+# ---------------------------------------------------------------- whole state over years
+#: The fork is tested on every named package, a plain lever step and a ramp, for three years
+#: after a reform day that is not on a month or year boundary.
+YEARS_AFTER = 3
+FORK_DAY = 100
+LONG = FORK_DAY + YEARS_AFTER * 365 + 10
+SCHEDULES = [*sorted(abm.reform_packages()["package"].unique()),
+             {"consortium_budget": 1.0, "revenue_share": 0.6}]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("patients", ["arrays", "agents"])
+@pytest.mark.parametrize("schedule", SCHEDULES, ids=lambda s: s if isinstance(s, str) else "step")
+def test_fork_equals_the_run_alone_in_every_array_for_three_years(schedule, patients):
+    """The copy that abm.simulate_many continues equals the run alone in its whole state."""
+    reform = SMALL.with_reform(schedule, day=FORK_DAY)
+    trunk = ReferralModel(SMALL, rng=7, patients=patients)
+    trunk.run_for(FORK_DAY)
+    fork = trunk.fork(reform)
+    fork.run_for(LONG - FORK_DAY)
+    alone = ReferralModel(reform, rng=7, patients=patients)
+    alone.run_for(LONG)
+    assert_same_state(fork, alone)
+    # the state walk sees the hospitals' policy, which the reform moves away from the trunk's
+    trunk.run_for(LONG - FORK_DAY)
+    assert any(d.startswith("model.fac.referral_push") or "policy" in d
+               for d in state_differences(trunk, alone)) or schedule == "secular_2011_2021"
+
+
+@pytest.mark.parametrize("patients", ["arrays", "agents"])
+def test_the_model_keeps_no_view_of_one_array_in_another(patients):
+    """A deep copy turns stored views into arrays of their own, so none may be stored."""
+    m = ReferralModel(REFORM, rng=1, patients=patients)
+    m.run_for(40)
+    assert shared_buffers(m) == []
+
+
+def test_the_whole_state_comparison_sees_a_detached_view():
+    """assert_same_state fails on the defect it guards against (a ledger that stops moving)."""
+    a = ReferralModel(SMALL, rng=3, patients="arrays")
+    a.run_for(31)
+    b = a.fork(SMALL)
+    b.policy_matrix = b.policy_matrix.copy()  # as a deep copy of a stored view would
+    b.run_for(30)
+    a.run_for(30)
+    assert_same_state(a, b)  # replacing the matrix object alone changes nothing
+    b.phys.ledger = b.phys.ledger.copy()  # now the physicians' table reads a stale copy
+    b.run_for(1)
+    a.run_for(1)
+    with pytest.raises(AssertionError, match="phys"):
+        assert_same_state(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("patients", ["arrays", "agents"])
+def test_simulate_many_equals_simulate_in_the_third_reform_year(patients):
+    """The issue's table: a baseline and a reform through the sweep's path equal the runs alone."""
+    runs = [(SMALL, 1), (REFORM, 1)]
+    days = 25 + 3 * 365
+    many = abm.simulate_many(runs, days=days, patients=patients)
+    for (p, seed), res in zip(runs, many, strict=True):
+        assert_same(res, abm.simulate(p, days=days, seed=seed, patients=patients))
