@@ -19,6 +19,26 @@ import sys
 __version__ = "0.1.0"
 
 
+def source_digest(folder: str, suffixes: tuple[str, ...] = (".py",)) -> str:
+    """Hex SHA-1 of the files under ``folder`` whose names end with ``suffixes`` (names and bytes).
+
+    Caches keyed on it (numba's compiled model, the sweep store's runs) never serve results of
+    code or data that have since changed.
+    """
+    digest = hashlib.sha1()
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(suffixes)):
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                digest.update(os.path.relpath(path, folder).encode() + b"\0" + fh.read())
+    return digest.hexdigest()
+
+
+#: Hash of the package's source files (:func:`source_digest` of ``abm/``).
+SOURCE_HASH = source_digest(os.path.dirname(os.path.abspath(__file__)))
+
+
 def _key_numba_cache() -> str:
     """Keep numba's compile cache of the model in a directory named by a hash of its source.
 
@@ -30,14 +50,7 @@ def _key_numba_cache() -> str:
     if os.environ.get("NUMBA_CACHE_DIR"):
         return os.environ["NUMBA_CACHE_DIR"]
     here = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha1()
-    for root, dirs, files in os.walk(here):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(f for f in files if f.endswith(".py")):
-            path = os.path.join(root, name)
-            with open(path, "rb") as fh:
-                digest.update(os.path.relpath(path, here).encode() + b"\0" + fh.read())
-    cache = os.path.join(here, "__pycache__", f"numba-{digest.hexdigest()[:16]}")
+    cache = os.path.join(here, "__pycache__", f"numba-{SOURCE_HASH[:16]}")
     if "numba" in sys.modules:  # already configured: set its config before abm compiles
         sys.modules["numba"].config.CACHE_DIR = cache
     else:

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -59,6 +60,8 @@ from abm.results import Results, prefix_families, simulate, simulate_many
 
 #: Version of the store layout (part of every run's key).
 STORE_FORMAT = 1
+#: Data files whose contents enter :func:`code_version` (the model reads these).
+DATA_SUFFIXES = (".csv", ".json", ".parquet")
 #: Most runs in one Dask task; batches are smaller when there are few runs per worker.
 MAX_BATCH = 8
 #: Tasks per worker the automatic batch size aims at (so workers share the load evenly).
@@ -117,11 +120,29 @@ def package_version() -> str:
     return importlib.metadata.version("referral-incentives-lab")
 
 
+@functools.cache
+def code_version() -> str:
+    """Hash of the model's code and data: ``abm/``'s source and the data files it reads.
+
+    Part of every run's key, so that a store never returns a run of code or data that have
+    changed since (an edited rule recomputes every run; ``force=True`` recomputes regardless).
+
+    >>> len(code_version())
+    16
+    """
+    import abm
+    from abm.data import datasets_dir
+
+    data = abm.source_digest(str(datasets_dir()), DATA_SUFFIXES)
+    return hashlib.sha256(f"{abm.SOURCE_HASH}:{data}".encode()).hexdigest()[:16]
+
+
 def run_key(spec: RunSpec) -> str:
-    """Content hash of a run: all parameters, seed, days, patients, windows, package version."""
+    """Content hash of a run: all parameters, seed, days, patients, windows, package version
+    and the hash of the code and data (:func:`code_version`)."""
     content = {"params": spec.params.flat(), "seed": spec.seed, "days": spec.days,
                "patients": spec.patients, "windows": spec.windows,
-               "version": package_version(), "store": STORE_FORMAT}
+               "version": package_version(), "code": code_version(), "store": STORE_FORMAT}
     if spec.by_group:  # only then, so the keys of runs without groups stay as they were
         content["by_group"] = spec.by_group
     blob = json.dumps(content, sort_keys=True, default=str).encode()
@@ -354,7 +375,8 @@ def _manifest(named: dict[str, Params], seeds: list[int], days: int, patients: s
     # keys of all scenarios, in order: a reform lever is absent from a scenario without reform
     order = [k for k in dict.fromkeys(k for flat in flats.values() for k in flat) if k in changed]
     return {
-        "format": STORE_FORMAT, "version": package_version(), "days": days,
+        "format": STORE_FORMAT, "version": package_version(), "code": code_version(),
+        "days": days,
         "patients": patients, "windows": windows, "seeds": seeds,
         "scenarios": {name: {k: flat.get(k) for k in order} for name, flat in flats.items()},
         "parameters": order,
