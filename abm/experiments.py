@@ -482,8 +482,14 @@ def _show_progress(progress: bool) -> bool:
 def local_cluster(n_workers: int = 2) -> Any:
     """Start the local Dask cluster that ``sweep(scheduler=None)`` uses, to reuse across sweeps.
 
-    ``n_workers`` processes with one thread each, listening on the loopback interface only,
-    without a dashboard, its logs silenced below errors. Close it when done (or use ``with``).
+    A scheduler and ``n_workers`` workers (one thread each), each a fresh Python process started
+    by Dask's own command line (``python -m dask spec``, Dask's ``SubprocessCluster``), listening
+    on the loopback interface only, without a dashboard, their logs silenced below errors.
+    Started that way, the workers never import the user's ``__main__``: a plain script without
+    ``if __name__ == "__main__":``, ``python -c``, standard input and notebooks all work (the
+    ``multiprocessing`` start methods that Dask's ``LocalCluster`` uses re-run a script's top
+    level in every worker, or fork a process that holds threads). Close the cluster when done
+    (or use ``with``).
 
     Examples
     --------
@@ -493,14 +499,15 @@ def local_cluster(n_workers: int = 2) -> Any:
             a = abm.sweep(scenarios, seeds=range(10), days=365, scheduler=cluster)
             b = abm.sweep(others, seeds=range(10), days=365, scheduler=cluster)
     """
-    from distributed import LocalCluster
+    from distributed.deploy.subprocess import SubprocessCluster
 
+    # Workers without a nanny: the nanny would start each worker through multiprocessing again.
     # The scheduler's HTTP endpoint (health checks) takes a free loopback port: the default
     # ":8787" may be taken by another cluster on the machine, which Dask reports as a warning.
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                        host="127.0.0.1", dashboard_address=None,
-                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                        silence_logs=logging.ERROR)
+    return SubprocessCluster(host="127.0.0.1", n_workers=n_workers, threads_per_worker=1,
+                             worker_class="distributed.Worker", dashboard_address=None,
+                             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                             silence_logs=logging.ERROR)
 
 
 def _check_scheduler(scheduler: Any) -> None:
