@@ -33,7 +33,7 @@ def slurm_cluster(**overrides):
         walltime="04:00:00",              # a job runs many batches; the sweep resubmits none
         job_name="abm-sweep",
         log_directory="slurm-logs",
-        worker_extra_args=["--lifetime", "3h50m", "--lifetime-stagger", "5m"],  # leave cleanly
+        worker_extra_args=["--lifetime", "230m", "--lifetime-stagger", "5m"],  # leave cleanly
         interface=None,                   # e.g. "ib0" if the login node has several networks
         scheduler_options={"dashboard_address": ":0"},
     )
