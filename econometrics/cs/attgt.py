@@ -13,7 +13,11 @@ not-yet-treated units). As in ``did`` for panel data:
 * units already treated in the first period, net of ``anticipation``, are dropped with a
   warning (``did``: "Dropped n units that were already treated in the first period");
 * the Wald pre-test of parallel trends (``did``'s ``W`` / ``Wpval``) uses the analytic covariance
-  of the pre-treatment cells (``t < g - anticipation``).
+  of the pre-treatment cells. By default these are the cells before anticipation begins
+  (``t < g - anticipation``): the anticipation cells may carry a genuine effect, so a test of
+  parallel trends should not include them. ``pretest_cells="before_treatment"`` takes every cell
+  with ``t < g`` instead, as R ``did`` does (``pre <- which(group > tt)``, which ignores
+  ``anticipation``); without anticipation the two coincide.
 
 By default an unbalanced panel is balanced first (units not observed in every period are
 dropped, with a warning). ``allow_unbalanced_panel=True`` keeps every observation and
@@ -49,11 +53,13 @@ from econometrics.cs.mboot import (
 )
 from econometrics.results import Overall, WaldTest
 
-__all__ = ["AttGtResult", "BasePeriod", "Control", "GroupTimeEstimates", "att_gt",
+__all__ = ["AttGtResult", "BasePeriod", "Control", "GroupTimeEstimates", "PretestCells", "att_gt",
            "group_time_effects", "group_time_effects_rc", "pretest"]
 
 Control = Literal["never", "notyet"]
 BasePeriod = Literal["varying", "universal"]
+#: Cells of the Wald pre-test: before anticipation begins (default) or before treatment (R did).
+PretestCells = Literal["before_anticipation", "before_treatment"]
 
 
 @dataclass(frozen=True)
@@ -289,13 +295,14 @@ def group_time_effects_rc(
                       anticipation=anticipation)
 
 
-def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: int
-            ) -> WaldTest | None:
+def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: int,
+            cells: PretestCells = "before_anticipation") -> WaldTest | None:
     """Wald pre-test that all pre-treatment ATT(g, t) are zero (``did``'s ``W``, ``Wpval``).
 
-    Uses the analytic covariance of the cells with ``t < g - anticipation`` (cells with zero
-    variance, e.g. the universal base period, are left out); chi-squared with as many degrees
-    of freedom as cells. None when there is no pre-treatment cell.
+    Uses the analytic covariance of the cells with ``t < g - anticipation``
+    (``cells="before_anticipation"``) or ``t < g`` (``"before_treatment"``, R ``did``'s choice);
+    cells with zero variance, e.g. the universal base period, are left out. Chi-squared with as
+    many degrees of freedom as cells; None when there is no pre-treatment cell.
 
     Examples
     --------
@@ -308,7 +315,9 @@ def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: i
     psi = cluster_sums(gt.influence, clusters)
     n = gt.influence.shape[0]
     vcov = psi.T @ psi / n**2
-    pre = np.flatnonzero((gt.times < gt.cohorts - anticipation) & (np.diag(vcov) > 0))
+    check_choice("pretest_cells", cells, get_args(PretestCells))
+    lead = anticipation if cells == "before_anticipation" else 0
+    pre = np.flatnonzero((gt.times < gt.cohorts - lead) & (np.diag(vcov) > 0))
     if len(pre) == 0:
         return None
     v = vcov[np.ix_(pre, pre)]
@@ -688,6 +697,7 @@ def att_gt(
     cluster: str | None = None,
     panel: bool = True,
     allow_unbalanced_panel: bool = False,
+    pretest_cells: PretestCells = "before_anticipation",
 ) -> AttGtResult:
     """Callaway-Sant'Anna group-time average treatment effects ATT(g, t).
 
@@ -735,6 +745,11 @@ def att_gt(
         every period are dropped, with a warning); True keeps every observation and uses the
         cross-section estimators with the influence function summed by unit, as ``did``'s
         ``allow_unbalanced_panel = TRUE``. A balanced panel is estimated as a panel either way.
+    pretest_cells : {"before_anticipation", "before_treatment"}
+        Cells of the Wald pre-test ``pretrend``: ``t < g - anticipation`` (default: the
+        anticipation cells may hold a real effect, so they are no test of parallel trends) or
+        ``t < g`` (R ``did``, whose pre-test ignores ``anticipation``; gives R's ``W``). Equal
+        when ``anticipation=0``.
 
     Returns
     -------
@@ -782,7 +797,7 @@ def att_gt(
         method=method, alpha=alpha, bootstrap=int(bootstrap), cband=cband,
         n_clusters=n_clusters, notes=tuple(notes), estimates=gt, unit_cohort=unit_cohort,
         clusters=clusters, seed=seed_seq, weights=w,
-        pretrend=pretest(gt, clusters, anticipation))
+        pretrend=pretest(gt, clusters, anticipation, pretest_cells))
     se, (lo, hi) = result._inference(gt.att, gt.influence)
     table = effect_table({"cohort": gt.cohorts.astype(int), "time": gt.times.astype(int)},
                          gt.att, se, lo, hi)
