@@ -32,7 +32,8 @@ _LAZY = {
     "bacon": "bacon",
     "WildBootstrapResult": "inference", "wild_bootstrap": "inference",
     "BaconResult": "results", "EstimationResult": "results", "EventStudyResult": "results",
-    "Overall": "results", "StaticResult": "results", "WaldTest": "results",
+    "Overall": "results", "StaticResult": "results", "SyntheticResult": "results",
+    "WaldTest": "results",
     "simulate_panel": "simulate", "true_event_path": "simulate",
     "event_study": "twfe", "twfe": "twfe",
     "registry": "registry",  # the event-study estimator registry: the module itself
@@ -44,6 +45,7 @@ _LAZY = {
     "imputation": "imputation",
     "sun_abraham": "sunab",
     "SyntheticDiDResult": "synthdid", "synthetic_did": "synthdid",
+    "SyntheticControlResult": "synth", "synthetic_control": "synth",
     # PMC index of policy documents (issue 16).
     "PMCResult": "pmc", "pmc_score": "pmc", "suggest_codings": "pmc",
     # The estimator lab (issue 14).

@@ -24,8 +24,10 @@ from econometrics.twfe import twfe
 
 __all__ = ["ESTIMATORS", "ComparisonResult", "compare_estimators"]
 
-#: Labels of the default comparison (every registered estimator).
-ESTIMATORS = tuple(registry.LABELS[name] for name in registry.available())
+#: Labels of the default comparison of a staggered panel (every registered estimator but those
+#: that need one adoption date).
+ESTIMATORS = tuple(registry.LABELS[name] for name in registry.available()
+                   if name not in registry.ONE_ADOPTION_DATE)
 _PATH_COLUMNS = ["estimator", "event_time", "estimate", "std_error", "conf_low", "conf_high"]
 
 
@@ -119,7 +121,9 @@ def compare_estimators(
         Event window of the paths (default: all event times; the imputation pre-trend test
         then uses as many leads as the longest pre-period path).
     estimators : sequence of str, optional
-        Registered names (:data:`econometrics.registry.ESTIMATORS`); default: all of them.
+        Registered names (:data:`econometrics.registry.ESTIMATORS`); default: all of them
+        (with staggered adoption, all but those of
+        :data:`~econometrics.registry.ONE_ADOPTION_DATE`, e.g. the synthetic control).
     covariates : list of str, optional
         Controls (Callaway-Sant'Anna takes them at the base period).
     cluster : str, optional
@@ -143,7 +147,13 @@ def compare_estimators(
     >>> cmp.overall.estimator.tolist()[4]
     "de Chaisemartin-D'Haultfoeuille"
     """
-    names = registry.available() if estimators is None else list(estimators)
+    if estimators is None:
+        names = registry.available()
+        cohorts = normalize_cohort(as_pandas(data)[cohort].to_numpy(), cohort)
+        if len(np.unique(cohorts[cohorts > 0])) > 1:  # staggered: no one-date estimators
+            names = [n for n in names if n not in registry.ONE_ADOPTION_DATE]
+    else:
+        names = list(estimators)
     options = dict(options or {})
     unknown = sorted(set(options) - set(names))
     if unknown:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from econometrics._panel import check_choice
 
-__all__ = ["ESTIMATORS", "LABELS", "available", "get_estimator"]
+__all__ = ["ESTIMATORS", "LABELS", "ONE_ADOPTION_DATE", "available", "get_estimator"]
 
 #: name -> "module:function" of an event-study estimator with the shared signature.
 ESTIMATORS: dict[str, str] = {
@@ -31,6 +31,7 @@ ESTIMATORS: dict[str, str] = {
     "sun_abraham": "econometrics.sunab:sun_abraham",
     "imputation": "econometrics.imputation:imputation",
     "dcdh": "econometrics.dcdh:dcdh",
+    "synthetic_control": "econometrics.synth:sc_event_study",
 }
 
 #: name -> label used in comparison tables and plots.
@@ -40,7 +41,12 @@ LABELS: dict[str, str] = {
     "sun_abraham": "Sun-Abraham",
     "imputation": "Imputation (BJS)",
     "dcdh": "de Chaisemartin-D'Haultfoeuille",
+    "synthetic_control": "Synthetic control",
 }
+
+#: Estimators that need every treated unit to adopt at one date (left out of the default
+#: comparison of a staggered panel).
+ONE_ADOPTION_DATE: frozenset[str] = frozenset({"synthetic_control"})
 
 
 def available() -> list[str]:
@@ -49,7 +55,7 @@ def available() -> list[str]:
     Examples
     --------
     >>> available()
-    ['twfe', 'callaway_santanna', 'sun_abraham', 'imputation', 'dcdh']
+    ['twfe', 'callaway_santanna', 'sun_abraham', 'imputation', 'dcdh', 'synthetic_control']
     """
     return list(ESTIMATORS)
 

@@ -31,6 +31,7 @@ __all__ = [
     "EventStudyResult",
     "Overall",
     "StaticResult",
+    "SyntheticResult",
     "TidyFrame",
     "WaldTest",
 ]
@@ -401,6 +402,53 @@ class EventStudyResult(EstimationResult):
         ax.set_xlabel("event time (periods since first treatment)")
         ax.set_ylabel(f"effect on {self.outcome} ({self.conf_level:.0%} CI)")
         ax.set_title(self.estimator)
+        return ax
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class SyntheticResult(EstimationResult):
+    """A synthetic-control-type estimate (one row) with its weights and trajectories.
+
+    ``unit_weights`` (omega: control units, sum to one), ``time_weights`` (lambda:
+    pre-treatment periods; zero for synthetic control), ``trajectories`` (period x treated
+    mean, synthetic control and a ``post`` flag). ``plot()`` draws them as R ``synthdid``'s
+    ``plot`` does: the two trajectories, the adoption date, the weighted pre-treatment period
+    shaded by lambda, and an arrow for the estimated effect.
+    """
+
+    unit_weights: pd.Series
+    time_weights: pd.Series
+    trajectories: pd.DataFrame
+
+    def plot(self, ax=None, **kwargs):
+        """Treated units' mean and the synthetic control over time, with the effect arrow."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        tr = self.trajectories
+        times = tr.index.to_numpy(dtype=float)
+        ax.plot(times, tr["treated"], "-", color="C1", label="treated", **kwargs)
+        ax.plot(times, tr["synthetic"], "-", color="C0", label="synthetic control")
+        first_post = times[tr["post"].to_numpy()].min()
+        ax.axvline(first_post - 0.5, color="grey", linestyle=":", linewidth=1)
+        lam = self.time_weights.to_numpy(dtype=float)
+        if lam.sum() > 0:  # synthdid shades the pre-treatment periods by their weight
+            bottom = ax.get_ylim()[0]
+            ax.fill_between(times[: len(lam)], bottom, bottom + lam / lam.max()
+                            * 0.1 * np.ptp(ax.get_ylim()), color="C0", alpha=0.3,
+                            step="mid", label="time weights")
+        post = tr[tr["post"]]
+        mid = float(np.mean(post.index.to_numpy(dtype=float)))
+        est = self.tidy().iloc[0]
+        base = float(post["synthetic"].mean())
+        ax.annotate("", xy=(mid, base + est.estimate), xytext=(mid, base),
+                    arrowprops=dict(arrowstyle="->", color="black"))
+        ax.set_xlabel("time")
+        ax.set_ylabel(self.outcome)
+        ax.set_title(f"{self.estimator.split(' (')[0]}: {est.estimate:.2f} "
+                     f"(SE {est.std_error:.2f})")
+        ax.legend(fontsize="small")
         return ax
 
 

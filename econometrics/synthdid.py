@@ -27,7 +27,7 @@ import pandas as pd
 
 from econometrics._panel import PanelError, check_choice, prepare_panel
 from econometrics.inference import t_inference
-from econometrics.results import TIDY_COLUMNS, EstimationResult
+from econometrics.results import TIDY_COLUMNS, SyntheticResult
 
 __all__ = ["SeMethod", "SyntheticDiDResult", "synthetic_did"]
 
@@ -35,34 +35,12 @@ SeMethod = Literal["placebo", "jackknife", "bootstrap"]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class SyntheticDiDResult(EstimationResult):
+class SyntheticDiDResult(SyntheticResult):
     """Synthetic DiD estimate (one row) with the unit and time weights.
 
     ``unit_weights`` (control units, sum to one), ``time_weights`` (pre-treatment periods, sum
     to one), ``trajectories`` (period x treated mean / synthetic control, for the plot).
     """
-
-    unit_weights: pd.Series
-    time_weights: pd.Series
-    trajectories: pd.DataFrame
-
-    def plot(self, ax=None, **kwargs):
-        """Treated units' mean and the synthetic control over time, with the adoption date."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        tr = self.trajectories
-        ax.plot(tr.index, tr["treated"], "o-", label="treated", **kwargs)
-        ax.plot(tr.index, tr["synthetic"], "s--", label="synthetic control (SDID weights)")
-        first_post = tr.index[tr["post"]].min()
-        ax.axvline(first_post - 0.5, color="grey", linestyle=":", linewidth=1)
-        ax.set_xlabel("time")
-        ax.set_ylabel(self.outcome)
-        est = self.tidy().iloc[0]
-        ax.set_title(f"Synthetic DiD: {est.estimate:.2f} (SE {est.std_error:.2f})")
-        ax.legend(fontsize="small")
-        return ax
 
 
 def _block_design(panel, treat: str) -> tuple[np.ndarray, list]:
