@@ -343,3 +343,16 @@ def test_fixed_effect_errors_name_the_argument():
         twfe(df, y="y", unit="unit", time="time", treat="treat", fe="region^")
     with pytest.raises(PanelError, match="'region' \\(fe=\\)"):
         twfe(df, y="y", unit="unit", time="time", treat="treat", fe="region^time")
+
+
+@pytest.mark.parametrize("fn", ["twfe", "event_study"])
+def test_vcov_is_validated(panel, fn):
+    kw = dict(y="y", unit="unit", time="time")
+    call = ((lambda **k: twfe(panel, **kw, treat="treat", **k)) if fn == "twfe" else
+            (lambda **k: event_study(panel, **kw, cohort="cohort", **k)))
+    with pytest.raises(ValueError, match="'cluster', 'iid', 'HC1'"):
+        call(vcov="hc1")
+    with pytest.raises(ValueError, match="need vcov='cluster'"):
+        call(vcov="iid", cluster="region")
+    res = call(vcov="HC1")
+    assert res.n_clusters == () and "HC1" in res.summary()
