@@ -240,7 +240,9 @@ class Design:
     ``x`` holds the regressors including the period (and extra fixed-effect) dummies; unit
     effects are absorbed. With ``demeaned`` (a balanced, unweighted panel), ``x`` and ``y`` are
     already two-way demeaned and hold no dummies. ``n_params`` is the k of the small-sample
-    factor (n-1)/(n-k).
+    factor (n-1)/(n-k). ``times`` holds the period codes and ``vcov_kind`` the covariance the
+    fit reported ("cluster", "iid" or "HC1"), for the conversions to linearmodels and
+    statsmodels.
     """
 
     y: np.ndarray
@@ -251,6 +253,8 @@ class Design:
     weights: np.ndarray | None = None
     n_params: int | None = None
     demeaned: bool = False
+    times: np.ndarray | None = None
+    vcov_kind: str = "cluster"
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,9 @@ clusters, the standard errors' small-sample correction and the notes, or the sam
 ``tabular``), ``.plot(ax=None)`` (returns the matplotlib Axes) and ``.notes`` (facts about the data
 and the fit, e.g. an unbalanced panel).
 
-* :class:`StaticResult` -- one or a few coefficients (``twfe``); ``.fit``: the linearmodels result.
+* :class:`StaticResult` -- one or a few coefficients (``twfe``); ``.fit`` is None (the fast
+  least-squares path keeps no library object); ``.to_linearmodels()`` / ``.to_statsmodels()``
+  refit the same regression in those libraries.
 * :class:`EventStudyResult` -- coefficients indexed by event time, a joint pre-trend test
   ``.pretrend`` and an ``.overall`` summary effect (filled by estimators that define one).
 * :class:`BaconResult` -- the Goodman-Bacon decomposition, one row per 2x2 comparison.
@@ -195,10 +197,13 @@ class EstimationResult:
     notes : tuple of str
         Facts about the data and the fit (reported by ``summary``).
     fit : object
-        The underlying result (a linearmodels ``PanelEffectsResults`` for TWFE estimators).
+        A library result object behind the numbers, where an estimator keeps one; None for the
+        estimators written here (TWFE, event studies, Sun-Abraham, imputation, synthetic
+        control): their numbers come from this package's least squares, and
+        ``to_linearmodels()`` / ``to_statsmodels()`` refit a TWFE regression in those libraries.
     design : object
         What post-estimation needs (``econometrics.inference.Design`` for TWFE fits, used by
-        ``wild_bootstrap``); None for other estimators.
+        ``wild_bootstrap`` and the conversions); None for other estimators.
     """
 
     table: pd.DataFrame
@@ -227,6 +232,86 @@ class EstimationResult:
     def tidy(self) -> pd.DataFrame:
         """Return the coefficient table (a copy): term, estimate, std_error, ... conf_high."""
         return self.table.copy()
+
+    def to_linearmodels(self):
+        """Refit the TWFE regression as a linearmodels ``PanelOLS`` with the same covariance.
+
+        Unit effects absorbed (``entity_effects=True``), period (and extra) effects as dummies
+        plus a constant, the same weights; covariance ``clustered`` (``debiased=True,
+        group_debias=True``), ``unadjusted`` or ``robust`` (``debiased=True``) for
+        ``vcov="cluster"``, ``"iid"``, ``"HC1"``. Coefficients equal this result's; standard
+        errors too for one-way clustering with unit effects nested in the clusters and for
+        "iid" and "HC1" (linearmodels' two-way clustering scales each term by its own G, fixest
+        by the smaller G). Only TWFE results (``twfe``, ``event_study(estimator="twfe")``)
+        carry the regression; others raise ValueError.
+
+        Examples
+        --------
+        >>> from econometrics import simulate_panel, twfe
+        >>> df = simulate_panel(n_units=30, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
+        >>> res = twfe(df, y="y", unit="unit", time="time", treat="treat")
+        >>> lm = res.to_linearmodels()
+        >>> bool(abs(lm.params["treat"] - res.coef()["treat"]) < 1e-10)
+        True
+        """
+        from linearmodels.panel import PanelOLS
+
+        y, exog, weights, d = self._refit_design(unit_dummies=False)
+        index = pd.MultiIndex.from_arrays([d.units, np.arange(len(d.units))])
+        model = PanelOLS(pd.Series(y, index=index, name=self.outcome),
+                         exog.set_axis(index), entity_effects=True,
+                         weights=None if weights is None else pd.Series(weights, index=index),
+                         check_rank=False, drop_absorbed=False)
+        if d.vcov_kind == "cluster":
+            clusters = pd.DataFrame(np.asarray(d.clusters).reshape(len(y), -1), index=index)
+            return model.fit(cov_type="clustered", clusters=clusters, debiased=True,
+                             group_debias=True)
+        kind = "unadjusted" if d.vcov_kind == "iid" else "robust"
+        return model.fit(cov_type=kind, debiased=True)
+
+    def to_statsmodels(self):
+        """Refit the TWFE regression as statsmodels OLS / WLS on unit and period dummies.
+
+        Covariance ``nonrobust`` for ``vcov="iid"``, ``HC1`` for ``"HC1"`` (both equal to this
+        result's) and ``cluster`` for ``"cluster"`` (statsmodels counts every unit dummy in
+        (n-1)/(n-k), fixest counts unit effects nested in the clusters as one, so clustered
+        standard errors differ by that factor). Only TWFE results carry the regression; others
+        raise ValueError.
+
+        Examples
+        --------
+        >>> from econometrics import simulate_panel, twfe
+        >>> df = simulate_panel(n_units=30, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
+        >>> res = twfe(df, y="y", unit="unit", time="time", treat="treat", vcov="HC1")
+        >>> sm = res.to_statsmodels()
+        >>> bool(abs(sm.bse["treat"] - res.se()["treat"]) < 1e-10)
+        True
+        """
+        import statsmodels.api as sm
+
+        y, exog, weights, d = self._refit_design(unit_dummies=True)
+        model = (sm.OLS(y, exog) if weights is None else sm.WLS(y, exog, weights=weights))
+        if d.vcov_kind == "cluster":
+            groups = np.asarray(d.clusters)
+            return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        return model.fit(cov_type="nonrobust" if d.vcov_kind == "iid" else "HC1")
+
+    def _refit_design(self, *, unit_dummies: bool):
+        """Outcome, regressors with period (and unit) dummies and a constant, weights, design."""
+        d = self.design
+        if d is None or d.times is None:
+            raise ValueError(f"{type(self).__name__} from {self.estimator!r} carries no TWFE "
+                             "regression to convert; to_linearmodels / to_statsmodels take "
+                             "results of twfe and event_study(estimator='twfe')")
+        cols = {name: d.x[:, j] for j, name in enumerate(d.names)}
+        exog = pd.DataFrame(cols)
+        if d.demeaned:  # two-way demeaned data: the period dummies are not in x
+            periods = pd.get_dummies(pd.Series(d.times), prefix="_period:", drop_first=True)
+            exog = pd.concat([exog, periods.astype(float)], axis=1)
+        if unit_dummies:
+            units = pd.get_dummies(pd.Series(d.units), prefix="_unit:", drop_first=True)
+            exog = pd.concat([exog, units.astype(float)], axis=1)
+        return d.y, exog.assign(const=1.0), d.weights, d
 
     def _by_term(self, column: str) -> pd.Series:
         t = self.tidy()

@@ -250,7 +250,8 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
         both = _two_way_demeaned(np.column_stack([x, y]), n_units, n_periods)
         xd, yd, all_names = both[:, :-1], both[:, -1], names
         design = Design(y=yd, x=xd, names=tuple(names), units=units,
-                        clusters=np.asarray(codes), demeaned=True)
+                        clusters=np.asarray(codes), demeaned=True, times=times,
+                        vcov_kind=vcov_kind)
     else:
         blocks = [_dummies(times, time_levels, _TIME_PREFIX, True)]
         blocks += [_dummies(c, range(c.max() + 1), f"_fe::{spec}::", False) for spec, c in extra]
@@ -266,7 +267,8 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
         all_names = names + [fe_names[i] for i in keep]
         raw_norms = np.r_[raw_norms, np.linalg.norm(both[:, k:-1][:, keep], axis=0)]
         design = Design(y=y, x=np.column_stack([x, fe_x[:, keep]]), names=tuple(all_names),
-                        units=units, clusters=np.asarray(codes), weights=weights)
+                        units=units, clusters=np.asarray(codes), weights=weights, times=times,
+                        vcov_kind=vcov_kind)
     levels = [n_units, n_periods] + [int(c.max()) + 1 for _, c in extra]
     n_all = len(names) + sum(levels) - (len(levels) - 1)  # every fixed-effect level counted
     beta, xtx_inv = _least_squares(xd, yd, all_names, raw_norms)
