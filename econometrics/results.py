@@ -537,7 +537,8 @@ class SyntheticResult(EstimationResult):
         return ax
 
 
-BACON_TYPES = ("earlier_vs_later", "later_vs_earlier", "treated_vs_never")
+BACON_TYPES = ("earlier_vs_later", "later_vs_earlier", "treated_vs_never", "both_treated",
+               "later_vs_always")
 BACON_COLUMNS = ("type", "treated", "control", "estimate", "weight")
 
 
@@ -558,6 +559,12 @@ class BaconResult:
         Observations and units.
     notes : tuple of str
         Facts about the data.
+    within_estimate, within_weight : float or None
+        With covariates: the within-timing-group component beta_w and its weight Omega
+        (``bacondecomp``'s ``beta_hat_w`` and ``Omega``); the 2x2 rows are then the between
+        comparisons, whose weights sum to one and share 1 - Omega. None without covariates.
+    covariates : tuple of str
+        The controls of the decomposition (empty without).
     """
 
     table: pd.DataFrame
@@ -566,6 +573,9 @@ class BaconResult:
     n_obs: int
     n_units: int
     notes: tuple[str, ...] = ()
+    within_estimate: float | None = None
+    within_weight: float | None = None
+    covariates: tuple[str, ...] = ()
 
     def tidy(self) -> pd.DataFrame:
         """One row per 2x2 comparison: type, treated, control, estimate, weight (a copy)."""
@@ -573,9 +583,15 @@ class BaconResult:
 
     @property
     def weighted_sum(self) -> float:
-        """Sum of weight x estimate over the comparisons (equals the TWFE estimate)."""
+        """The TWFE estimate rebuilt from the parts: sum of weight x estimate over the 2x2s.
+
+        With covariates: ``Omega * beta_w + (1 - Omega) * sum(weight x estimate)``.
+        """
         t = self.table
-        return float(np.sum(t["weight"].to_numpy() * t["estimate"].to_numpy()))
+        between = float(np.sum(t["weight"].to_numpy() * t["estimate"].to_numpy()))
+        if self.within_weight is None:
+            return between
+        return self.within_weight * self.within_estimate + (1 - self.within_weight) * between
 
     def by_type(self) -> pd.DataFrame:
         """Total weight and weighted average estimate of each comparison type."""
@@ -590,9 +606,15 @@ class BaconResult:
     def summary(self, *, latex: bool = False, digits: int = 4) -> str:
         """Weights and average estimates by comparison type, with the TWFE identity."""
         title = f"Goodman-Bacon decomposition: {self.outcome}"
+        within = ([] if self.within_weight is None else [
+            f"Covariates: {', '.join(self.covariates)}; within component "
+            f"{self.within_estimate:.{digits}f} with weight Omega = "
+            f"{self.within_weight:.{digits}f}; the 2x2 rows "
+            f"are the between comparisons (weight 1 - Omega)"])
         footer = [
-            f"TWFE estimate: {self.twfe_estimate:.{digits}f}; weighted sum of 2x2 estimates: "
+            f"TWFE estimate: {self.twfe_estimate:.{digits}f}; rebuilt from the decomposition: "
             f"{self.weighted_sum:.{digits}f}; comparisons: {len(self.table)}",
+            *within,
             f"Observations: {self.n_obs}; units: {self.n_units}",
             *[f"Note: {n}" for n in self.notes],
         ]
