@@ -35,7 +35,7 @@ _LAZY = {
     "Overall": "results", "StaticResult": "results", "SyntheticResult": "results",
     "WaldTest": "results",
     "simulate_panel": "simulate", "true_event_path": "simulate",
-    "event_study": "twfe", "twfe": "twfe",
+    "event_study": "registry", "twfe": "twfe",
     "registry": "registry",  # the event-study estimator registry: the module itself
     # Heterogeneity-robust estimators (issue 6) and sensitivity (issue 18).
     "ComparisonResult": "compare", "compare_estimators": "compare",

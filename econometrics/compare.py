@@ -19,7 +19,7 @@ import pandas as pd
 
 from econometrics import registry
 from econometrics._panel import as_pandas, normalize_cohort
-from econometrics.results import Overall, TidyFrame
+from econometrics.results import Overall, ResultBase, TidyFrame
 from econometrics.twfe import twfe
 
 __all__ = ["ESTIMATORS", "ComparisonResult", "compare_estimators"]
@@ -31,14 +31,15 @@ ESTIMATORS = tuple(registry.LABELS[name] for name in registry.available()
 _PATH_COLUMNS = ["estimator", "event_time", "estimate", "std_error", "conf_low", "conf_high"]
 
 
-@dataclass(frozen=True, eq=False)
-class ComparisonResult:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ComparisonResult(ResultBase):
     """Event-time paths and overall effects of several estimators on one panel.
 
     Attributes
     ----------
-    paths : pandas.DataFrame
-        estimator, event_time, estimate, std_error, conf_low, conf_high.
+    table : pandas.DataFrame
+        The paths: estimator, event_time, estimate, std_error, conf_low, conf_high (also
+        ``.paths``).
     overall : pandas.DataFrame
         estimator, estimate, std_error (TWFE: the static coefficient; ``att`` / ``se`` are
         deprecated aliases).
@@ -48,25 +49,23 @@ class ComparisonResult:
         Outcome column.
     """
 
-    paths: pd.DataFrame
     overall: pd.DataFrame
     results: dict
-    outcome: str
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """The event-time paths (the table ``tidy()`` copies)."""
+        return self.table
 
     def tidy(self) -> pd.DataFrame:
         """Return the event-time paths of all estimators (a copy), one row per estimate."""
-        return self.paths.copy()
+        return self.table.copy()
 
-    def summary(self) -> str:
-        """Return the overall effects as text."""
-        lines = [f"Estimator comparison: {self.outcome}"]
-        width = max([20, *(len(str(e)) for e in self.overall.estimator)])
-        lines += [f"  {r.estimator:<{width}} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
-                  for r in self.overall.itertuples()]
-        return "\n".join(lines)
+    def _title(self) -> str:
+        return "Estimator comparison"
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _summary_table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.overall)[["estimator", "estimate", "std_error"]]
 
     def plot(self, ax=None, *, truth: pd.Series | None = None):
         """Plot the event-time paths with intervals, slightly dodged; returns the Axes.
@@ -177,7 +176,7 @@ def compare_estimators(
         overall.append({"estimator": label,
                         "estimate": np.nan if summary is None else summary.estimate,
                         "std_error": np.nan if summary is None else summary.std_error})
-    return ComparisonResult(paths=pd.concat(paths, ignore_index=True),
+    return ComparisonResult(table=pd.concat(paths, ignore_index=True),
                             overall=TidyFrame(overall), results=results, outcome=y)
 
 

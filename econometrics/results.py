@@ -29,6 +29,8 @@ import pandas as pd
 __all__ = [
     "TIDY_COLUMNS",
     "BaconResult",
+    "ResultBase",
+    "check_conf_level",
     "EstimationResult",
     "EventStudyResult",
     "Overall",
@@ -172,9 +174,100 @@ def _latex_table(title: str, table: pd.DataFrame, footer: list[str], digits: int
     ])
 
 
+def check_conf_level(conf_level: float, alpha: float | None = None, *, stacklevel: int = 3
+                     ) -> float:
+    """Return the confidence level; ``alpha`` (deprecated) is accepted as ``1 - conf_level``.
+
+    Passing ``alpha`` emits a DeprecationWarning; passing both, or a level outside (0, 1), is
+    a ValueError naming the argument.
+
+    Examples
+    --------
+    >>> check_conf_level(0.9)
+    0.9
+    """
+    if alpha is not None:
+        warnings.warn("alpha is deprecated and will be removed in the next release; use "
+                      f"conf_level={1 - alpha:g} (conf_level = 1 - alpha)", DeprecationWarning,
+                      stacklevel=stacklevel)
+        if conf_level != 0.95:
+            raise ValueError(f"alpha={alpha!r} and conf_level={conf_level!r} both given; "
+                             "pass conf_level only")
+        if (not isinstance(alpha, float | int) or isinstance(alpha, bool)
+                or not 0 < alpha < 1):
+            raise ValueError(f"alpha={alpha!r} must be strictly between 0 and 1")
+        conf_level = 1 - alpha
+    if (not isinstance(conf_level, float | int) or isinstance(conf_level, bool)
+            or not 0 < conf_level < 1):
+        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    return float(conf_level)
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
-class EstimationResult:
-    """Base result: a tidy coefficient table plus the facts that ``summary`` reports.
+class ResultBase:
+    """The base of every estimator's result: table, summary, LaTeX, display, plot, conf level.
+
+    ``tidy()`` (a copy of the table), ``summary(latex=False)`` (text or a LaTeX ``tabular``),
+    ``to_latex()``, the notebook display, ``plot()`` and ``conf_level``. Subclasses give the
+    title (``_title``), the table printed (``_summary_table``), the facts below it
+    (``_footer``) and ``plot``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The estimates, one row each (``tidy()`` returns a copy).
+    outcome : str
+        Name of the outcome column.
+    conf_level : float
+        Confidence level of the intervals in the table (where it has any).
+    notes : tuple of str
+        Facts about the data and the fit (reported by ``summary``).
+    """
+
+    table: pd.DataFrame
+    outcome: str
+    conf_level: float = 0.95
+    notes: tuple[str, ...] = ()
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the estimates table (a copy)."""
+        return self.table.copy()
+
+    def _title(self) -> str:
+        return type(self).__name__
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.tidy()
+
+    def _footer(self) -> list[str]:
+        return [f"Note: {n}" for n in self.notes]
+
+    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
+        """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
+        title = f"{self._title()}: {self.outcome}"
+        table = self._summary_table()
+        if latex:
+            return _latex_table(title, table, self._footer(), digits)
+        return "\n".join([title, _text_table(table, digits), *self._footer()])
+
+    def to_latex(self, *, digits: int = 4) -> str:
+        """Return the summary as a LaTeX ``tabular`` (same as ``summary(latex=True)``)."""
+        return self.summary(latex=True, digits=digits)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:  # notebooks show the text summary
+        return f"<pre>{self.summary()}</pre>"
+
+    def plot(self, ax=None, **kwargs):
+        """Plot the result; returns the matplotlib Axes (each result type draws its own)."""
+        raise NotImplementedError(f"{type(self).__name__} has no plot")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class EstimationResult(ResultBase):
+    """Coefficient-table result: a tidy table plus the facts that ``summary`` reports.
 
     Parameters
     ----------
@@ -206,16 +299,12 @@ class EstimationResult:
         ``wild_bootstrap`` and the conversions); None for other estimators.
     """
 
-    table: pd.DataFrame
     estimator: str
-    outcome: str
     n_obs: int
     n_units: int
     vcov_type: str
     small_sample: str
     n_clusters: tuple[int, ...] = ()
-    conf_level: float = 0.95
-    notes: tuple[str, ...] = ()
     fit: Any = None
     design: Any = None
 
@@ -232,6 +321,9 @@ class EstimationResult:
     def tidy(self) -> pd.DataFrame:
         """Return the coefficient table (a copy): term, estimate, std_error, ... conf_high."""
         return self.table.copy()
+
+    def _title(self) -> str:
+        return self.estimator
 
     def to_linearmodels(self):
         """Refit the TWFE regression as a linearmodels ``PanelOLS`` with the same covariance.
@@ -349,21 +441,6 @@ class EstimationResult:
 
     def _summary_table(self) -> pd.DataFrame:
         return self.tidy()[list(TIDY_COLUMNS)]
-
-    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
-        """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
-        title = f"{self.estimator}: {self.outcome}"
-        table = self._summary_table()
-        footer = self._footer()
-        if latex:
-            return _latex_table(title, table, footer, digits)
-        return "\n".join([title, _text_table(table, digits), *footer])
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:  # notebooks show the text summary
-        return f"<pre>{self.summary()}</pre>"
 
     def plot(self, ax=None, **kwargs):
         """Coefficient plot: estimates with confidence intervals; returns the Axes."""
@@ -543,7 +620,7 @@ BACON_COLUMNS = ("type", "treated", "control", "estimate", "weight")
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class BaconResult:
+class BaconResult(ResultBase):
     """Goodman-Bacon decomposition of the static TWFE estimate into 2x2 comparisons.
 
     Parameters
@@ -567,12 +644,9 @@ class BaconResult:
         The controls of the decomposition (empty without).
     """
 
-    table: pd.DataFrame
     twfe_estimate: float
-    outcome: str
     n_obs: int
     n_units: int
-    notes: tuple[str, ...] = ()
     within_estimate: float | None = None
     within_weight: float | None = None
     covariates: tuple[str, ...] = ()
@@ -580,6 +654,12 @@ class BaconResult:
     def tidy(self) -> pd.DataFrame:
         """One row per 2x2 comparison: type, treated, control, estimate, weight (a copy)."""
         return self.table.copy()
+
+    def _title(self) -> str:
+        return "Goodman-Bacon decomposition"
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.by_type()
 
     @property
     def weighted_sum(self) -> float:
@@ -603,41 +683,29 @@ class BaconResult:
         order = [k for k in BACON_TYPES if k in out.index]
         return out.loc[order].reset_index()
 
-    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
-        """Weights and average estimates by comparison type, with the TWFE identity."""
-        title = f"Goodman-Bacon decomposition: {self.outcome}"
+    def _footer(self) -> list[str]:
         within = ([] if self.within_weight is None else [
             f"Covariates: {', '.join(self.covariates)}; within component "
-            f"{self.within_estimate:.{digits}f} with weight Omega = "
-            f"{self.within_weight:.{digits}f}; the 2x2 rows "
-            f"are the between comparisons (weight 1 - Omega)"])
-        footer = [
-            f"TWFE estimate: {self.twfe_estimate:.{digits}f}; rebuilt from the decomposition: "
-            f"{self.weighted_sum:.{digits}f}; comparisons: {len(self.table)}",
+            f"{self.within_estimate:.4f} with weight Omega = {self.within_weight:.4f}; the 2x2 "
+            "rows are the between comparisons (weight 1 - Omega)"])
+        return [
+            f"TWFE estimate: {self.twfe_estimate:.4f}; rebuilt from the decomposition: "
+            f"{self.weighted_sum:.4f}; comparisons: {len(self.table)}",
             *within,
             f"Observations: {self.n_obs}; units: {self.n_units}",
-            *[f"Note: {n}" for n in self.notes],
+            *super()._footer(),
         ]
-        table = self.by_type()
-        if latex:
-            return _latex_table(title, table, footer, digits)
-        return "\n".join([title, _text_table(table, digits), *footer])
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{self.summary()}</pre>"
-
-    def plot(self, ax=None):
+    def plot(self, ax=None, **kwargs):
         """Scatter of 2x2 estimates against their weights by type; line at the TWFE estimate."""
         import matplotlib.pyplot as plt
         import seaborn as sns
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
+        order = [k for k in BACON_TYPES if k in set(self.table["type"])]
         sns.scatterplot(data=self.tidy(), x="weight", y="estimate", hue="type", style="type",
-                        hue_order=list(BACON_TYPES), style_order=list(BACON_TYPES), s=60, ax=ax)
+                        hue_order=order, style_order=order, s=60, ax=ax, **kwargs)
         ax.axhline(self.twfe_estimate, color="black", linestyle="--", linewidth=1,
                    label=f"TWFE = {self.twfe_estimate:.3f}")
         ax.axhline(0.0, color="grey", linestyle=":", linewidth=1)

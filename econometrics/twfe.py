@@ -36,7 +36,7 @@ from econometrics.inference import (
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult
 
 __all__ = ["TwfeFit", "VcovKind", "absorbed_columns", "check_references", "check_vcov",
-           "event_study", "fit_twfe", "subset_panel", "twfe", "twfe_event_study"]
+           "fit_twfe", "subset_panel", "twfe", "twfe_event_study"]
 
 #: Standard errors of the TWFE estimators: clustered (by ``cluster``), homoskedastic or HC1.
 VcovKind = Literal["cluster", "iid", "HC1"]
@@ -421,83 +421,6 @@ def check_references(reference) -> tuple[int, ...]:
     if len(set(values)) < len(values):
         raise ValueError(f"reference={reference!r} lists an event time twice")
     return tuple(int(v) for v in values)
-
-
-def event_study(
-    data: pd.DataFrame,
-    *,
-    y: str,
-    unit: str,
-    time: str,
-    cohort: str,
-    leads: int | None = None,
-    lags: int | None = None,
-    reference: int | Sequence[int] = -1,
-    estimator: str = "twfe",
-    covariates: Sequence[str] | str | None = None,
-    cluster: Sequence[str] | str | None = None,
-    weights: str | None = None,
-    conf_level: float = 0.95,
-    **options,
-) -> EventStudyResult:
-    """Estimate effects by event time (periods since first treatment) with a pre-trend test.
-
-    Dispatches to the estimator registered under ``estimator`` in
-    :data:`econometrics.registry.ESTIMATORS` (``"twfe"``, ``"sun_abraham"``, ``"imputation"``,
-    ``"callaway_santanna"``, ``"dcdh"``); every one takes these arguments and returns an
-    :class:`~econometrics.results.EventStudyResult` with ``tidy()``, ``vcov`` (the covariance
-    of the event-time estimates) and ``pretrend``. With ``estimator="twfe"`` this is the dynamic
-    TWFE regression on relative-time dummies ``1[t - cohort = e]`` for e in [-leads, lags]
-    except the reference period(s), with unit and period effects; never-treated units
-    (``cohort`` 0, NaN or inf) have all dummies 0.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Long panel with integer periods. Not modified.
-    y, unit, time, cohort : str
-        Outcome, unit, period and first-treated-period columns.
-    leads, lags : int, optional
-        Event-time window [-leads, lags]; default: every event time observed.
-    reference : int or list of int
-        Omitted event time(s) (normalized to 0), default -1.
-    estimator : str
-        Name of a registered estimator (see :func:`econometrics.registry.available`).
-    covariates : str or sequence of str, optional
-        Time-varying controls.
-    cluster : str or sequence of str, optional
-        Cluster columns; default: the unit.
-    weights : str, optional
-        Observation weights (all registered estimators; unit weights for callaway_santanna).
-    conf_level : float
-        Confidence level of the intervals.
-    **options
-        Estimator-specific options, e.g. ``bin_endpoints`` and ``fe`` (twfe), ``fe``
-        (sun_abraham), ``control`` and ``bootstrap`` (callaway_santanna), ``normalized``
-        (dcdh).
-
-    Returns
-    -------
-    EventStudyResult
-        ``.tidy()`` has ``event_time`` and the terms; ``.pretrend`` is the joint Wald test that
-        all leads are zero; ``.vcov`` the covariance of the estimates.
-
-    Examples
-    --------
-    >>> from econometrics import simulate_panel
-    >>> df = simulate_panel(n_units=60, n_periods=8, cohorts=(4, 6), effect=1.0, seed=4)
-    >>> es = event_study(df, y="y", unit="unit", time="time", cohort="cohort", leads=3, lags=2)
-    >>> es.tidy().event_time.tolist()
-    [-3, -2, 0, 1, 2]
-    >>> es.vcov.shape
-    (5, 5)
-    """
-    from econometrics.registry import get_estimator
-
-    fn = get_estimator(estimator)
-    return fn(data, y=y, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-              reference=reference, covariates=covariates, cluster=cluster, weights=weights,
-              conf_level=conf_level, **options)
 
 
 def twfe_event_study(
