@@ -40,8 +40,8 @@ from econometrics._panel import PanelError, prepare_panel
 from econometrics.inference import t_inference
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, SyntheticResult
 
-__all__ = ["ScFit", "SyntheticControlResult", "fw_weights", "placebo_estimates", "sc_fit",
-           "sc_event_study", "synthetic_control"]
+__all__ = ["ScFit", "SyntheticControlResult", "fw_weights", "outcome_matrix",
+           "placebo_estimates", "sc_event_study", "sc_fit", "synthetic_control"]
 
 #: synthdid's ridge for synthetic control: zeta = ETA_OMEGA x noise level ("infinitesimal").
 ETA_OMEGA = 1e-6
@@ -212,8 +212,22 @@ class SyntheticControlResult(SyntheticResult):
     effects: EventStudyResult
 
 
-def _block_matrix(panel, treat: str, caller: str) -> tuple[np.ndarray, list, int, int]:
-    """Units x periods outcome matrix (controls first), unit labels, N0 and T0; checks."""
+def outcome_matrix(panel, treat: str, caller: str) -> tuple[np.ndarray, list, int, int]:
+    """Units x periods outcome matrix (controls first), unit labels, N0 and T0; checks.
+
+    PanelError (naming ``caller``) for an unbalanced panel, no treated unit, several adoption
+    dates, fewer than two pre-treatment periods or no more controls than treated units.
+
+    Examples
+    --------
+    >>> from econometrics import prepare_panel, simulate_panel
+    >>> df = simulate_panel(n_units=6, n_periods=4, cohorts=(3,), effect=1.0,
+    ...                     never_treated=0.6, seed=1)
+    >>> panel = prepare_panel(df, y="y", unit="unit", time="time", treat="treat")
+    >>> y, units, n_controls, n_pre = outcome_matrix(panel, "treat", "synthetic_control")
+    >>> y.shape, n_controls, n_pre
+    ((6, 4), 4, 2)
+    """
     f = panel.frame
     if not panel.balanced:
         raise PanelError(f"{caller} needs a balanced panel (every unit observed in every "
@@ -288,7 +302,7 @@ def synthetic_control(
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
-    ymat, units, n_controls, n_pre = _block_matrix(panel, treat, "synthetic_control")
+    ymat, units, n_controls, n_pre = outcome_matrix(panel, treat, "synthetic_control")
     rng = np.random.default_rng(seed)
     perms = np.array([rng.permutation(n_controls) for _ in range(replications)])
     return _result(ymat, units, n_controls, n_pre, perms, panel, y, treat, conf_level)
@@ -368,7 +382,7 @@ def sc_event_study(data, *, y: str, unit: str, time: str, cohort: str,
         raise ValueError(f"reference={reference!r}: the synthetic control has no reference "
                          "period; pass reference=None")
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort)
-    ymat, units, n_controls, n_pre = _block_matrix(panel, cohort, "synthetic_control")
+    ymat, units, n_controls, n_pre = outcome_matrix(panel, cohort, "synthetic_control")
     rng = np.random.default_rng(seed)
     perms = np.array([rng.permutation(n_controls) for _ in range(replications)])
     es = _result(ymat, units, n_controls, n_pre, perms, panel, y, cohort, conf_level).effects

@@ -23,7 +23,7 @@ from econometrics import (
     synthetic_control,
 )
 from econometrics._panel import prepare_panel
-from econometrics.synth import _block_matrix, placebo_estimates, sc_fit
+from econometrics.synth import outcome_matrix, placebo_estimates, sc_fit
 
 matplotlib.use("Agg")
 
@@ -44,7 +44,7 @@ def prop99():
 @pytest.fixture(scope="module")
 def matrices(prop99):
     panel = prepare_panel(prop99, **KW)
-    return _block_matrix(panel, "treated", "synthetic_control")
+    return outcome_matrix(panel, "treated", "synthetic_control")
 
 
 def _ref(quantity: str) -> pd.Series:
