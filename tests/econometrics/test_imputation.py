@@ -13,6 +13,10 @@ REFERENCE = Path(__file__).parent / "reference"
 # pyfixest's did2s first stage demeans iteratively (tolerance 1e-8); we solve the normal
 # equations directly. Observed differences: 4e-8.
 REFERENCE_TOL = 1e-6
+# pyfixest's did2s absorbs the first-stage effects iteratively (its demeaner's tolerance) and
+# exposes no option to tighten it: its weighted estimates differ from exact least squares by up
+# to 3.3e-6 on this panel (the exact check beside it uses 1e-10).
+DID2S_TOL = 1e-5
 
 
 def test_matches_did2s_point_estimates(reference_data):
@@ -75,7 +79,19 @@ def test_weights_match_weighted_did2s_point_estimates():
     ref = {int(float(k.split("::")[1].rstrip("]"))): v for k, v in coef.items()}
     t = res.tidy().set_index("event_time")
     np.testing.assert_allclose(t.estimate.to_numpy(), [ref[e] for e in t.index], rtol=0,
-                               atol=REFERENCE_TOL)
+                               atol=DID2S_TOL)
+    # The same two stages by exact weighted least squares on dummies (statsmodels WLS).
+    import statsmodels.api as sm
+
+    untreated = df[df.treat == 0]
+    dummies = lambda d: pd.get_dummies(d[["unit", "time"]].astype(str),  # noqa: E731
+                                       drop_first=True).astype(float).assign(const=1.0)
+    first = sm.WLS(untreated.y, dummies(untreated), weights=untreated.w).fit()
+    treated = df[df.treat == 1]
+    tau = treated.y - dummies(df).loc[treated.index, first.params.index] @ first.params
+    exact = (tau * treated.w).groupby(treated.rel).sum() / treated.w.groupby(treated.rel).sum()
+    np.testing.assert_allclose(t.estimate.to_numpy(), exact.loc[t.index].to_numpy(), rtol=0,
+                               atol=1e-10)
     unweighted = imputation(df, y="y", unit="unit", time="time", cohort="cohort")
     assert not np.allclose(unweighted.tidy().estimate, t.estimate)
     assert np.all(np.isfinite(t.std_error)) and res.overall.std_error > 0
