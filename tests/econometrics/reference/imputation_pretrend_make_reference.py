@@ -7,7 +7,9 @@ with unit and period effects on the untreated observations only. R didimputation
 with fixest and reports homoskedastic ("iid") standard errors; on mpdta (lemp, first.treat,
 three leads) it prints 0.019994 for e = -1 (issue 27). pyfixest's ``feols`` fits the same
 regression; this script stores its coefficients and its "iid" and CRV1-by-county standard
-errors (fixest's small-sample rules) to 12 significant digits in
+errors (fixest's small-sample rules; singletons kept, ``fixef_rm="none"``, as R fixest does by
+default -- pyfixest's default drops the 20 counties observed once untreated, which changes n and
+G in the CRV1 factor) to 12 significant digits in
 ``imputation_pretrend_reference.csv`` (event_time, estimate, se_iid, se_crv1).
 """
 
@@ -37,8 +39,8 @@ def main() -> None:
         untreated[f"lead{e}"] = ((untreated["first.treat"] > 0) & (rel == -e)).astype(float)
         names.append(f"lead{e}")
     formula = "lemp ~ " + " + ".join(names) + " | countyreal + year"
-    iid = pf.feols(formula, untreated, vcov="iid")
-    crv = pf.feols(formula, untreated, vcov={"CRV1": "countyreal"})
+    iid = pf.feols(formula, untreated, vcov="iid", fixef_rm="none")
+    crv = pf.feols(formula, untreated, vcov={"CRV1": "countyreal"}, fixef_rm="none")
     out = pd.DataFrame({"event_time": [-int(n.removeprefix("lead")) for n in names],
                         "estimate": iid.coef()[names].to_numpy(),
                         "se_iid": iid.se()[names].to_numpy(),
