@@ -5,7 +5,8 @@ Public API (issue 5): :func:`twfe`, :func:`event_study`, :func:`bacon`, :func:`w
 classes. The heterogeneity-robust estimators (issue 6) are appended below; issue 18 added the
 estimator registry (:mod:`econometrics.registry`, which drives ``event_study(estimator=...)`` and
 :func:`compare_estimators`), :func:`honest_did`, :func:`synthetic_did`, :func:`dcdh` and
-:class:`DataWarning`.
+:class:`DataWarning`; issue 27 added :func:`synthetic_control` and :class:`ResultBase` (the base of
+every estimator's result).
 
 Attributes are imported on first use (PEP 562): ``import econometrics`` loads neither pandas nor
 scipy; ``econometrics.twfe`` loads the module that defines it.
@@ -32,7 +33,8 @@ _LAZY = {
     "bacon": "bacon",
     "WildBootstrapResult": "inference", "wild_bootstrap": "inference",
     "BaconResult": "results", "EstimationResult": "results", "EventStudyResult": "results",
-    "Overall": "results", "StaticResult": "results", "SyntheticResult": "results",
+    "Overall": "results", "ResultBase": "results", "StaticResult": "results",
+    "SyntheticResult": "results",
     "WaldTest": "results",
     "simulate_panel": "simulate", "true_event_path": "simulate",
     "event_study": "registry", "twfe": "twfe",
