@@ -105,7 +105,8 @@ def event_study(
 
     Dispatches to the estimator registered under ``estimator`` in
     :data:`econometrics.registry.ESTIMATORS` (``"twfe"``, ``"sun_abraham"``, ``"imputation"``,
-    ``"callaway_santanna"``, ``"dcdh"``); every one takes these arguments and returns an
+    ``"callaway_santanna"``, ``"dcdh"``, ``"synthetic_control"`` for one adoption date); every
+    one takes these arguments and returns an
     :class:`~econometrics.results.EventStudyResult` with ``tidy()``, ``vcov`` (the covariance
     of the event-time estimates) and ``pretrend``. With ``estimator="twfe"`` this is the dynamic
     TWFE regression on relative-time dummies ``1[t - cohort = e]`` for e in [-leads, lags]
@@ -133,7 +134,8 @@ def event_study(
     conf_level : float
         Confidence level of the intervals.
     **options
-        Estimator-specific options, e.g. ``bin_endpoints`` and ``fe`` (twfe), ``fe``
+        Estimator-specific options, e.g. ``vcov`` ("cluster", "iid", "HC1"; twfe and
+        sun_abraham), ``bin_endpoints`` and ``fe`` (twfe), ``fe``
         (sun_abraham), ``control`` and ``bootstrap`` (callaway_santanna), ``normalized``
         (dcdh).
 

@@ -575,7 +575,8 @@ class SyntheticResult(EstimationResult):
     pre-treatment periods; zero for synthetic control), ``trajectories`` (period x treated
     mean, synthetic control and a ``post`` flag). ``plot()`` draws them as R ``synthdid``'s
     ``plot`` does: the two trajectories, the adoption date, the weighted pre-treatment period
-    shaded by lambda, and an arrow for the estimated effect.
+    shaded by lambda, and an arrow from the counterfactual to the treated units' post-treatment
+    mean (its length is the estimate).
     """
 
     unit_weights: pd.Series
@@ -603,8 +604,9 @@ class SyntheticResult(EstimationResult):
         post = tr[tr["post"]]
         mid = float(np.mean(post.index.to_numpy(dtype=float)))
         est = self.tidy().iloc[0]
-        base = float(post["synthetic"].mean())
-        ax.annotate("", xy=(mid, base + est.estimate), xytext=(mid, base),
+        treated = float(post["treated"].mean())
+        # synthdid's arrow: from the counterfactual (treated minus the effect) to the treated
+        ax.annotate("", xy=(mid, treated), xytext=(mid, treated - est.estimate),
                     arrowprops=dict(arrowstyle="->", color="black"))
         ax.set_xlabel("time")
         ax.set_ylabel(self.outcome)

@@ -4,7 +4,6 @@ imported across modules (issue 27)."""
 from __future__ import annotations
 
 import ast
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -85,9 +84,7 @@ def results():
     kw = dict(y="y", unit="unit", time="time")
     es = em.event_study(df, **kw, cohort="cohort")
     cs = em.att_gt(df, **kw, cohort="cohort", bootstrap=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # honest_did notes its grid; not what is tested here
-        honest = em.honest_did(es, m=[0.5])
+    honest = em.honest_did(es, m=[0.5])
     return {
         "twfe": em.twfe(df, **kw, treat="treat"),
         "event_study": es,
