@@ -19,7 +19,7 @@ import pandas as pd
 
 from econometrics import registry
 from econometrics._panel import as_pandas, normalize_cohort
-from econometrics.results import Overall, ResultBase, TidyFrame
+from econometrics.results import Overall, ResultBase, TidyFrame, check_conf_level
 from econometrics.twfe import twfe
 
 __all__ = ["ESTIMATORS", "ComparisonResult", "compare_estimators"]
@@ -106,6 +106,7 @@ def compare_estimators(
     covariates: list[str] | None = None,
     cluster: str | None = None,
     options: Mapping[str, Mapping] | None = None,
+    conf_level: float = 0.95,
 ) -> ComparisonResult:
     """Fit several registered event-study estimators on the same panel, side by side.
 
@@ -130,6 +131,8 @@ def compare_estimators(
     options : mapping, optional
         Estimator name -> extra keyword arguments, e.g.
         ``{"callaway_santanna": {"control": "notyet", "bootstrap": 999, "seed": 1}}``.
+    conf_level : float
+        Confidence level of every estimator's intervals.
 
     Returns
     -------
@@ -157,6 +160,7 @@ def compare_estimators(
     unknown = sorted(set(options) - set(names))
     if unknown:
         raise ValueError(f"options for {unknown}, which are not among estimators={names}")
+    conf_level = check_conf_level(conf_level)
     common = dict(y=y, unit=unit, time=time, cohort=cohort, covariates=covariates,
                   cluster=cluster)
     results, paths, overall = {}, [], []
@@ -166,7 +170,7 @@ def compare_estimators(
         if name == "imputation":  # BJS: leads are a separate pre-trend test
             window["reference"] = None
             window["leads"] = leads if leads is not None else _longest_lead(paths)
-        res = fn(data, **common, **window, **options.get(name, {}))
+        res = fn(data, **common, **window, conf_level=conf_level, **options.get(name, {}))
         label = registry.LABELS.get(name, name)
         results[label] = res
         paths.append(res.tidy().assign(estimator=label)[_PATH_COLUMNS])
@@ -177,7 +181,8 @@ def compare_estimators(
                         "estimate": np.nan if summary is None else summary.estimate,
                         "std_error": np.nan if summary is None else summary.std_error})
     return ComparisonResult(table=pd.concat(paths, ignore_index=True),
-                            overall=TidyFrame(overall), results=results, outcome=y)
+                            overall=TidyFrame(overall), results=results, outcome=y,
+                            conf_level=conf_level)
 
 
 def _longest_lead(paths: list[pd.DataFrame]) -> int | None:
