@@ -166,6 +166,7 @@ def compare_estimators(
     results, paths, overall = {}, [], []
     for name in names:
         fn = registry.get_estimator(name)
+        registry.check_options(name, fn, options.get(name, {}))
         window = dict(leads=leads, lags=lags)
         if name == "imputation":  # BJS: leads are a separate pre-trend test
             window["reference"] = None

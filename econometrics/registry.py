@@ -19,6 +19,7 @@ so no estimator module imports the registry and there is no import cycle.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,8 @@ if TYPE_CHECKING:  # annotations only: no import of an estimator module at impor
 
     from econometrics.results import EventStudyResult
 
-__all__ = ["ESTIMATORS", "LABELS", "ONE_ADOPTION_DATE", "available", "event_study",
-           "get_estimator"]
+__all__ = ["ESTIMATORS", "LABELS", "ONE_ADOPTION_DATE", "available", "check_options",
+           "event_study", "get_estimator"]
 
 #: name -> "module:function" of an event-study estimator with the shared signature.
 ESTIMATORS: dict[str, str] = {
@@ -82,6 +83,28 @@ def get_estimator(name: str) -> Callable:
         return getattr(importlib.import_module(module), function)
     except ImportError as exc:
         raise NotImplementedError(f"estimator={name!r} is not available: {exc}") from exc
+
+
+def check_options(name: str, fn: Callable, options: dict) -> None:
+    """ValueError naming the options that estimator ``name`` does not take, and those it does.
+
+    Examples
+    --------
+    >>> check_options("twfe", get_estimator("twfe"), {"vcov": "iid"})
+    >>> try:
+    ...     check_options("imputation", get_estimator("imputation"), {"vcov": "iid"})
+    ... except ValueError as e:
+    ...     print(str(e)[:51])
+    estimator='imputation' does not take option 'vcov'
+    """
+    shared = {"data", "y", "unit", "time", "cohort", "leads", "lags", "reference",
+              "covariates", "cluster", "weights", "conf_level"}
+    allowed = [p for p in inspect.signature(fn).parameters if p not in shared]
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        raise ValueError(f"estimator={name!r} does not take option{'s' * (len(unknown) > 1)} "
+                         f"{names}; its options are {allowed}")
 
 
 def event_study(
@@ -156,6 +179,7 @@ def event_study(
     (5, 5)
     """
     fn = get_estimator(estimator)
+    check_options(estimator, fn, options)
     return fn(data, y=y, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
               reference=reference, covariates=covariates, cluster=cluster, weights=weights,
               conf_level=conf_level, **options)

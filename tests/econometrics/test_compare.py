@@ -47,3 +47,16 @@ def test_conf_level_reaches_every_estimator():
     assert (width(narrow) < width(wide)).all()
     with pytest.raises(ValueError, match="conf_level"):
         compare_estimators(df, **kw, conf_level=95)
+
+
+def test_options_an_estimator_does_not_take_are_named():
+    from econometrics import event_study
+
+    df = simulate_panel(n_units=40, n_periods=6, cohorts=(3, 5), effect=1.0, seed=2)
+    kw = dict(y="y", unit="unit", time="time", cohort="cohort")
+    with pytest.raises(ValueError, match=r"'imputation' does not take option 'vcov'; its "
+                                         r"options are \['pretrend_vcov'\]"):
+        event_study(df, **kw, estimator="imputation", vcov="iid")
+    with pytest.raises(ValueError, match="'sun_abraham' does not take option 'bootstrap'"):
+        compare_estimators(df, **kw, estimators=["sun_abraham"],
+                           options={"sun_abraham": {"bootstrap": 9}})
