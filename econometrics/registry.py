@@ -94,7 +94,7 @@ def check_options(name: str, fn: Callable, options: dict) -> None:
     >>> try:
     ...     check_options("imputation", get_estimator("imputation"), {"vcov": "iid"})
     ... except ValueError as e:
-    ...     print(str(e)[:51])
+    ...     print(str(e).split(";")[0])
     estimator='imputation' does not take option 'vcov'
     """
     shared = {"data", "y", "unit", "time", "cohort", "leads", "lags", "reference",

@@ -33,16 +33,27 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, prepare_panel
+from econometrics._panel import PanelError, check_choice, prepare_panel
 from econometrics.inference import t_inference
-from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, SyntheticResult
+from econometrics.results import (
+    TIDY_COLUMNS,
+    EventStudyResult,
+    Overall,
+    SyntheticResult,
+    check_conf_level,
+)
 
-__all__ = ["ScFit", "SyntheticControlResult", "fw_weights", "outcome_matrix",
-           "placebo_estimates", "sc_event_study", "sc_fit", "synthetic_control"]
+__all__ = ["ScFit", "SeMethod", "SyntheticControlResult", "fw_weights", "jackknife_estimates",
+           "outcome_matrix", "placebo_estimates", "sc_event_study", "sc_fit",
+           "synthetic_control"]
+
+#: Standard errors of the synthetic control (synthdid's placebo and fixed-weights jackknife).
+SeMethod = Literal["placebo", "jackknife"]
 
 #: synthdid's ridge for synthetic control: zeta = ETA_OMEGA x noise level ("infinitesimal").
 ETA_OMEGA = 1e-6
@@ -134,8 +145,8 @@ def _sparsify(v: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> _sparsify(np.array([[0.1, 0.5, 0.4]])).tolist()
-    [[0.0, 0.5555555555555556, 0.4444444444444444]]
+    >>> _sparsify(np.array([[0.1, 0.5, 0.4]])).round(6).tolist()
+    [[0.0, 0.555556, 0.444444]]
     """
     v = np.where(v <= v.max(axis=-1, keepdims=True) / 4, 0.0, v)
     return v / v.sum(axis=-1, keepdims=True)
@@ -229,6 +240,34 @@ def placebo_estimates(y: np.ndarray, fit: ScFit, *, n_controls: int, n_pre: int,
     return treated_mean - np.einsum("rc,rcp->rp", omega, controls)
 
 
+def jackknife_estimates(y: np.ndarray, fit: ScFit, *, n_controls: int) -> np.ndarray:
+    """Leave-one-unit-out effect paths (units x periods) with fixed weights (synthdid).
+
+    synthdid's fixed-weights jackknife (Arkhangelsky et al. 2021, Algorithm 3): leaving out a
+    control renormalizes the others' weights (uniform if all are zero), leaving out a treated
+    unit drops it from the treated mean; the weights are not re-fitted.
+
+    Examples
+    --------
+    >>> y = np.array([[1.0, 2, 3], [3, 4, 5], [2, 3, 9], [2, 3, 7]])
+    >>> fit = sc_fit(y, n_controls=2, n_pre=2)
+    >>> jackknife_estimates(y, fit, n_controls=2)[:, 2].round(6).tolist()  # gaps in period 3
+    [3.0, 5.0, 3.0, 5.0]
+    """
+    controls, treated = y[:n_controls], y[n_controls:]
+    out = np.empty_like(y, dtype=float)
+    for i in range(len(y)):
+        if i < n_controls:
+            keep = np.arange(n_controls) != i
+            w = fit.omega[keep]
+            w = w / w.sum() if w.sum() != 0 else np.full(len(w), 1.0 / len(w))
+            out[i] = treated.mean(axis=0) - w @ controls[keep]
+        else:
+            rest = np.delete(treated, i - n_controls, axis=0)
+            out[i] = rest.mean(axis=0) - fit.omega @ controls
+    return out
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class SyntheticControlResult(SyntheticResult):
     """Synthetic control estimate (one row) with the unit weights and placebo paths.
@@ -291,6 +330,7 @@ def synthetic_control(
     unit: str,
     time: str,
     treat: str,
+    se_method: SeMethod = "placebo",
     replications: int = 200,
     seed: int | None = None,
     conf_level: float = 0.95,
@@ -304,6 +344,11 @@ def synthetic_control(
     y, unit, time, treat : str
         Outcome, unit, period and 0/1 treatment columns (on from one common period for the
         treated units, never on for the controls), as :func:`~econometrics.synthetic_did`.
+    se_method : {"placebo", "jackknife"}
+        Standard errors: placebo (synthdid's Algorithm 4; works with one treated unit) or
+        synthdid's fixed-weights jackknife (Algorithm 3; needs two treated units and two
+        controls with positive weight; synthdid notes it is not recommended for synthetic
+        control, as the weights are not re-fitted).
     replications : int
         Placebo replications (synthdid's default 200).
     seed : int, optional
@@ -326,25 +371,43 @@ def synthetic_control(
     >>> round(float(res.tidy().estimate.iloc[0]))
     2
     """
+    _check_options(se_method, replications, conf_level)
+    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
+    ymat, units, n_controls, n_pre = outcome_matrix(panel, treat, "synthetic_control")
+    return _result(ymat, units, n_controls, n_pre, panel, y, treat, conf_level, se_method,
+                   replications, seed)
+
+
+def _check_options(se_method, replications, conf_level) -> None:
+    check_choice("se_method", se_method, get_args(SeMethod))
     if isinstance(replications, bool) or not (isinstance(replications, int | np.integer)
                                               and replications >= 2):
         raise ValueError(f"replications={replications!r} must be an integer >= 2")
-    if not 0 < conf_level < 1:
-        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
-    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
-    ymat, units, n_controls, n_pre = outcome_matrix(panel, treat, "synthetic_control")
+    check_conf_level(conf_level)
+
+
+def _replicates(ymat, fit, n_controls, n_pre, se_method, replications, seed
+                ) -> tuple[np.ndarray, float]:
+    """Replicate effect paths and the factor on their standard deviation (synthdid's rules)."""
+    if se_method == "jackknife":
+        if len(ymat) - n_controls < 2 or np.count_nonzero(fit.omega) < 2:
+            raise ValueError("se_method='jackknife' needs at least two treated units and two "
+                             "controls with positive weight (synthdid returns NA otherwise); "
+                             "use 'placebo'")
+        n = len(ymat)
+        return jackknife_estimates(ymat, fit, n_controls=n_controls), (n - 1) / np.sqrt(n)
     rng = np.random.default_rng(seed)
     perms = np.array([rng.permutation(n_controls) for _ in range(replications)])
-    return _result(ymat, units, n_controls, n_pre, perms, panel, y, treat, conf_level)
-
-
-def _result(ymat, units, n_controls, n_pre, perms, panel, y, term, conf_level
-            ) -> SyntheticControlResult:
-    """Fit, placebo and the result object (shared by the two entry points)."""
-    fit = sc_fit(ymat, n_controls=n_controls, n_pre=n_pre)
     gaps = placebo_estimates(ymat, fit, n_controls=n_controls, n_pre=n_pre, permutations=perms)
-    r = len(perms)
-    scale = np.sqrt((r - 1) / r)
+    return gaps, np.sqrt((replications - 1) / replications)
+
+
+def _result(ymat, units, n_controls, n_pre, panel, y, term, conf_level, se_method,
+            replications, seed) -> SyntheticControlResult:
+    """Fit, replicates and the result object (shared by the two entry points)."""
+    fit = sc_fit(ymat, n_controls=n_controls, n_pre=n_pre)
+    gaps, scale = _replicates(ymat, fit, n_controls, n_pre, se_method, replications, seed)
+    r = len(gaps)
     se = scale * float(np.std(gaps[:, n_pre:].mean(axis=1), ddof=1))
     inf = t_inference([fit.estimate], [se], None, conf_level)
     table = pd.DataFrame({"term": [term], "estimate": [fit.estimate], "std_error": [se], **inf})
@@ -356,7 +419,8 @@ def _result(ymat, units, n_controls, n_pre, perms, panel, y, term, conf_level
                          **t_inference(fit.gaps, se_path, None, conf_level)})
     n_treated = len(units) - n_controls
     facts = dict(outcome=y, n_obs=panel.n_obs, n_units=panel.n_units,
-                 vcov_type=f"placebo ({r} replications)",
+                 vcov_type=(f"placebo ({r} replications)" if se_method == "placebo"
+                            else "fixed-weights jackknife (synthdid)"),
                  small_sample="none (normal interval)", conf_level=conf_level,
                  notes=(*panel.notes, f"{n_treated} treated units, {n_controls} controls, "
                         f"{n_pre} pre-treatment periods"))
@@ -385,12 +449,14 @@ def _result(ymat, units, n_controls, n_pre, perms, panel, y, term, conf_level
 def sc_event_study(data, *, y: str, unit: str, time: str, cohort: str,
                    leads: int | None = None, lags: int | None = None, reference=None,
                    covariates=None, cluster=None, weights=None, conf_level: float = 0.95,
-                   replications: int = 200, seed: int | None = None) -> EventStudyResult:
+                   se_method: SeMethod = "placebo", replications: int = 200,
+                   seed: int | None = None) -> EventStudyResult:
     """Synthetic control as an event study (the registry entry, one adoption date).
 
     The gap between the treated mean and the synthetic control at every event time (negative
     ones: the pre-treatment fit), placebo standard errors per event time, ``overall`` the
-    average post-treatment gap (:func:`synthetic_control`'s estimate). ``covariates``,
+    average post-treatment gap (:func:`synthetic_control`'s estimate; ``se_method``,
+    ``replications`` and ``seed`` as there). ``covariates``,
     ``cluster`` and ``weights`` are not supported (ValueError); ``reference`` must be None or
     -1 (no normalized period).
 
@@ -411,11 +477,11 @@ def sc_event_study(data, *, y: str, unit: str, time: str, cohort: str,
     if reference not in (None, -1):
         raise ValueError(f"reference={reference!r}: the synthetic control has no reference "
                          "period; pass reference=None")
+    _check_options(se_method, replications, conf_level)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort)
     ymat, units, n_controls, n_pre = outcome_matrix(panel, cohort, "synthetic_control")
-    rng = np.random.default_rng(seed)
-    perms = np.array([rng.permutation(n_controls) for _ in range(replications)])
-    es = _result(ymat, units, n_controls, n_pre, perms, panel, y, cohort, conf_level).effects
+    es = _result(ymat, units, n_controls, n_pre, panel, y, cohort, conf_level, se_method,
+                 replications, seed).effects
     keep = np.ones(len(es.table), bool)
     e = es.table["event_time"].to_numpy()
     if leads is not None:

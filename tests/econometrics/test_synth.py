@@ -4,7 +4,8 @@ Reference: reference/synth_reference.csv and reference/synth_placebo_permutation
 reference/synth_make_reference.R, which sources R synthdid's own R code (commit 70c1ce3e) and
 runs ``sc_estimate`` (estimate, unit weights, effect curve) and ``vcov(method = "placebo")``
 (200 replications) on reference/california_prop99.csv; the permutations R drew are stored so the
-placebo here runs on the same draws. Published: synthdid's paper (Table 1) and README report
+placebo here runs on the same draws. With Nevada also treated (two treated units) it stores the
+estimate and ``vcov(method = "jackknife")``. Published: synthdid's paper (Table 1) and README report
 the synthetic control estimate as -19.6.
 """
 
@@ -72,6 +73,18 @@ def test_placebo_standard_error_matches_r_on_rs_draws(matrices):
     assert abs(se - _ref("placebo_se").iloc[0]) <= R_TOL
 
 
+def test_jackknife_matches_r_synthdid_with_two_treated_units(prop99):
+    two = prop99.assign(treated=np.where((prop99.State == "Nevada") & (prop99.Year >= 1989), 1,
+                                         prop99.treated))
+    res = synthetic_control(two, **KW, se_method="jackknife")
+    row = res.tidy().iloc[0]
+    assert abs(row.estimate - _ref("two_treated_estimate").iloc[0]) <= R_TOL
+    assert abs(row.std_error - _ref("two_treated_jackknife_se").iloc[0]) <= R_TOL
+    assert "jackknife" in res.summary()
+    with pytest.raises(ValueError, match="two treated units"):
+        synthetic_control(prop99, **KW, se_method="jackknife")
+
+
 def test_result_object(prop99):
     res = synthetic_control(prop99, **KW, replications=50, seed=1)
     row = res.tidy().iloc[0]
@@ -129,6 +142,8 @@ def test_invalid_options(prop99):
         synthetic_control(prop99, **KW, replications=1)
     with pytest.raises(ValueError, match="conf_level"):
         synthetic_control(prop99, **KW, conf_level=1.5)
+    with pytest.raises(ValueError, match="'placebo', 'jackknife'"):
+        synthetic_control(prop99, **KW, se_method="bootstrap")
     df = simulate_panel(n_units=20, n_periods=6, cohorts=(4,), effect=1.0, never_treated=0.8,
                         seed=1)
     with pytest.raises(ValueError, match="covariates"):
