@@ -67,6 +67,12 @@ class ComparisonResult(ResultBase):
     def _summary_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.overall)[["estimator", "estimate", "std_error"]]
 
+    def _footer(self) -> list[str]:
+        return ["Overall effect: the static TWFE coefficient for TWFE, each other estimator's "
+                "overall ATT",
+                f"Paths: {len(self.table)} event-time estimates with {self.conf_level:.0%} "
+                "intervals (tidy())", *super()._footer()]
+
     def plot(self, ax=None, *, truth: pd.Series | None = None):
         """Plot the event-time paths with intervals, slightly dodged; returns the Axes.
 
