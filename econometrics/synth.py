@@ -38,7 +38,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel
+from econometrics._panel import PanelError, check_choice, prepare_panel, single_adoption_date
 from econometrics.inference import t_inference
 from econometrics.results import (
     TIDY_COLUMNS,
@@ -297,22 +297,13 @@ def outcome_matrix(panel, treat: str, caller: str) -> tuple[np.ndarray, list, in
     >>> y.shape, n_controls, n_pre
     ((6, 4), 4, 2)
     """
+    adoption = single_adoption_date(panel, treat, caller)
     f = panel.frame
-    if not panel.balanced:
-        raise PanelError(f"{caller} needs a balanced panel (every unit observed in every "
-                         "period); the panel is unbalanced")
     cohort = f.groupby("_unit", sort=True)["_cohort"].first()
-    adoption = np.unique(cohort[cohort > 0])
-    if len(adoption) == 0:
-        raise PanelError(f"treatment {treat!r} is never 1: no treated unit")
-    if len(adoption) > 1:
-        raise PanelError(f"treatment {treat!r} starts in several periods "
-                         f"{adoption.astype(int).tolist()}; {caller} needs one adoption date "
-                         "(use att_gt for staggered adoption)")
     times = np.sort(f["_time"].unique())
-    n_pre = int(np.sum(times < adoption[0]))
+    n_pre = int(np.sum(times < adoption))
     if n_pre < 2:
-        raise PanelError(f"treatment {treat!r} starts in period {adoption[0]:g}: {caller} "
+        raise PanelError(f"treatment {treat!r} starts in period {adoption:g}: {caller} "
                          "needs at least two pre-treatment periods to fit the weights")
     order = np.concatenate([cohort.index[cohort == 0], cohort.index[cohort > 0]])
     n_controls = int(np.sum(cohort == 0))

@@ -25,7 +25,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel
+from econometrics._panel import PanelError, check_choice, prepare_panel, single_adoption_date
 from econometrics.inference import t_inference
 from econometrics.results import TIDY_COLUMNS, SyntheticResult
 
@@ -45,25 +45,14 @@ class SyntheticDiDResult(SyntheticResult):
 
 def _block_design(panel, treat: str) -> tuple[np.ndarray, list]:
     """Ever-treated indicator per row and the post-treatment periods; errors name the column."""
-    f = panel.frame
-    if not panel.balanced:
-        raise PanelError("synthetic_did needs a balanced panel (every unit observed in every "
-                         "period); the panel is unbalanced")
-    g = f.groupby("_unit", sort=False)["_cohort"].transform("first").to_numpy()
-    adoption = np.unique(g[g > 0])
-    if len(adoption) == 0:
-        raise PanelError(f"treatment {treat!r} is never 1: no treated unit")
-    if len(adoption) > 1:
-        starts = adoption.astype(int).tolist()
-        raise PanelError(f"treatment {treat!r} starts in several periods {starts}; "
-                         "synthetic_did needs one adoption date (use att_gt for staggered "
-                         "adoption)")
-    if adoption[0] <= panel.times[0]:
+    adoption = single_adoption_date(panel, treat, "synthetic_did")
+    if adoption <= panel.times[0]:
         raise PanelError(f"treatment {treat!r} is on from the first period: no pre-treatment "
                          "period to fit the weights")
     if panel.n_never_treated < 2:
         raise PanelError("synthetic_did needs at least two never-treated control units")
-    post = [t for t in panel.times if t >= adoption[0]]
+    g = panel.frame.groupby("_unit", sort=False)["_cohort"].transform("first").to_numpy()
+    post = [t for t in panel.times if t >= adoption]
     return (g > 0).astype(int), post
 
 
