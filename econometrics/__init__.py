@@ -5,7 +5,8 @@ Public API (issue 5): :func:`twfe`, :func:`event_study`, :func:`bacon`, :func:`w
 classes. The heterogeneity-robust estimators (issue 6) are appended below; issue 18 added the
 estimator registry (:mod:`econometrics.registry`, which drives ``event_study(estimator=...)`` and
 :func:`compare_estimators`), :func:`honest_did`, :func:`synthetic_did`, :func:`dcdh` and
-:class:`DataWarning`.
+:class:`DataWarning`; issue 27 added :func:`synthetic_control` and :class:`ResultBase` (the base of
+every estimator's result).
 
 Attributes are imported on first use (PEP 562): ``import econometrics`` loads neither pandas nor
 scipy; ``econometrics.twfe`` loads the module that defines it.
@@ -32,9 +33,11 @@ _LAZY = {
     "bacon": "bacon",
     "WildBootstrapResult": "inference", "wild_bootstrap": "inference",
     "BaconResult": "results", "EstimationResult": "results", "EventStudyResult": "results",
-    "Overall": "results", "StaticResult": "results", "WaldTest": "results",
+    "Overall": "results", "ResultBase": "results", "StaticResult": "results",
+    "SyntheticResult": "results",
+    "WaldTest": "results",
     "simulate_panel": "simulate", "true_event_path": "simulate",
-    "event_study": "twfe", "twfe": "twfe",
+    "event_study": "registry", "twfe": "twfe",
     "registry": "registry",  # the event-study estimator registry: the module itself
     # Heterogeneity-robust estimators (issue 6) and sensitivity (issue 18).
     "ComparisonResult": "compare", "compare_estimators": "compare",
@@ -44,6 +47,7 @@ _LAZY = {
     "imputation": "imputation",
     "sun_abraham": "sunab",
     "SyntheticDiDResult": "synthdid", "synthetic_did": "synthdid",
+    "SyntheticControlResult": "synth", "synthetic_control": "synth",
     # PMC index of policy documents (issue 16).
     "PMCResult": "pmc", "pmc_score": "pmc", "suggest_codings": "pmc",
     # The estimator lab (issue 14).

@@ -39,6 +39,7 @@ __all__ = [
     "check_choice",
     "normalize_cohort",
     "prepare_panel",
+    "single_adoption_date",
     "warn_data",
 ]
 
@@ -346,6 +347,34 @@ def prepare_panel(
         first = out.loc[out["_treat"] > 0].groupby("_unit", sort=False)["_time"].first()
         out["_cohort"] = out["_unit"].map(first).astype(float).fillna(0.0).to_numpy()
     return _panel_facts(out, names, covs, notes, absorbing)
+
+
+def single_adoption_date(panel: Panel, treat: str, caller: str) -> float:
+    """Return the one period in which every treated unit adopts (else PanelError naming caller).
+
+    For the synthetic-control family: the panel must be balanced, have a treated unit, and all
+    treated units must start in the same period.
+
+    Examples
+    --------
+    >>> from econometrics.simulate import simulate_panel
+    >>> df = simulate_panel(n_units=10, n_periods=5, cohorts=(4,), effect=1.0, seed=1)
+    >>> panel = prepare_panel(df, y="y", unit="unit", time="time", treat="treat")
+    >>> single_adoption_date(panel, "treat", "synthetic_control")
+    4.0
+    """
+    if not panel.balanced:
+        raise PanelError(f"{caller} needs a balanced panel (every unit observed in every "
+                         "period); the panel is unbalanced")
+    cohort = panel.frame.groupby("_unit", sort=False)["_cohort"].first().to_numpy()
+    adoption = np.unique(cohort[cohort > 0])
+    if len(adoption) == 0:
+        raise PanelError(f"treatment {treat!r} is never 1: no treated unit")
+    if len(adoption) > 1:
+        raise PanelError(f"treatment {treat!r} starts in several periods "
+                         f"{adoption.astype(int).tolist()}; {caller} needs one adoption date "
+                         "(use att_gt for staggered adoption)")
+    return float(adoption[0])
 
 
 def as_pandas(data) -> pd.DataFrame:

@@ -12,6 +12,13 @@ estimates between timing groups, with weights that sum to one:
 Units treated in every period form one timing group (share treated 1): they enter only as the
 control of ``later_vs_earlier`` comparisons. Cohorts first treated after the last period are
 never treated within the data.
+
+With ``covariates`` (Goodman-Bacon 2021, Section 4; R ``bacondecomp``'s controlled
+decomposition, function by function) the TWFE coefficient of ``y ~ D + X | unit + period`` is
+``Omega * beta_w + (1 - Omega) * sum_kl s_kl * beta_kl``: a *within* component (variation of the
+covariate-adjusted treatment within timing groups, weight ``Omega``) and one *between* 2x2 per
+pair of timing groups k < l (``treated_vs_never``, ``both_treated``, or ``later_vs_always``
+when one group is treated throughout), each with its weight ``s_kl`` (summing to one).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import pandas as pd
 from econometrics._panel import PanelError, prepare_panel
 from econometrics.results import BaconResult
 
-__all__ = ["bacon"]
+__all__ = ["bacon", "controlled_between", "two_way_residual"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,129 @@ def bacon_weights_timing(k: _Group, l: _Group, vd: float) -> tuple[float, float]
     return w_early, w_late
 
 
-def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str) -> BaconResult:
+#: Sum of squares per row below which a residualized treatment counts as constant (rounding).
+ZERO_VARIANCE = 1e-20
+
+
+def two_way_residual(values: np.ndarray, unit_codes: np.ndarray, time_codes: np.ndarray
+                     ) -> np.ndarray:
+    """Residual of each column on unit and period effects in a balanced panel (closed form).
+
+    Examples
+    --------
+    >>> v = np.array([[1.0], [2.0], [3.0], [6.0]])
+    >>> two_way_residual(v, np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])).ravel().tolist()
+    [0.5, -0.5, -0.5, 0.5]
+    """
+    v = values.reshape(len(values), -1)
+    unit_mean = _group_mean(v, unit_codes)
+    time_mean = _group_mean(v, time_codes)
+    return (v - unit_mean - time_mean + v.mean(axis=0)).reshape(values.shape)
+
+
+def _group_mean(v: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Mean of each column of ``v`` within groups ``codes``, broadcast back to the rows."""
+    codes = pd.factorize(codes)[0]
+    sums = np.zeros((codes.max() + 1, v.shape[1]))
+    np.add.at(sums, codes, v)
+    return (sums / np.bincount(codes)[:, None])[codes]
+
+
+def _pop_var(v: np.ndarray) -> float:
+    return float(np.mean((v - v.mean()) ** 2))
+
+
+def _ols_coef(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def controlled_between(y, d, p, gx, unit_codes, time_codes) -> tuple[float, float]:
+    """Between 2x2 estimate and (unscaled) weight of two timing groups with covariates.
+
+    ``bacondecomp``'s ``calc_controlled_beta_weights`` on the rows of the two groups: ``y``
+    outcome, ``d`` treatment, ``p`` the treatment predicted from the covariates and the fixed
+    effects on the whole panel, ``gx`` the group x period means of the covariates. Returns
+    ``(beta_kl, N^2 ((1 - R^2) V_D + V_dp))``.
+
+    Examples
+    --------
+    >>> u = np.repeat(np.arange(4), 3); t = np.tile(np.arange(3), 4)
+    >>> d = ((u >= 2) & (t >= 1)).astype(float); y = 2.0 * d + u + t
+    >>> gx = t[:, None].astype(float)  # a common trend: no between-group covariate variation
+    >>> round(controlled_between(y, d, np.zeros(12), gx, u, t)[0], 10)
+    2.0
+    """
+    n = len(y)
+    d_tilde = two_way_residual(d, unit_codes, time_codes)
+    vd = _pop_var(d_tilde)
+    pgx = two_way_residual(gx, unit_codes, time_codes)
+    design = np.column_stack([np.ones(n), pgx])
+    fitted = design @ _ols_coef(d_tilde, design)
+    total = np.sum((d_tilde - d_tilde.mean()) ** 2)
+    # A pair whose treatment has no two-way variation (an always-treated group against the
+    # never treated): V_D = 0, so R^2 does not matter; 0 keeps the formulas finite.
+    r2 = 1.0 - np.sum((d_tilde - fitted) ** 2) / total if total > ZERO_VARIANCE * n else 0.0
+    dp = fitted - two_way_residual(p, unit_codes, time_codes)
+    vdp = _pop_var(dp)
+    yt = two_way_residual(y, unit_codes, time_codes)
+    bd = _ols_coef(yt, np.column_stack([d_tilde, pgx]))[0]
+    dpt = two_way_residual(dp, unit_codes, time_codes)
+    bb = float(dpt @ yt / (dpt @ dpt)) if dpt @ dpt > 0 else 0.0
+    between_var = (1 - r2) * vd + vdp
+    return float(((1 - r2) * vd * bd + vdp * bb) / between_var), float(n**2 * between_var)
+
+
+def _controlled(panel, covariates, gvals, times, ymat, y_name, notes) -> BaconResult:
+    """Decompose with covariates (bacondecomp's ``bacon`` with control variables)."""
+    f = panel.frame.set_index(["_unit", "_time"])
+    units = np.repeat(np.arange(len(gvals)), len(times))
+    tcodes = np.tile(np.arange(len(times)), len(gvals))
+    unit_ids = panel.unit_cohort().index
+    idx = pd.MultiIndex.from_product([unit_ids, times])
+    x = f.loc[idx, list(covariates)].to_numpy(dtype=float)
+    yv = ymat.ravel()
+    g_row = np.repeat(gvals, len(times))
+    dv = ((g_row > 0) & (np.tile(times, len(gvals)) >= g_row)).astype(float)
+    xt = two_way_residual(x, units, tcodes)
+    dt = two_way_residual(dv, units, tcodes)
+    d_res = dt - xt @ _ols_coef(dt, xt)  # FWL residual of D on X and both effects
+    p = dv - d_res
+    d_i, d_t, d_bar = _group_mean(d_res[:, None], units)[:, 0], _group_mean(
+        d_res[:, None], tcodes)[:, 0], d_res.mean()
+    cell = g_row * (len(times) + 1) + tcodes  # timing group x period
+    d_kt = _group_mean(d_res[:, None], cell)[:, 0]
+    d_k = _group_mean(d_res[:, None], g_row)[:, 0]
+    d_it_til = d_res - d_i - d_t + d_bar
+    d_ikt_til = d_res - d_i - (d_kt - d_k)
+    omega = _pop_var(d_ikt_til) / _pop_var(d_it_til)
+    beta_w = float(np.mean((yv - yv.mean()) * (d_ikt_til - d_ikt_til.mean()))
+                   / _pop_var(d_ikt_til))
+    estimate = float(np.mean((yv - yv.mean()) * (d_it_til - d_it_til.mean()))
+                     / _pop_var(d_it_til))
+    gx = _group_mean(x, cell)
+    gp = _group_mean(p[:, None], cell)[:, 0]
+    labels = sorted(set(gvals.tolist()), key=lambda g: np.inf if g == 0 else g)
+    rows = []
+    for i, gk in enumerate(labels):
+        if gk == 0:
+            continue
+        for gl in labels[i + 1:]:
+            keep = np.isin(g_row, [gk, gl])
+            est, w = controlled_between(yv[keep], dv[keep], gp[keep], gx[keep], units[keep],
+                                        tcodes[keep])
+            kind = ("treated_vs_never" if gl == 0 else
+                    "later_vs_always" if times[0] in (gk, gl) else "both_treated")
+            rows.append((kind, gk, gl, est, w))
+    table = pd.DataFrame(rows, columns=["type", "treated", "control", "estimate", "weight"])
+    table["weight"] = table["weight"] / table["weight"].sum()
+    return BaconResult(table=table, twfe_estimate=estimate, outcome=y_name,
+                       n_obs=len(yv), n_units=len(gvals), notes=tuple(notes),
+                       within_estimate=beta_w, within_weight=omega,
+                       covariates=tuple(covariates))
+
+
+def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str,
+          covariates: list[str] | str | None = None) -> BaconResult:
     """Goodman-Bacon decomposition of the static TWFE DiD estimate.
 
     Parameters
@@ -77,13 +206,17 @@ def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str) -> B
         Outcome, unit and period columns.
     cohort : str
         First treated period; 0, NaN or inf for never-treated units.
+    covariates : str or list of str, optional
+        Time-varying controls: the controlled decomposition (R ``bacondecomp`` with controls in
+        the formula): ``within_estimate`` / ``within_weight`` (beta_w, Omega) and one between
+        2x2 per pair of timing groups.
 
     Returns
     -------
     BaconResult
         ``.tidy()``: one row per 2x2 comparison (type, treated, control, estimate, weight; control
         0 = never treated); ``.twfe_estimate`` is the coefficient of ``twfe`` on the treatment
-        ``time >= cohort``, which equals the weighted sum of the 2x2 estimates.
+        ``time >= cohort`` (and the covariates), which ``weighted_sum`` reproduces.
 
     Raises
     ------
@@ -98,7 +231,7 @@ def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str) -> B
     >>> round(float(b.tidy().weight.sum()), 12), bool(abs(b.weighted_sum - b.twfe_estimate) < 1e-10)
     (1.0, True)
     """
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort)
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, covariates=covariates)
     if not panel.balanced:
         raise PanelError("bacon needs a balanced panel (the decomposition holds for balanced "
                          "panels only); the panel is unbalanced")
@@ -116,6 +249,11 @@ def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str) -> B
     vd = twfe_variance(dmat)
     if vd <= 0:
         raise PanelError("the treatment has no variation after removing unit and period effects")
+    notes = list(panel.notes)
+    if panel.n_always_treated:
+        notes.append("units treated in every period form one timing group (control only)")
+    if panel.covariates:
+        return _controlled(panel, panel.covariates, gvals, times, ymat, y, notes)
     n = len(gvals)
     groups = {g: _Group(cohort=float(g), share=float(np.mean(gvals == g)),
                         dbar=float(np.mean(times >= g)) if g > 0 else 0.0,
@@ -144,8 +282,5 @@ def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str) -> B
     table = pd.DataFrame(rows, columns=["type", "treated", "control", "estimate", "weight"])
     dtil = dmat - dmat.mean(axis=1, keepdims=True) - dmat.mean(axis=0, keepdims=True) + dmat.mean()
     estimate = float(np.sum(dtil * ymat) / np.sum(dtil ** 2))  # FWL: the static TWFE coefficient
-    notes = list(panel.notes)
-    if panel.n_always_treated:
-        notes.append("units treated in every period form one timing group (control only)")
     return BaconResult(table=table, twfe_estimate=estimate, outcome=y, n_obs=n * len(times),
                        n_units=n, notes=tuple(notes))

@@ -19,24 +19,27 @@ import pandas as pd
 
 from econometrics import registry
 from econometrics._panel import as_pandas, normalize_cohort
-from econometrics.results import Overall, TidyFrame
+from econometrics.results import Overall, ResultBase, TidyFrame, check_conf_level
 from econometrics.twfe import twfe
 
 __all__ = ["ESTIMATORS", "ComparisonResult", "compare_estimators"]
 
-#: Labels of the default comparison (every registered estimator).
-ESTIMATORS = tuple(registry.LABELS[name] for name in registry.available())
+#: Labels of the default comparison of a staggered panel (every registered estimator but those
+#: that need one adoption date).
+ESTIMATORS = tuple(registry.LABELS[name] for name in registry.available()
+                   if name not in registry.ONE_ADOPTION_DATE)
 _PATH_COLUMNS = ["estimator", "event_time", "estimate", "std_error", "conf_low", "conf_high"]
 
 
-@dataclass(frozen=True, eq=False)
-class ComparisonResult:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ComparisonResult(ResultBase):
     """Event-time paths and overall effects of several estimators on one panel.
 
     Attributes
     ----------
-    paths : pandas.DataFrame
-        estimator, event_time, estimate, std_error, conf_low, conf_high.
+    table : pandas.DataFrame
+        The paths: estimator, event_time, estimate, std_error, conf_low, conf_high (also
+        ``.paths``).
     overall : pandas.DataFrame
         estimator, estimate, std_error (TWFE: the static coefficient; ``att`` / ``se`` are
         deprecated aliases).
@@ -46,25 +49,29 @@ class ComparisonResult:
         Outcome column.
     """
 
-    paths: pd.DataFrame
     overall: pd.DataFrame
     results: dict
-    outcome: str
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """The event-time paths (the table ``tidy()`` copies)."""
+        return self.table
 
     def tidy(self) -> pd.DataFrame:
         """Return the event-time paths of all estimators (a copy), one row per estimate."""
-        return self.paths.copy()
+        return self.table.copy()
 
-    def summary(self) -> str:
-        """Return the overall effects as text."""
-        lines = [f"Estimator comparison: {self.outcome}"]
-        width = max([20, *(len(str(e)) for e in self.overall.estimator)])
-        lines += [f"  {r.estimator:<{width}} ATT {r.estimate: .4f} (SE {r.std_error:.4f})"
-                  for r in self.overall.itertuples()]
-        return "\n".join(lines)
+    def _title(self) -> str:
+        return "Estimator comparison"
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _summary_table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.overall)[["estimator", "estimate", "std_error"]]
+
+    def _footer(self) -> list[str]:
+        return ["Overall effect: the static TWFE coefficient for TWFE, each other estimator's "
+                "overall ATT",
+                f"Paths: {len(self.table)} event-time estimates with {self.conf_level:.0%} "
+                "intervals (tidy())", *super()._footer()]
 
     def plot(self, ax=None, *, truth: pd.Series | None = None):
         """Plot the event-time paths with intervals, slightly dodged; returns the Axes.
@@ -105,6 +112,7 @@ def compare_estimators(
     covariates: list[str] | None = None,
     cluster: str | None = None,
     options: Mapping[str, Mapping] | None = None,
+    conf_level: float = 0.95,
 ) -> ComparisonResult:
     """Fit several registered event-study estimators on the same panel, side by side.
 
@@ -119,7 +127,9 @@ def compare_estimators(
         Event window of the paths (default: all event times; the imputation pre-trend test
         then uses as many leads as the longest pre-period path).
     estimators : sequence of str, optional
-        Registered names (:data:`econometrics.registry.ESTIMATORS`); default: all of them.
+        Registered names (:data:`econometrics.registry.ESTIMATORS`); default: all of them
+        (with staggered adoption, all but those of
+        :data:`~econometrics.registry.ONE_ADOPTION_DATE`, e.g. the synthetic control).
     covariates : list of str, optional
         Controls (Callaway-Sant'Anna takes them at the base period).
     cluster : str, optional
@@ -127,6 +137,8 @@ def compare_estimators(
     options : mapping, optional
         Estimator name -> extra keyword arguments, e.g.
         ``{"callaway_santanna": {"control": "notyet", "bootstrap": 999, "seed": 1}}``.
+    conf_level : float
+        Confidence level of every estimator's intervals.
 
     Returns
     -------
@@ -143,21 +155,29 @@ def compare_estimators(
     >>> cmp.overall.estimator.tolist()[4]
     "de Chaisemartin-D'Haultfoeuille"
     """
-    names = registry.available() if estimators is None else list(estimators)
+    if estimators is None:
+        names = registry.available()
+        cohorts = normalize_cohort(as_pandas(data)[cohort].to_numpy(), cohort)
+        if len(np.unique(cohorts[cohorts > 0])) > 1:  # staggered: no one-date estimators
+            names = [n for n in names if n not in registry.ONE_ADOPTION_DATE]
+    else:
+        names = list(estimators)
     options = dict(options or {})
     unknown = sorted(set(options) - set(names))
     if unknown:
         raise ValueError(f"options for {unknown}, which are not among estimators={names}")
+    conf_level = check_conf_level(conf_level)
     common = dict(y=y, unit=unit, time=time, cohort=cohort, covariates=covariates,
                   cluster=cluster)
     results, paths, overall = {}, [], []
     for name in names:
         fn = registry.get_estimator(name)
+        registry.check_options(name, fn, options.get(name, {}))
         window = dict(leads=leads, lags=lags)
         if name == "imputation":  # BJS: leads are a separate pre-trend test
             window["reference"] = None
             window["leads"] = leads if leads is not None else _longest_lead(paths)
-        res = fn(data, **common, **window, **options.get(name, {}))
+        res = fn(data, **common, **window, conf_level=conf_level, **options.get(name, {}))
         label = registry.LABELS.get(name, name)
         results[label] = res
         paths.append(res.tidy().assign(estimator=label)[_PATH_COLUMNS])
@@ -167,8 +187,9 @@ def compare_estimators(
         overall.append({"estimator": label,
                         "estimate": np.nan if summary is None else summary.estimate,
                         "std_error": np.nan if summary is None else summary.std_error})
-    return ComparisonResult(paths=pd.concat(paths, ignore_index=True),
-                            overall=TidyFrame(overall), results=results, outcome=y)
+    return ComparisonResult(table=pd.concat(paths, ignore_index=True),
+                            overall=TidyFrame(overall), results=results, outcome=y,
+                            conf_level=conf_level)
 
 
 def _longest_lead(paths: list[pd.DataFrame]) -> int | None:

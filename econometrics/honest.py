@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from econometrics._panel import check_choice
-from econometrics.results import EventStudyResult, _latex_table, _text_table
+from econometrics.results import EventStudyResult, ResultBase
 
 __all__ = ["HonestDiDResult", "Restriction", "honest_did"]
 
@@ -36,8 +36,8 @@ Restriction = Literal["relative_magnitudes", "smoothness"]
 _DEFAULT_M = {"relative_magnitudes": (0.5, 1.0, 1.5, 2.0)}
 
 
-@dataclass(frozen=True, eq=False)
-class HonestDiDResult:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class HonestDiDResult(ResultBase):
     """Robust confidence intervals for one post-treatment effect, one row per bound ``m``.
 
     Attributes
@@ -56,16 +56,16 @@ class HonestDiDResult:
         Coverage of the intervals.
     """
 
-    table: pd.DataFrame
     restriction: str
     target: str
-    outcome: str
     estimator: str
-    conf_level: float
 
     def tidy(self) -> pd.DataFrame:
         """Return the intervals (a copy), original first."""
         return self.table.copy()
+
+    def _title(self) -> str:
+        return "HonestDiD sensitivity analysis"
 
     @property
     def breakdown(self) -> float:
@@ -81,19 +81,6 @@ class HonestDiDResult:
                 f"confidence level {self.conf_level:.0%}",
                 f"Breakdown value (smallest m whose interval contains 0): {self.breakdown:g}",
                 f"Event study: {self.estimator}"]
-
-    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
-        """Return the intervals as text (or a LaTeX ``tabular``) with the facts."""
-        title = f"HonestDiD sensitivity analysis: {self.outcome}"
-        if latex:
-            return _latex_table(title, self.table, self._footer(), digits)
-        return "\n".join([title, _text_table(self.table, digits), *self._footer()])
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{self.summary()}</pre>"
 
     def plot(self, ax=None, **kwargs):
         """Sensitivity plot: the original and the robust intervals against ``m``; the Axes."""

@@ -14,23 +14,29 @@ Standard errors are BJS's conservative clustered variance (their Theorem 3): eac
 the variance is ``sum_c (sum_{it in c} v_it e_it)^2`` with first-stage residuals on untreated
 observations and ``tau_it`` minus its cohort x event-time mean on treated ones. Leads
 (``leads=k``) are BJS's pre-trend test: lead dummies added to the untreated-only regression,
-CRV1 standard errors, and a joint Wald test in ``pretrend``. ``vcov`` is the conservative
+CRV1 standard errors (``pretrend_vcov="iid"``: homoskedastic ones, what didimputation 0.3.0
+reports, as fixest's ``iid``), and a joint Wald test in ``pretrend``. ``vcov`` is the conservative
 covariance of the effects (and the CRV1 covariance of the leads; the two blocks are treated as
 uncorrelated, as BJS's test is run separately).
 """
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from econometrics._panel import PanelError, prepare_panel
-from econometrics.inference import cluster_vcov, t_inference, wald_test
+from econometrics._panel import PanelError, check_choice, prepare_panel
+from econometrics.inference import cluster_vcov, iid_vcov, t_inference, wald_test
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall
 
-__all__ = ["imputation", "imputation_weights_variance"]
+__all__ = ["PretrendVcov", "imputation", "imputation_weights_variance"]
+
+#: Covariance of the pre-trend leads: clustered CRV1 (default) or homoskedastic (didimputation).
+PretrendVcov = Literal["cluster", "iid"]
 
 
 def _fe_design(unit_codes, time_codes, n_units, n_times, x) -> sparse.csc_matrix:
@@ -114,6 +120,7 @@ def imputation(
     covariates: list[str] | str | None = None,
     weights: str | None = None,
     conf_level: float = 0.95,
+    pretrend_vcov: PretrendVcov = "cluster",
 ) -> EventStudyResult:
     """Estimate the Borusyak-Jaravel-Spiess imputation event study.
 
@@ -140,6 +147,11 @@ def imputation(
         the imputed effects (did2s / ``did_imputation``'s ``wtr`` with these weights).
     conf_level : float
         Confidence level (normal intervals for the effects, t(G-1) for the leads).
+    pretrend_vcov : {"cluster", "iid"}
+        Standard errors of the leads: clustered like the effects (default; BJS's test, and
+        valid under the serial correlation that makes the effects' errors clustered) or
+        homoskedastic, t(n - k), as R ``didimputation`` 0.3.0 reports them (fixest's ``iid``,
+        every fixed-effect level counted), to reproduce its table.
 
     Returns
     -------
@@ -160,6 +172,7 @@ def imputation(
         if v is not None and (isinstance(v, bool) or not (isinstance(v, int | np.integer)
                                                           and v >= 0)):
             raise ValueError(f"{name}={v!r} must be a non-negative integer or None")
+    check_choice("pretrend_vcov", pretrend_vcov, get_args(PretrendVcov))
     if reference not in (None, -1):
         raise ValueError(f"reference={reference!r}: the imputation estimator has no reference "
                          "period; pass reference=None")
@@ -236,7 +249,7 @@ def imputation(
         lead_table, lead_vcov, pretrend = _pretrend(sparse.diags(sw) @ z0, sw * yv[~treated],
                                                     rel[~treated], g[~treated],
                                                     clusters[~treated], leads, n_other,
-                                                    conf_level, sw)
+                                                    conf_level, sw, pretrend_vcov)
         table = pd.concat([lead_table, table], ignore_index=True)
         # leads (first-stage regression) and effects are estimated separately: block diagonal
         vcov = _block_diagonal(lead_vcov, vcov)
@@ -245,14 +258,16 @@ def imputation(
         estimator="Imputation (Borusyak, Jaravel and Spiess)", outcome=y,
         n_obs=len(f), n_units=int(unit_codes.max() + 1),
         vcov_type=f"BJS conservative, clustered by {cluster or unit}",
-        small_sample="none (effects); CRV1 G/(G-1) x (n-1)/(n-k) for the leads",
+        small_sample="none (effects); " + (
+            "CRV1 G/(G-1) x (n-1)/(n-k) for the leads" if pretrend_vcov == "cluster"
+            else "iid e'e/(n-k) for the leads, k counting every fixed-effect level"),
         n_clusters=(n_clusters,), conf_level=conf_level, notes=tuple(notes), reference=None,
         pretrend=pretrend, overall=Overall(float(est[-1]), float(se[-1])), vcov=vcov,
     )
 
 
-def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level, scale):
-    """BJS pre-trend test: lead dummies in the untreated-only regression, CRV1, Wald test.
+def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level, scale, kind):
+    """BJS pre-trend test: lead dummies in the untreated-only regression, CRV1 or iid, Wald test.
 
     ``z0`` and ``y0`` come scaled by ``scale`` (sqrt of the weights), as the dummies are here.
     """
@@ -272,15 +287,21 @@ def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level, scale):
         raise PanelError(f"leads={leads}: the lead dummies cover every untreated period of some "
                          "cohort, so they are collinear with its unit effects; use fewer leads")
     gamma = np.linalg.lstsq(xd, yd, rcond=None)[0]
-    k = len(lead_events) + n_other + 1  # unit effects nested in the clusters count 1 (fixest)
-    n_clusters = len(np.unique(clusters0))
-    vcov = cluster_vcov(xd, yd - xd @ gamma, clusters0, n_params=k)
+    resid = yd - xd @ gamma
+    if kind == "cluster":
+        k = len(lead_events) + n_other + 1  # unit effects nested in the clusters count 1
+        df_t = len(np.unique(clusters0)) - 1
+        vcov = cluster_vcov(xd, resid, clusters0, n_params=k)
+    else:
+        k = len(lead_events) + z0.shape[1]  # every unit and period effect counts (fixest iid)
+        df_t = len(y0) - k
+        vcov = iid_vcov(xd, resid, n_params=k)
     se = np.sqrt(np.diag(vcov))
-    inf = t_inference(gamma, se, n_clusters - 1, conf_level)
+    inf = t_inference(gamma, se, df_t, conf_level)
     table = pd.DataFrame({"event_time": lead_events, "term": [f"e={e}" for e in lead_events],
                           "estimate": gamma, "std_error": se, **inf})
     return (table, pd.DataFrame(vcov, index=lead_events, columns=lead_events),
-            wald_test(gamma, vcov, df_denom=n_clusters - 1))
+            wald_test(gamma, vcov, df_denom=df_t))
 
 
 def _block_diagonal(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,8 @@ __all__ = [
     "cluster_vcov",
     "crv1_factor",
     "group_sums",
+    "hc1_vcov",
+    "iid_vcov",
     "meat",
     "t_inference",
     "wald_test",
@@ -170,6 +172,45 @@ def cluster_vcov(x: np.ndarray, resid: np.ndarray, codes: np.ndarray, *,
     return (n - 1) / (n - k) * b @ m @ b
 
 
+def iid_vcov(x: np.ndarray, resid: np.ndarray, *, n_params: int | None = None,
+             xtx_inv: np.ndarray | None = None) -> np.ndarray:
+    """Homoskedastic covariance ``s^2 (X'X)^-1`` with ``s^2 = e'e / (n - k)`` (fixest "iid").
+
+    ``n_params`` is k (default: the columns of ``x``; with absorbed fixed effects pass the
+    regressors plus every fixed-effect level less the redundant ones, as fixest counts them).
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [2.0], [3.0]]); e = np.array([0.5, -1.0, 0.5])
+    >>> round(float(iid_vcov(x, e)[0, 0]), 6)  # (1.5 / 2) / 14
+    0.053571
+    """
+    n = x.shape[0]
+    k = x.shape[1] if n_params is None else n_params
+    b = bread(x) if xtx_inv is None else xtx_inv
+    return float(resid @ resid) / (n - k) * b
+
+
+def hc1_vcov(x: np.ndarray, resid: np.ndarray, *, n_params: int | None = None,
+             xtx_inv: np.ndarray | None = None) -> np.ndarray:
+    """Heteroskedasticity-robust covariance HC1: ``n / (n - k) (X'X)^-1 X'diag(e^2)X (X'X)^-1``.
+
+    fixest's ``"hetero"`` (and Stata's ``robust``): each observation its own cluster, so the
+    CRV1 factor G/(G-1) x (n-1)/(n-k) with G = n. ``n_params`` as in :func:`iid_vcov`.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [2.0], [3.0]]); e = np.array([0.5, -1.0, 0.5])
+    >>> round(float(hc1_vcov(x, e)[0, 0]), 6)  # 3/2 * (0.25 + 4 + 2.25) / 14**2
+    0.049745
+    """
+    n = x.shape[0]
+    k = x.shape[1] if n_params is None else n_params
+    b = bread(x) if xtx_inv is None else xtx_inv
+    scores = x * resid[:, None]
+    return n / (n - k) * b @ (scores.T @ scores) @ b
+
+
 def within_unit(values: np.ndarray, units: np.ndarray, weights: np.ndarray | None = None
                 ) -> np.ndarray:
     """Subtract the (weighted) unit mean from each column: the unit fixed-effect projection."""
@@ -199,7 +240,9 @@ class Design:
     ``x`` holds the regressors including the period (and extra fixed-effect) dummies; unit
     effects are absorbed. With ``demeaned`` (a balanced, unweighted panel), ``x`` and ``y`` are
     already two-way demeaned and hold no dummies. ``n_params`` is the k of the small-sample
-    factor (n-1)/(n-k).
+    factor (n-1)/(n-k). ``times`` holds the period codes and ``vcov_kind`` the covariance the
+    fit reported ("cluster", "iid" or "HC1"), for the conversions to linearmodels and
+    statsmodels.
     """
 
     y: np.ndarray
@@ -210,6 +253,8 @@ class Design:
     weights: np.ndarray | None = None
     n_params: int | None = None
     demeaned: bool = False
+    times: np.ndarray | None = None
+    vcov_kind: str = "cluster"
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,9 @@ clusters, the standard errors' small-sample correction and the notes, or the sam
 ``tabular``), ``.plot(ax=None)`` (returns the matplotlib Axes) and ``.notes`` (facts about the data
 and the fit, e.g. an unbalanced panel).
 
-* :class:`StaticResult` -- one or a few coefficients (``twfe``); ``.fit``: the linearmodels result.
+* :class:`StaticResult` -- one or a few coefficients (``twfe``); ``.fit`` is None (the fast
+  least-squares path keeps no library object); ``.to_linearmodels()`` / ``.to_statsmodels()``
+  refit the same regression in those libraries.
 * :class:`EventStudyResult` -- coefficients indexed by event time, a joint pre-trend test
   ``.pretrend`` and an ``.overall`` summary effect (filled by estimators that define one).
 * :class:`BaconResult` -- the Goodman-Bacon decomposition, one row per 2x2 comparison.
@@ -27,10 +29,13 @@ import pandas as pd
 __all__ = [
     "TIDY_COLUMNS",
     "BaconResult",
+    "ResultBase",
+    "check_conf_level",
     "EstimationResult",
     "EventStudyResult",
     "Overall",
     "StaticResult",
+    "SyntheticResult",
     "TidyFrame",
     "WaldTest",
 ]
@@ -169,9 +174,100 @@ def _latex_table(title: str, table: pd.DataFrame, footer: list[str], digits: int
     ])
 
 
+def check_conf_level(conf_level: float, alpha: float | None = None, *, stacklevel: int = 3
+                     ) -> float:
+    """Return the confidence level; ``alpha`` (deprecated) is accepted as ``1 - conf_level``.
+
+    Passing ``alpha`` emits a DeprecationWarning; passing both, or a level outside (0, 1), is
+    a ValueError naming the argument.
+
+    Examples
+    --------
+    >>> check_conf_level(0.9)
+    0.9
+    """
+    if alpha is not None:
+        warnings.warn("alpha is deprecated and will be removed in the next release; use "
+                      f"conf_level={1 - alpha:g} (conf_level = 1 - alpha)", DeprecationWarning,
+                      stacklevel=stacklevel)
+        if conf_level != 0.95:
+            raise ValueError(f"alpha={alpha!r} and conf_level={conf_level!r} both given; "
+                             "pass conf_level only")
+        if (not isinstance(alpha, float | int) or isinstance(alpha, bool)
+                or not 0 < alpha < 1):
+            raise ValueError(f"alpha={alpha!r} must be strictly between 0 and 1")
+        conf_level = 1 - alpha
+    if (not isinstance(conf_level, float | int) or isinstance(conf_level, bool)
+            or not 0 < conf_level < 1):
+        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    return float(conf_level)
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
-class EstimationResult:
-    """Base result: a tidy coefficient table plus the facts that ``summary`` reports.
+class ResultBase:
+    """The base of every estimator's result: table, summary, LaTeX, display, plot, conf level.
+
+    ``tidy()`` (a copy of the table), ``summary(latex=False)`` (text or a LaTeX ``tabular``),
+    ``to_latex()``, the notebook display, ``plot()`` and ``conf_level``. Subclasses give the
+    title (``_title``), the table printed (``_summary_table``), the facts below it
+    (``_footer``) and ``plot``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The estimates, one row each (``tidy()`` returns a copy).
+    outcome : str
+        Name of the outcome column.
+    conf_level : float
+        Confidence level of the intervals in the table (where it has any).
+    notes : tuple of str
+        Facts about the data and the fit (reported by ``summary``).
+    """
+
+    table: pd.DataFrame
+    outcome: str
+    conf_level: float = 0.95
+    notes: tuple[str, ...] = ()
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the estimates table (a copy)."""
+        return self.table.copy()
+
+    def _title(self) -> str:
+        return type(self).__name__
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.tidy()
+
+    def _footer(self) -> list[str]:
+        return [f"Note: {n}" for n in self.notes]
+
+    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
+        """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
+        title = f"{self._title()}: {self.outcome}"
+        table = self._summary_table()
+        if latex:
+            return _latex_table(title, table, self._footer(), digits)
+        return "\n".join([title, _text_table(table, digits), *self._footer()])
+
+    def to_latex(self, *, digits: int = 4) -> str:
+        """Return the summary as a LaTeX ``tabular`` (same as ``summary(latex=True)``)."""
+        return self.summary(latex=True, digits=digits)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:  # notebooks show the text summary
+        return f"<pre>{self.summary()}</pre>"
+
+    def plot(self, ax=None, **kwargs):
+        """Plot the result; returns the matplotlib Axes (each result type draws its own)."""
+        raise NotImplementedError(f"{type(self).__name__} has no plot")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class EstimationResult(ResultBase):
+    """Coefficient-table result: a tidy table plus the facts that ``summary`` reports.
 
     Parameters
     ----------
@@ -194,22 +290,21 @@ class EstimationResult:
     notes : tuple of str
         Facts about the data and the fit (reported by ``summary``).
     fit : object
-        The underlying result (a linearmodels ``PanelEffectsResults`` for TWFE estimators).
+        A library result object behind the numbers, where an estimator keeps one; None for the
+        estimators written here (TWFE, event studies, Sun-Abraham, imputation, synthetic
+        control): their numbers come from this package's least squares, and
+        ``to_linearmodels()`` / ``to_statsmodels()`` refit a TWFE regression in those libraries.
     design : object
         What post-estimation needs (``econometrics.inference.Design`` for TWFE fits, used by
-        ``wild_bootstrap``); None for other estimators.
+        ``wild_bootstrap`` and the conversions); None for other estimators.
     """
 
-    table: pd.DataFrame
     estimator: str
-    outcome: str
     n_obs: int
     n_units: int
     vcov_type: str
     small_sample: str
     n_clusters: tuple[int, ...] = ()
-    conf_level: float = 0.95
-    notes: tuple[str, ...] = ()
     fit: Any = None
     design: Any = None
 
@@ -226,6 +321,89 @@ class EstimationResult:
     def tidy(self) -> pd.DataFrame:
         """Return the coefficient table (a copy): term, estimate, std_error, ... conf_high."""
         return self.table.copy()
+
+    def _title(self) -> str:
+        return self.estimator
+
+    def to_linearmodels(self):
+        """Refit the TWFE regression as a linearmodels ``PanelOLS`` with the same covariance.
+
+        Unit effects absorbed (``entity_effects=True``), period (and extra) effects as dummies
+        plus a constant, the same weights; covariance ``clustered`` (``debiased=True,
+        group_debias=True``), ``unadjusted`` or ``robust`` (``debiased=True``) for
+        ``vcov="cluster"``, ``"iid"``, ``"HC1"``. Coefficients equal this result's; standard
+        errors too for one-way clustering with unit effects nested in the clusters and for
+        "iid" and "HC1" (linearmodels' two-way clustering scales each term by its own G, fixest
+        by the smaller G). Only TWFE results (``twfe``, ``event_study(estimator="twfe")``)
+        carry the regression; others raise ValueError.
+
+        Examples
+        --------
+        >>> from econometrics import simulate_panel, twfe
+        >>> df = simulate_panel(n_units=30, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
+        >>> res = twfe(df, y="y", unit="unit", time="time", treat="treat")
+        >>> lm = res.to_linearmodels()
+        >>> bool(abs(lm.params["treat"] - res.coef()["treat"]) < 1e-10)
+        True
+        """
+        from linearmodels.panel import PanelOLS
+
+        y, exog, weights, d = self._refit_design(unit_dummies=False)
+        index = pd.MultiIndex.from_arrays([d.units, np.arange(len(d.units))])
+        model = PanelOLS(pd.Series(y, index=index, name=self.outcome),
+                         exog.set_axis(index), entity_effects=True,
+                         weights=None if weights is None else pd.Series(weights, index=index),
+                         check_rank=False, drop_absorbed=False)
+        if d.vcov_kind == "cluster":
+            clusters = pd.DataFrame(np.asarray(d.clusters).reshape(len(y), -1), index=index)
+            return model.fit(cov_type="clustered", clusters=clusters, debiased=True,
+                             group_debias=True)
+        kind = "unadjusted" if d.vcov_kind == "iid" else "robust"
+        return model.fit(cov_type=kind, debiased=True)
+
+    def to_statsmodels(self):
+        """Refit the TWFE regression as statsmodels OLS / WLS on unit and period dummies.
+
+        Covariance ``nonrobust`` for ``vcov="iid"``, ``HC1`` for ``"HC1"`` (both equal to this
+        result's) and ``cluster`` for ``"cluster"`` (statsmodels counts every unit dummy in
+        (n-1)/(n-k), fixest counts unit effects nested in the clusters as one, so clustered
+        standard errors differ by that factor). Only TWFE results carry the regression; others
+        raise ValueError.
+
+        Examples
+        --------
+        >>> from econometrics import simulate_panel, twfe
+        >>> df = simulate_panel(n_units=30, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
+        >>> res = twfe(df, y="y", unit="unit", time="time", treat="treat", vcov="HC1")
+        >>> sm = res.to_statsmodels()
+        >>> bool(abs(sm.bse["treat"] - res.se()["treat"]) < 1e-10)
+        True
+        """
+        import statsmodels.api as sm
+
+        y, exog, weights, d = self._refit_design(unit_dummies=True)
+        model = (sm.OLS(y, exog) if weights is None else sm.WLS(y, exog, weights=weights))
+        if d.vcov_kind == "cluster":
+            groups = np.asarray(d.clusters)
+            return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        return model.fit(cov_type="nonrobust" if d.vcov_kind == "iid" else "HC1")
+
+    def _refit_design(self, *, unit_dummies: bool):
+        """Outcome, regressors with period (and unit) dummies and a constant, weights, design."""
+        d = self.design
+        if d is None or d.times is None:
+            raise ValueError(f"{type(self).__name__} from {self.estimator!r} carries no TWFE "
+                             "regression to convert; to_linearmodels / to_statsmodels take "
+                             "results of twfe and event_study(estimator='twfe')")
+        cols = {name: d.x[:, j] for j, name in enumerate(d.names)}
+        exog = pd.DataFrame(cols)
+        if d.demeaned:  # two-way demeaned data: the period dummies are not in x
+            periods = pd.get_dummies(pd.Series(d.times), prefix="_period:", drop_first=True)
+            exog = pd.concat([exog, periods.astype(float)], axis=1)
+        if unit_dummies:
+            units = pd.get_dummies(pd.Series(d.units), prefix="_unit:", drop_first=True)
+            exog = pd.concat([exog, units.astype(float)], axis=1)
+        return d.y, exog.assign(const=1.0), d.weights, d
 
     def _by_term(self, column: str) -> pd.Series:
         t = self.tidy()
@@ -263,21 +441,6 @@ class EstimationResult:
 
     def _summary_table(self) -> pd.DataFrame:
         return self.tidy()[list(TIDY_COLUMNS)]
-
-    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
-        """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
-        title = f"{self.estimator}: {self.outcome}"
-        table = self._summary_table()
-        footer = self._footer()
-        if latex:
-            return _latex_table(title, table, footer, digits)
-        return "\n".join([title, _text_table(table, digits), *footer])
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:  # notebooks show the text summary
-        return f"<pre>{self.summary()}</pre>"
 
     def plot(self, ax=None, **kwargs):
         """Coefficient plot: estimates with confidence intervals; returns the Axes."""
@@ -404,12 +567,62 @@ class EventStudyResult(EstimationResult):
         return ax
 
 
-BACON_TYPES = ("earlier_vs_later", "later_vs_earlier", "treated_vs_never")
+@dataclass(frozen=True, eq=False, kw_only=True)
+class SyntheticResult(EstimationResult):
+    """A synthetic-control-type estimate (one row) with its weights and trajectories.
+
+    ``unit_weights`` (omega: control units, sum to one), ``time_weights`` (lambda:
+    pre-treatment periods; zero for synthetic control), ``trajectories`` (period x treated
+    mean, synthetic control and a ``post`` flag). ``plot()`` draws them as R ``synthdid``'s
+    ``plot`` does: the two trajectories, the adoption date, the weighted pre-treatment period
+    shaded by lambda, and an arrow from the counterfactual to the treated units' post-treatment
+    mean (its length is the estimate).
+    """
+
+    unit_weights: pd.Series
+    time_weights: pd.Series
+    trajectories: pd.DataFrame
+
+    def plot(self, ax=None, **kwargs):
+        """Treated units' mean and the synthetic control over time, with the effect arrow."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        tr = self.trajectories
+        times = tr.index.to_numpy(dtype=float)
+        ax.plot(times, tr["treated"], "-", color="C1", label="treated", **kwargs)
+        ax.plot(times, tr["synthetic"], "-", color="C0", label="synthetic control")
+        first_post = times[tr["post"].to_numpy()].min()
+        ax.axvline(first_post - 0.5, color="grey", linestyle=":", linewidth=1)
+        lam = self.time_weights.to_numpy(dtype=float)
+        if lam.sum() > 0:  # synthdid shades the pre-treatment periods by their weight
+            bottom = ax.get_ylim()[0]
+            ax.fill_between(times[: len(lam)], bottom, bottom + lam / lam.max()
+                            * 0.1 * np.ptp(ax.get_ylim()), color="C0", alpha=0.3,
+                            step="mid", label="time weights")
+        post = tr[tr["post"]]
+        mid = float(np.mean(post.index.to_numpy(dtype=float)))
+        est = self.tidy().iloc[0]
+        treated = float(post["treated"].mean())
+        # synthdid's arrow: from the counterfactual (treated minus the effect) to the treated
+        ax.annotate("", xy=(mid, treated), xytext=(mid, treated - est.estimate),
+                    arrowprops=dict(arrowstyle="->", color="black"))
+        ax.set_xlabel("time")
+        ax.set_ylabel(self.outcome)
+        ax.set_title(f"{self.estimator.split(' (')[0]}: {est.estimate:.2f} "
+                     f"(SE {est.std_error:.2f})")
+        ax.legend(fontsize="small")
+        return ax
+
+
+BACON_TYPES = ("earlier_vs_later", "later_vs_earlier", "treated_vs_never", "both_treated",
+               "later_vs_always")
 BACON_COLUMNS = ("type", "treated", "control", "estimate", "weight")
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class BaconResult:
+class BaconResult(ResultBase):
     """Goodman-Bacon decomposition of the static TWFE estimate into 2x2 comparisons.
 
     Parameters
@@ -425,24 +638,42 @@ class BaconResult:
         Observations and units.
     notes : tuple of str
         Facts about the data.
+    within_estimate, within_weight : float or None
+        With covariates: the within-timing-group component beta_w and its weight Omega
+        (``bacondecomp``'s ``beta_hat_w`` and ``Omega``); the 2x2 rows are then the between
+        comparisons, whose weights sum to one and share 1 - Omega. None without covariates.
+    covariates : tuple of str
+        The controls of the decomposition (empty without).
     """
 
-    table: pd.DataFrame
     twfe_estimate: float
-    outcome: str
     n_obs: int
     n_units: int
-    notes: tuple[str, ...] = ()
+    within_estimate: float | None = None
+    within_weight: float | None = None
+    covariates: tuple[str, ...] = ()
 
     def tidy(self) -> pd.DataFrame:
         """One row per 2x2 comparison: type, treated, control, estimate, weight (a copy)."""
         return self.table.copy()
 
+    def _title(self) -> str:
+        return "Goodman-Bacon decomposition"
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.by_type()
+
     @property
     def weighted_sum(self) -> float:
-        """Sum of weight x estimate over the comparisons (equals the TWFE estimate)."""
+        """The TWFE estimate rebuilt from the parts: sum of weight x estimate over the 2x2s.
+
+        With covariates: ``Omega * beta_w + (1 - Omega) * sum(weight x estimate)``.
+        """
         t = self.table
-        return float(np.sum(t["weight"].to_numpy() * t["estimate"].to_numpy()))
+        between = float(np.sum(t["weight"].to_numpy() * t["estimate"].to_numpy()))
+        if self.within_weight is None:
+            return between
+        return self.within_weight * self.within_estimate + (1 - self.within_weight) * between
 
     def by_type(self) -> pd.DataFrame:
         """Total weight and weighted average estimate of each comparison type."""
@@ -454,35 +685,29 @@ class BaconResult:
         order = [k for k in BACON_TYPES if k in out.index]
         return out.loc[order].reset_index()
 
-    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
-        """Weights and average estimates by comparison type, with the TWFE identity."""
-        title = f"Goodman-Bacon decomposition: {self.outcome}"
-        footer = [
-            f"TWFE estimate: {self.twfe_estimate:.{digits}f}; weighted sum of 2x2 estimates: "
-            f"{self.weighted_sum:.{digits}f}; comparisons: {len(self.table)}",
+    def _footer(self) -> list[str]:
+        within = ([] if self.within_weight is None else [
+            f"Covariates: {', '.join(self.covariates)}; within component "
+            f"{self.within_estimate:.4f} with weight Omega = {self.within_weight:.4f}; the 2x2 "
+            "rows are the between comparisons (weight 1 - Omega)"])
+        return [
+            f"TWFE estimate: {self.twfe_estimate:.4f}; rebuilt from the decomposition: "
+            f"{self.weighted_sum:.4f}; comparisons: {len(self.table)}",
+            *within,
             f"Observations: {self.n_obs}; units: {self.n_units}",
-            *[f"Note: {n}" for n in self.notes],
+            *super()._footer(),
         ]
-        table = self.by_type()
-        if latex:
-            return _latex_table(title, table, footer, digits)
-        return "\n".join([title, _text_table(table, digits), *footer])
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{self.summary()}</pre>"
-
-    def plot(self, ax=None):
+    def plot(self, ax=None, **kwargs):
         """Scatter of 2x2 estimates against their weights by type; line at the TWFE estimate."""
         import matplotlib.pyplot as plt
         import seaborn as sns
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
+        order = [k for k in BACON_TYPES if k in set(self.table["type"])]
         sns.scatterplot(data=self.tidy(), x="weight", y="estimate", hue="type", style="type",
-                        hue_order=list(BACON_TYPES), style_order=list(BACON_TYPES), s=60, ax=ax)
+                        hue_order=order, style_order=order, s=60, ax=ax, **kwargs)
         ax.axhline(self.twfe_estimate, color="black", linestyle="--", linewidth=1,
                    label=f"TWFE = {self.twfe_estimate:.3f}")
         ax.axhline(0.0, color="grey", linestyle=":", linewidth=1)

@@ -22,7 +22,7 @@ import pandas as pd
 from econometrics._panel import Panel, PanelError, prepare_panel
 from econometrics.inference import t_inference, wald_test
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall
-from econometrics.twfe import _absorbed_columns, _fit_twfe, _subset
+from econometrics.twfe import VcovKind, absorbed_columns, check_vcov, fit_twfe, subset_panel
 
 __all__ = ["interaction_weights", "sun_abraham"]
 
@@ -87,7 +87,7 @@ def _comparison_design(panel: Panel, leads, lags, reference) -> tuple[Panel, lis
         notes.append(f"dropped {int(outside.sum())} treated-cohort observations outside the "
                      f"event window [{lo:g}, {hi:g}]")
         keep &= ~outside
-    out = _subset(panel, keep)
+    out = subset_panel(panel, keep)
     frame = out.frame.assign(_cohort=g[keep], _event_time=rel[keep])
     if not np.any(frame["_cohort"] > 0):
         raise PanelError("no treated cohort left to estimate event-time effects for")
@@ -111,6 +111,7 @@ def sun_abraham(
     weights: str | None = None,
     conf_level: float = 0.95,
     fe: list[str] | str | None = None,
+    vcov: VcovKind = "cluster",
 ) -> EventStudyResult:
     """Estimate the Sun-Abraham interaction-weighted event study.
 
@@ -137,6 +138,8 @@ def sun_abraham(
         Confidence level of the intervals (t with G - 1 degrees of freedom).
     fe : str or list of str, optional
         Fixed effects besides unit and period, e.g. ``"region^year"`` (as :func:`twfe`).
+    vcov : {"cluster", "iid", "HC1"}
+        Standard errors as in :func:`~econometrics.twfe.twfe` (default: CRV1 by ``cluster``).
 
     Returns
     -------
@@ -155,9 +158,10 @@ def sun_abraham(
     if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
         raise ValueError(f"reference={reference!r} must be one integer event time for "
                          "sun_abraham (several reference periods: estimator='twfe')")
+    check_vcov(vcov, cluster)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
                           covariates=covariates, cluster=cluster, weights=weights,
-                          absorb=_absorbed_columns(fe, unit, time))
+                          absorb=absorbed_columns(fe, unit, time))
     panel, notes = _comparison_design(panel, leads, lags, reference)
     f = panel.frame
     g = f["_cohort"].to_numpy()
@@ -175,7 +179,7 @@ def sun_abraham(
     x[rows[cols >= 0], cols[cols >= 0]] = 1.0
     for j, c in enumerate(panel.covariates):
         x[:, len(names) + j] = f[c].to_numpy()
-    fit = _fit_twfe(panel, x, names + list(panel.covariates), cluster, fe)
+    fit = fit_twfe(panel, x, names + list(panel.covariates), cluster, fe, vcov)
     delta = fit.params.loc[names].to_numpy()
     vcov = fit.vcov.loc[names, names].to_numpy()
 

@@ -25,9 +25,9 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel
+from econometrics._panel import PanelError, check_choice, prepare_panel, single_adoption_date
 from econometrics.inference import t_inference
-from econometrics.results import TIDY_COLUMNS, EstimationResult
+from econometrics.results import TIDY_COLUMNS, SyntheticResult
 
 __all__ = ["SeMethod", "SyntheticDiDResult", "synthetic_did"]
 
@@ -35,57 +35,24 @@ SeMethod = Literal["placebo", "jackknife", "bootstrap"]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class SyntheticDiDResult(EstimationResult):
+class SyntheticDiDResult(SyntheticResult):
     """Synthetic DiD estimate (one row) with the unit and time weights.
 
     ``unit_weights`` (control units, sum to one), ``time_weights`` (pre-treatment periods, sum
     to one), ``trajectories`` (period x treated mean / synthetic control, for the plot).
     """
 
-    unit_weights: pd.Series
-    time_weights: pd.Series
-    trajectories: pd.DataFrame
-
-    def plot(self, ax=None, **kwargs):
-        """Treated units' mean and the synthetic control over time, with the adoption date."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        tr = self.trajectories
-        ax.plot(tr.index, tr["treated"], "o-", label="treated", **kwargs)
-        ax.plot(tr.index, tr["synthetic"], "s--", label="synthetic control (SDID weights)")
-        first_post = tr.index[tr["post"]].min()
-        ax.axvline(first_post - 0.5, color="grey", linestyle=":", linewidth=1)
-        ax.set_xlabel("time")
-        ax.set_ylabel(self.outcome)
-        est = self.tidy().iloc[0]
-        ax.set_title(f"Synthetic DiD: {est.estimate:.2f} (SE {est.std_error:.2f})")
-        ax.legend(fontsize="small")
-        return ax
-
 
 def _block_design(panel, treat: str) -> tuple[np.ndarray, list]:
     """Ever-treated indicator per row and the post-treatment periods; errors name the column."""
-    f = panel.frame
-    if not panel.balanced:
-        raise PanelError("synthetic_did needs a balanced panel (every unit observed in every "
-                         "period); the panel is unbalanced")
-    g = f.groupby("_unit", sort=False)["_cohort"].transform("first").to_numpy()
-    adoption = np.unique(g[g > 0])
-    if len(adoption) == 0:
-        raise PanelError(f"treatment {treat!r} is never 1: no treated unit")
-    if len(adoption) > 1:
-        starts = adoption.astype(int).tolist()
-        raise PanelError(f"treatment {treat!r} starts in several periods {starts}; "
-                         "synthetic_did needs one adoption date (use att_gt for staggered "
-                         "adoption)")
-    if adoption[0] <= panel.times[0]:
+    adoption = single_adoption_date(panel, treat, "synthetic_did")
+    if adoption <= panel.times[0]:
         raise PanelError(f"treatment {treat!r} is on from the first period: no pre-treatment "
                          "period to fit the weights")
     if panel.n_never_treated < 2:
         raise PanelError("synthetic_did needs at least two never-treated control units")
-    post = [t for t in panel.times if t >= adoption[0]]
+    g = panel.frame.groupby("_unit", sort=False)["_cohort"].transform("first").to_numpy()
+    post = [t for t in panel.times if t >= adoption]
     return (g > 0).astype(int), post
 
 

@@ -17,16 +17,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from econometrics._panel import Panel, PanelError, prepare_panel
-from econometrics.inference import Design, cluster_vcov, t_inference, wald_test, within_unit
+from econometrics._panel import Panel, PanelError, check_choice, prepare_panel
+from econometrics.inference import (
+    Design,
+    cluster_vcov,
+    hc1_vcov,
+    iid_vcov,
+    t_inference,
+    wald_test,
+    within_unit,
+)
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult
 
-__all__ = ["check_references", "event_study", "twfe", "twfe_event_study"]
+__all__ = ["TwfeFit", "VcovKind", "absorbed_columns", "check_references", "check_vcov",
+           "fit_twfe", "subset_panel", "twfe", "twfe_event_study"]
+
+#: Standard errors of the TWFE estimators: clustered (by ``cluster``), homoskedastic or HC1.
+VcovKind = Literal["cluster", "iid", "HC1"]
 
 _TIME_PREFIX = "_period::"
 COLLINEAR_TOL = 1e-10  # smallest eigenvalue of the unit-scaled X'X below which X is singular
@@ -54,10 +67,25 @@ def _fixed_effect_specs(fe) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _absorbed_columns(fe, unit: str, time: str) -> list[str]:
+def absorbed_columns(fe, unit: str, time: str) -> list[str]:
     """Columns that the extra fixed effects need besides the unit and time columns."""
     cols = [c for _, parts in _fixed_effect_specs(fe) for c in parts if c not in (unit, time)]
     return list(dict.fromkeys(cols))
+
+
+def check_vcov(vcov: str, cluster) -> VcovKind:
+    """Validate ``vcov`` (ValueError naming the allowed values); ``cluster`` needs "cluster".
+
+    Examples
+    --------
+    >>> check_vcov("HC1", None)
+    'HC1'
+    """
+    check_choice("vcov", vcov, get_args(VcovKind))
+    if vcov != "cluster" and cluster is not None:
+        raise ValueError(f"cluster={cluster!r} is given with vcov={vcov!r}: cluster columns "
+                         "need vcov='cluster'")
+    return vcov
 
 
 def _fe_codes(panel: Panel, specs) -> list[tuple[str, np.ndarray]]:
@@ -148,7 +176,7 @@ def _label(name: str) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class _Fit:
+class TwfeFit:
     """What ``twfe`` and ``event_study`` need from the shared fitting core."""
 
     params: pd.Series
@@ -191,8 +219,12 @@ def _independent(f: np.ndarray) -> np.ndarray:
     return np.sort(piv[:rank])
 
 
-def _fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=()) -> _Fit:
-    """Fit with unit and period effects (and ``fe``); CRV1 covariance, fixest's small-sample rule.
+def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
+             vcov_kind: VcovKind = "cluster") -> TwfeFit:
+    """Fit with unit and period effects (and ``fe``); covariance with fixest's small-sample rule.
+
+    ``vcov_kind``: "cluster" (CRV1 by ``cluster``, default the unit), "iid" or "HC1" (every
+    fixed-effect level counted in k, t(n - k), as fixest's ``iid`` and ``hetero``).
 
     A balanced, unweighted panel without extra fixed effects is two-way demeaned in closed form;
     otherwise the unit effects are absorbed by within-unit demeaning and the period (and extra)
@@ -218,7 +250,8 @@ def _fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=())
         both = _two_way_demeaned(np.column_stack([x, y]), n_units, n_periods)
         xd, yd, all_names = both[:, :-1], both[:, -1], names
         design = Design(y=yd, x=xd, names=tuple(names), units=units,
-                        clusters=np.asarray(codes), demeaned=True)
+                        clusters=np.asarray(codes), demeaned=True, times=times,
+                        vcov_kind=vcov_kind)
     else:
         blocks = [_dummies(times, time_levels, _TIME_PREFIX, True)]
         blocks += [_dummies(c, range(c.max() + 1), f"_fe::{spec}::", False) for spec, c in extra]
@@ -234,16 +267,31 @@ def _fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=())
         all_names = names + [fe_names[i] for i in keep]
         raw_norms = np.r_[raw_norms, np.linalg.norm(both[:, k:-1][:, keep], axis=0)]
         design = Design(y=y, x=np.column_stack([x, fe_x[:, keep]]), names=tuple(all_names),
-                        units=units, clusters=np.asarray(codes), weights=weights)
-    by_unit = cluster is None  # the default clusters are the units themselves
+                        units=units, clusters=np.asarray(codes), weights=weights, times=times,
+                        vcov_kind=vcov_kind)
     levels = [n_units, n_periods] + [int(c.max()) + 1 for _, c in extra]
+    n_all = len(names) + sum(levels) - (len(levels) - 1)  # every fixed-effect level counted
+    beta, xtx_inv = _least_squares(xd, yd, all_names, raw_norms)
+    resid = yd - xd @ beta
+    if vcov_kind != "cluster":
+        fn = iid_vcov if vcov_kind == "iid" else hc1_vcov
+        v = fn(xd, resid, n_params=n_all, xtx_inv=xtx_inv)
+        n = len(yd)
+        small = (f"{'e' + chr(39) + 'e/(n-k)' if vcov_kind == 'iid' else 'n/(n-k)'}, k = {n_all} "
+                 f"(regressors and every fixed-effect level); t({n - n_all}) for p-values and "
+                 "intervals (fixest's iid / hetero)")
+        words = ("iid (homoskedastic)" if vcov_kind == "iid"
+                 else "heteroskedasticity-robust (HC1)")
+        return TwfeFit(params=pd.Series(beta, index=all_names),
+                    vcov=pd.DataFrame(v, index=all_names, columns=all_names),
+                    df_t=float(n - n_all), vcov_type=words, small_sample=small,
+                    n_clusters=(), design=replace(design, n_params=n_all))
+    by_unit = cluster is None  # the default clusters are the units themselves
     nested = [by_unit or any(_nested(units, c) for c in code_cols),
               (not by_unit or n_units == 1) and any(_nested(times, c) for c in code_cols)]
     nested += [any(_nested(c, cc) for cc in code_cols) for _, c in extra]
-    n_params = (len(names) + sum(levels) - (len(levels) - 1)
-                - sum(lv - 1 for lv, nest in zip(levels, nested, strict=True) if nest))
-    beta, xtx_inv = _least_squares(xd, yd, all_names, raw_norms)
-    vcov = cluster_vcov(xd, yd - xd @ beta, codes, n_params=n_params, min_clusters=True,
+    n_params = n_all - sum(lv - 1 for lv, nest in zip(levels, nested, strict=True) if nest)
+    vcov = cluster_vcov(xd, resid, codes, n_params=n_params, min_clusters=True,
                         xtx_inv=xtx_inv)
     g_min = min(n_clusters)
     kind = (f"G/(G-1) with G = min(G_1, G_2) = {g_min} on each of the three one-way terms"
@@ -254,7 +302,7 @@ def _fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=())
              f"unit effects {'nested in the clusters, counted 1' if nested[0] else 'counted'}"
              f", period effects {'nested, counted 1' if nested[1] else 'counted'}{fe_words}); "
              f"t({g_min - 1}) for p-values and intervals (fixest default ssc, Stata reghdfe)")
-    return _Fit(
+    return TwfeFit(
         params=pd.Series(beta, index=all_names),
         vcov=pd.DataFrame(vcov, index=all_names, columns=all_names), df_t=float(g_min - 1),
         vcov_type=vcov_type, small_sample=small, n_clusters=n_clusters,
@@ -262,7 +310,7 @@ def _fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=())
     )
 
 
-def _tidy(res: _Fit, terms: Sequence[str], conf_level: float) -> pd.DataFrame:
+def _tidy(res: TwfeFit, terms: Sequence[str], conf_level: float) -> pd.DataFrame:
     terms = list(terms)
     pos = res.params.index.get_indexer(terms)
     est = res.params.to_numpy()[pos]
@@ -284,6 +332,7 @@ def twfe(
     weights: str | None = None,
     conf_level: float = 0.95,
     fe: Sequence[str] | str | None = None,
+    vcov: VcovKind = "cluster",
 ) -> StaticResult:
     """Estimate the static two-way fixed effects DiD ``y ~ treat + covariates | unit + time``.
 
@@ -304,6 +353,10 @@ def twfe(
     fe : str or sequence of str, optional
         Fixed effects besides unit and period: columns, or interactions such as
         ``"region^year"`` (fixest's ``| unit + year + region^year``).
+    vcov : {"cluster", "iid", "HC1"}
+        Standard errors: cluster-robust CRV1 by ``cluster`` (default; one or two columns, the
+        unit if not given), homoskedastic, or heteroskedasticity-robust HC1, each with
+        fixest's small-sample rules (``vcov = "iid"`` / ``"hetero"`` there).
 
     Returns
     -------
@@ -319,15 +372,16 @@ def twfe(
     >>> list(res.tidy().term)
     ['treat']
     """
+    check_vcov(vcov, cluster)
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat,
                           covariates=covariates, cluster=cluster, weights=weights,
-                          absorb=_absorbed_columns(fe, unit, time))
+                          absorb=absorbed_columns(fe, unit, time))
     f = panel.frame
     terms = [treat, *panel.covariates]
     x = np.column_stack([f["_treat"].to_numpy(), *(f[c].to_numpy() for c in panel.covariates)])
     if np.all(x[:, 0] == x[0, 0]):
         raise PanelError(f"treatment {treat!r} does not vary: nothing to estimate")
-    res = _fit_twfe(panel, x, terms, cluster, fe)
+    res = fit_twfe(panel, x, terms, cluster, fe, vcov)
     return StaticResult(
         table=_tidy(res, terms, conf_level),
         estimator="TWFE (unit and period effects)",
@@ -369,83 +423,6 @@ def check_references(reference) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def event_study(
-    data: pd.DataFrame,
-    *,
-    y: str,
-    unit: str,
-    time: str,
-    cohort: str,
-    leads: int | None = None,
-    lags: int | None = None,
-    reference: int | Sequence[int] = -1,
-    estimator: str = "twfe",
-    covariates: Sequence[str] | str | None = None,
-    cluster: Sequence[str] | str | None = None,
-    weights: str | None = None,
-    conf_level: float = 0.95,
-    **options,
-) -> EventStudyResult:
-    """Estimate effects by event time (periods since first treatment) with a pre-trend test.
-
-    Dispatches to the estimator registered under ``estimator`` in
-    :data:`econometrics.registry.ESTIMATORS` (``"twfe"``, ``"sun_abraham"``, ``"imputation"``,
-    ``"callaway_santanna"``, ``"dcdh"``); every one takes these arguments and returns an
-    :class:`~econometrics.results.EventStudyResult` with ``tidy()``, ``vcov`` (the covariance
-    of the event-time estimates) and ``pretrend``. With ``estimator="twfe"`` this is the dynamic
-    TWFE regression on relative-time dummies ``1[t - cohort = e]`` for e in [-leads, lags]
-    except the reference period(s), with unit and period effects; never-treated units
-    (``cohort`` 0, NaN or inf) have all dummies 0.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Long panel with integer periods. Not modified.
-    y, unit, time, cohort : str
-        Outcome, unit, period and first-treated-period columns.
-    leads, lags : int, optional
-        Event-time window [-leads, lags]; default: every event time observed.
-    reference : int or list of int
-        Omitted event time(s) (normalized to 0), default -1.
-    estimator : str
-        Name of a registered estimator (see :func:`econometrics.registry.available`).
-    covariates : str or sequence of str, optional
-        Time-varying controls.
-    cluster : str or sequence of str, optional
-        Cluster columns; default: the unit.
-    weights : str, optional
-        Observation weights (all registered estimators; unit weights for callaway_santanna).
-    conf_level : float
-        Confidence level of the intervals.
-    **options
-        Estimator-specific options, e.g. ``bin_endpoints`` and ``fe`` (twfe), ``fe``
-        (sun_abraham), ``control`` and ``bootstrap`` (callaway_santanna), ``normalized``
-        (dcdh).
-
-    Returns
-    -------
-    EventStudyResult
-        ``.tidy()`` has ``event_time`` and the terms; ``.pretrend`` is the joint Wald test that
-        all leads are zero; ``.vcov`` the covariance of the estimates.
-
-    Examples
-    --------
-    >>> from econometrics import simulate_panel
-    >>> df = simulate_panel(n_units=60, n_periods=8, cohorts=(4, 6), effect=1.0, seed=4)
-    >>> es = event_study(df, y="y", unit="unit", time="time", cohort="cohort", leads=3, lags=2)
-    >>> es.tidy().event_time.tolist()
-    [-3, -2, 0, 1, 2]
-    >>> es.vcov.shape
-    (5, 5)
-    """
-    from econometrics.registry import get_estimator
-
-    fn = get_estimator(estimator)
-    return fn(data, y=y, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-              reference=reference, covariates=covariates, cluster=cluster, weights=weights,
-              conf_level=conf_level, **options)
-
-
 def twfe_event_study(
     data: pd.DataFrame,
     *,
@@ -462,13 +439,14 @@ def twfe_event_study(
     conf_level: float = 0.95,
     bin_endpoints: bool = True,
     fe: Sequence[str] | str | None = None,
+    vcov: VcovKind = "cluster",
 ) -> EventStudyResult:
     """Dynamic TWFE event study (the ``"twfe"`` entry of the registry).
 
     Arguments as in :func:`event_study`; ``bin_endpoints`` pools event times beyond the window
     into the end points (True) or drops the treated observations outside the window (False,
     reported in the notes); ``fe`` adds fixed effects as in :func:`twfe` (e.g.
-    ``"region^year"``).
+    ``"region^year"``); ``vcov`` as in :func:`twfe`.
 
     Examples
     --------
@@ -481,10 +459,11 @@ def twfe_event_study(
     """
     if not isinstance(bin_endpoints, bool):
         raise ValueError(f"bin_endpoints={bin_endpoints!r} must be True or False")
+    check_vcov(vcov, cluster)
     references = check_references(reference)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
                           covariates=covariates, cluster=cluster, weights=weights,
-                          absorb=_absorbed_columns(fe, unit, time))
+                          absorb=absorbed_columns(fe, unit, time))
     f = panel.frame
     notes = list(panel.notes)
     g = f["_cohort"].to_numpy()
@@ -506,7 +485,7 @@ def twfe_event_study(
             notes.append(f"dropped {int(outside_rows.sum())} treated observations outside the "
                          f"event window [{-lo}, {hi}] (bin_endpoints=False)")
             keep = ~outside_rows
-            panel = _subset(panel, keep)
+            panel = subset_panel(panel, keep)
             f, rel = panel.frame, rel[keep]
         rel_b = rel
     omitted = list(references)
@@ -528,7 +507,7 @@ def twfe_event_study(
     x[rows, np.searchsorted(events, rel_b[rows])] = 1.0  # events are sorted
     for j, c in enumerate(panel.covariates):
         x[:, len(events) + j] = f[c].to_numpy()
-    res = _fit_twfe(panel, x, names + list(panel.covariates), cluster, fe)
+    res = fit_twfe(panel, x, names + list(panel.covariates), cluster, fe, vcov)
     table = _tidy(res, names, conf_level)
     table.insert(0, "event_time", np.array(events, dtype=np.int64))
     k = len(names)  # the event-time terms come first in the design
@@ -551,7 +530,7 @@ def twfe_event_study(
     )
 
 
-def _subset(panel: Panel, keep: np.ndarray) -> Panel:
+def subset_panel(panel: Panel, keep: np.ndarray) -> Panel:
     """Restrict the panel to rows ``keep`` (facts recomputed where they change)."""
     frame = panel.frame.loc[keep].reset_index(drop=True)
     per_unit = frame.groupby("_unit", sort=False).size()

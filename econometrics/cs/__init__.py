@@ -63,7 +63,7 @@ def cs_event_study(data, *, y: str, unit: str, time: str, cohort: str,
                          "has no omitted event time; pass reference=None")
     fit = att_gt(data, y=y, unit=unit, time=time, cohort=cohort, control=control,
                  method=method, covariates=covariates, weights=weights, bootstrap=bootstrap,
-                 alpha=1 - conf_level, seed=seed, cluster=cluster)
+                 conf_level=conf_level, seed=seed, cluster=cluster)
     window = dict(min_e=-np.inf if leads is None else -leads,
                   max_e=np.inf if lags is None else lags)
     dynamic = fit.aggregate("dynamic", **window).to_event_study()

@@ -9,6 +9,7 @@ given ``weights``); the standard errors add the influence function of the estima
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,14 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from econometrics.results import (
-    EventStudyResult,
-    Overall,
-    TidyFrame,
-    WaldTest,
-    _latex_table,
-    _text_table,
-)
+from econometrics.results import EventStudyResult, Overall, ResultBase, TidyFrame, WaldTest
 
 __all__ = ["AggregateEstimates", "AggregateResult", "Aggregation", "CsResult",
            "aggregate_effects", "effect_table"]
@@ -166,20 +160,28 @@ def effect_table(labels: dict, estimate, std_error, conf_low, conf_high) -> Tidy
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class CsResult:
-    """Facts shared by the group-time and the aggregated Callaway-Sant'Anna results."""
+class CsResult(ResultBase):
+    """Facts shared by the group-time and the aggregated Callaway-Sant'Anna results.
 
-    table: pd.DataFrame
-    outcome: str
+    ``conf_level`` is the coverage of the intervals / bands (``alpha`` = 1 - conf_level is a
+    deprecated alias).
+    """
+
     n_units: int
     n_obs: int
     control: str
     method: str
-    alpha: float
     bootstrap: int
     cband: bool = True
     n_clusters: tuple[int, ...] = ()
-    notes: tuple[str, ...] = ()
+
+    @property
+    def alpha(self) -> float:
+        """Deprecated: one minus ``conf_level``."""
+        warnings.warn("CsResult.alpha is deprecated and will be removed in the next release; "
+                      "use conf_level (alpha = 1 - conf_level)", DeprecationWarning,
+                      stacklevel=2)
+        return 1 - self.conf_level
 
     def tidy(self) -> pd.DataFrame:
         """Return the estimates table (a copy): labels, estimate, std_error, ..., conf_high.
@@ -190,10 +192,10 @@ class CsResult:
 
     def _footer(self) -> list[str]:
         if not self.bootstrap:
-            band = f"pointwise {1 - self.alpha:.0%} intervals"
+            band = f"pointwise {self.conf_level:.0%} intervals"
         else:
             kind = "simultaneous" if self.cband else "pointwise"
-            band = (f"{kind} {1 - self.alpha:.0%} band from {self.bootstrap} multiplier "
+            band = (f"{kind} {self.conf_level:.0%} band from {self.bootstrap} multiplier "
                     "bootstrap draws")
         clusters = ", ".join(map(str, self.n_clusters)) if self.n_clusters else "units"
         return [
@@ -203,21 +205,8 @@ class CsResult:
             *[f"Note: {n}" for n in self.notes],
         ]
 
-    def summary(self, *, latex: bool = False, digits: int = 4) -> str:
-        """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
-        title = f"{self._title()}: {self.outcome}"
-        if latex:
-            return _latex_table(title, self.table, self._footer(), digits)
-        return "\n".join([title, _text_table(self.table, digits), *self._footer()])
-
     def _title(self) -> str:
         return "Callaway-Sant'Anna"
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{self.summary()}</pre>"
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -258,7 +247,7 @@ class AggregateResult(CsResult):
             table=table, estimator=f"Callaway-Sant'Anna ({self.method}, {self.control} controls)",
             outcome=self.outcome, n_obs=self.n_obs, n_units=self.n_units,
             vcov_type="analytic influence function", small_sample="none",
-            n_clusters=self.n_clusters, conf_level=1 - self.alpha, notes=self.notes,
+            n_clusters=self.n_clusters, conf_level=self.conf_level, notes=self.notes,
             reference=None, overall=self.overall, vcov=self.vcov, pretrend=self.pretrend)
 
     def plot(self, ax=None, **kwargs):

@@ -13,7 +13,11 @@ not-yet-treated units). As in ``did`` for panel data:
 * units already treated in the first period, net of ``anticipation``, are dropped with a
   warning (``did``: "Dropped n units that were already treated in the first period");
 * the Wald pre-test of parallel trends (``did``'s ``W`` / ``Wpval``) uses the analytic covariance
-  of the pre-treatment cells (``t < g - anticipation``).
+  of the pre-treatment cells. By default these are the cells before anticipation begins
+  (``t < g - anticipation``): the anticipation cells may carry a genuine effect, so a test of
+  parallel trends should not include them. ``pretest_cells="before_treatment"`` takes every cell
+  with ``t < g`` instead, as R ``did`` does (``pre <- which(group > tt)``, which ignores
+  ``anticipation``); without anticipation the two coincide.
 
 By default an unbalanced panel is balanced first (units not observed in every period are
 dropped, with a warning). ``allow_unbalanced_panel=True`` keeps every observation and
@@ -47,13 +51,15 @@ from econometrics.cs.mboot import (
     multiplier_bootstrap,
     rademacher_draws,
 )
-from econometrics.results import Overall, WaldTest
+from econometrics.results import Overall, WaldTest, check_conf_level
 
-__all__ = ["AttGtResult", "BasePeriod", "Control", "GroupTimeEstimates", "att_gt",
+__all__ = ["AttGtResult", "BasePeriod", "Control", "GroupTimeEstimates", "PretestCells", "att_gt",
            "group_time_effects", "group_time_effects_rc", "pretest"]
 
 Control = Literal["never", "notyet"]
 BasePeriod = Literal["varying", "universal"]
+#: Cells of the Wald pre-test: before anticipation begins (default) or before treatment (R did).
+PretestCells = Literal["before_anticipation", "before_treatment"]
 
 
 @dataclass(frozen=True)
@@ -289,13 +295,14 @@ def group_time_effects_rc(
                       anticipation=anticipation)
 
 
-def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: int
-            ) -> WaldTest | None:
+def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: int,
+            cells: PretestCells = "before_anticipation") -> WaldTest | None:
     """Wald pre-test that all pre-treatment ATT(g, t) are zero (``did``'s ``W``, ``Wpval``).
 
-    Uses the analytic covariance of the cells with ``t < g - anticipation`` (cells with zero
-    variance, e.g. the universal base period, are left out); chi-squared with as many degrees
-    of freedom as cells. None when there is no pre-treatment cell.
+    Uses the analytic covariance of the cells with ``t < g - anticipation``
+    (``cells="before_anticipation"``) or ``t < g`` (``"before_treatment"``, R ``did``'s choice);
+    cells with zero variance, e.g. the universal base period, are left out. Chi-squared with as
+    many degrees of freedom as cells; None when there is no pre-treatment cell.
 
     Examples
     --------
@@ -308,7 +315,9 @@ def pretest(gt: GroupTimeEstimates, clusters: np.ndarray | None, anticipation: i
     psi = cluster_sums(gt.influence, clusters)
     n = gt.influence.shape[0]
     vcov = psi.T @ psi / n**2
-    pre = np.flatnonzero((gt.times < gt.cohorts - anticipation) & (np.diag(vcov) > 0))
+    check_choice("pretest_cells", cells, get_args(PretestCells))
+    lead = anticipation if cells == "before_anticipation" else 0
+    pre = np.flatnonzero((gt.times < gt.cohorts - lead) & (np.diag(vcov) > 0))
     if len(pre) == 0:
         return None
     v = vcov[np.ix_(pre, pre)]
@@ -361,9 +370,9 @@ class AttGtResult(CsResult):
         se = analytic_se(influence, self.clusters)
         boot = None
         if self.bootstrap:
-            boot = multiplier_bootstrap(influence, self._draws(), alpha=self.alpha,
+            boot = multiplier_bootstrap(influence, self._draws(), alpha=1 - self.conf_level,
                                         clusters=self.clusters)
-        return se, bands(att, se, boot, self.alpha, cband=self.cband)
+        return se, bands(att, se, boot, 1 - self.conf_level, cband=self.cband)
 
     def vcov_of(self, influence: np.ndarray) -> np.ndarray:
         """Analytic covariance of estimates with the given influence functions (units x m)."""
@@ -422,7 +431,7 @@ class AttGtResult(CsResult):
             pretrend = WaldTest(*_chi2(agg.att[pre], vcov.to_numpy()[np.ix_(pre, pre)]))
         return AggregateResult(
             table=table, outcome=self.outcome, n_units=self.n_units, n_obs=self.n_obs,
-            control=self.control, method=self.method, alpha=self.alpha,
+            control=self.control, method=self.method, conf_level=self.conf_level,
             bootstrap=self.bootstrap, cband=self.cband, n_clusters=self.n_clusters,
             notes=self.notes, kind=kind, overall=Overall(agg.overall_att, overall_se),
             vcov=vcov, pretrend=pretrend)
@@ -651,7 +660,7 @@ def _check_rank(flat: np.ndarray, covariates) -> None:
                          "covariate matrix does not have full column rank; drop one")
 
 
-def _check_options(*, control, method, base_period, anticipation, bootstrap, alpha, cband):
+def _check_options(*, control, method, base_period, anticipation, bootstrap, cband):
     check_choice("control", control, get_args(Control))
     check_choice("method", method, get_args(Method))
     check_choice("base_period", base_period, get_args(BasePeriod))
@@ -662,8 +671,6 @@ def _check_options(*, control, method, base_period, anticipation, bootstrap, alp
                                            and bootstrap >= 0):
         raise ValueError(f"bootstrap={bootstrap!r} must be a non-negative number of draws "
                          "(e.g. 999), or 0 for analytic pointwise intervals")
-    if not isinstance(alpha, float | int) or isinstance(alpha, bool) or not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be strictly between 0 and 1")
     if not isinstance(cband, bool):
         raise ValueError(f"cband={cband!r} must be True or False")
 
@@ -683,11 +690,13 @@ def att_gt(
     base_period: BasePeriod = "varying",
     bootstrap: int = 999,
     cband: bool = True,
-    alpha: float = 0.05,
+    conf_level: float = 0.95,
+    alpha: float | None = None,
     seed: int | np.random.SeedSequence | None = None,
     cluster: str | None = None,
     panel: bool = True,
     allow_unbalanced_panel: bool = False,
+    pretest_cells: PretestCells = "before_anticipation",
 ) -> AttGtResult:
     """Callaway-Sant'Anna group-time average treatment effects ATT(g, t).
 
@@ -720,8 +729,10 @@ def att_gt(
     cband : bool
         With the bootstrap: simultaneous (sup-t) bands (True) or pointwise intervals with
         bootstrap standard errors (False), as ``did``'s ``cband``.
-    alpha : float
-        One minus the coverage of the bands.
+    conf_level : float
+        Coverage of the intervals / bands (``did``'s ``1 - alp``).
+    alpha : float, optional
+        Deprecated (DeprecationWarning): one minus the coverage; use ``conf_level``.
     seed : int or numpy.random.SeedSequence, optional
         Seed of the bootstrap draws.
     cluster : str, optional
@@ -735,6 +746,11 @@ def att_gt(
         every period are dropped, with a warning); True keeps every observation and uses the
         cross-section estimators with the influence function summed by unit, as ``did``'s
         ``allow_unbalanced_panel = TRUE``. A balanced panel is estimated as a panel either way.
+    pretest_cells : {"before_anticipation", "before_treatment"}
+        Cells of the Wald pre-test ``pretrend``: ``t < g - anticipation`` (default: the
+        anticipation cells may hold a real effect, so they are no test of parallel trends) or
+        ``t < g`` (R ``did``, whose pre-test ignores ``anticipation``; gives R's ``W``). Equal
+        when ``anticipation=0``.
 
     Returns
     -------
@@ -759,8 +775,9 @@ def att_gt(
     >>> round(res.aggregate("simple").overall.estimate, 1)
     1.0
     """
+    conf_level = check_conf_level(conf_level, alpha)
     _check_options(control=control, method=method, base_period=base_period,
-                   anticipation=anticipation, bootstrap=bootstrap, alpha=alpha, cband=cband)
+                   anticipation=anticipation, bootstrap=bootstrap, cband=cband)
     for name, value in (("panel", panel), ("allow_unbalanced_panel", allow_unbalanced_panel)):
         if not isinstance(value, bool):
             raise ValueError(f"{name}={value!r} must be True or False")
@@ -779,10 +796,10 @@ def att_gt(
     n_clusters = () if clusters is None else (int(clusters.max()) + 1,)
     result = AttGtResult(
         table=pd.DataFrame(), outcome=y, n_units=len(unit_cohort), n_obs=n_obs, control=control,
-        method=method, alpha=alpha, bootstrap=int(bootstrap), cband=cband,
+        method=method, conf_level=conf_level, bootstrap=int(bootstrap), cband=cband,
         n_clusters=n_clusters, notes=tuple(notes), estimates=gt, unit_cohort=unit_cohort,
         clusters=clusters, seed=seed_seq, weights=w,
-        pretrend=pretest(gt, clusters, anticipation))
+        pretrend=pretest(gt, clusters, anticipation, pretest_cells))
     se, (lo, hi) = result._inference(gt.att, gt.influence)
     table = effect_table({"cohort": gt.cohorts.astype(int), "time": gt.times.astype(int)},
                          gt.att, se, lo, hi)

@@ -109,3 +109,51 @@ def test_user_frame_is_not_mutated():
     before = df.copy(deep=True)
     bacon(df, y="y", unit="unit", time="time", cohort="cohort")
     pd.testing.assert_frame_equal(df, before)
+
+
+# ----------------------------------------------------------------- controlled decomposition
+# Reference: reference/bacon_controls_reference.csv, made by
+# reference/bacon_controls_make_reference.R (bacondecomp 0.1.3's own bacon.R, with its fixest
+# least-squares calls served by stats::lm). Same formulas: observed differences <= 2.1e-13.
+CONTROLS_REF = pd.read_csv(Path(__file__).parent / "reference" / "bacon_controls_reference.csv")
+CONTROLS_TOL = 1e-10
+CONTROL_SPECS = {"pop_income": ["l_pop", "l_income"],
+                 "four_controls": ["l_police", "unemployrt", "poverty", "l_income"]}
+R_TYPES = {"Treated vs Untreated": "treated_vs_never", "Both Treated": "both_treated",
+           "Later vs Always Treated": "later_vs_always"}
+
+
+@pytest.mark.parametrize("spec", sorted(CONTROL_SPECS))
+def test_controlled_decomposition_matches_bacondecomp(spec, reference_data):
+    castle = pd.read_csv(reference_data / "castle.csv")
+    res = bacon(castle, y="l_homicide", unit="sid", time="year", cohort="effyear",
+                covariates=CONTROL_SPECS[spec])
+    ref = CONTROLS_REF[CONTROLS_REF.spec == spec]
+    scalar = ref.set_index("quantity")["value"]
+    assert res.within_estimate == pytest.approx(scalar["beta_hat_w"], abs=CONTROLS_TOL)
+    assert res.within_weight == pytest.approx(scalar["Omega"], abs=CONTROLS_TOL)
+    assert res.twfe_estimate == pytest.approx(scalar["twfe"], abs=CONTROLS_TOL)
+    assert res.weighted_sum == pytest.approx(scalar["twfe"], abs=CONTROLS_TOL)
+    mine = res.tidy().assign(untreated=lambda t: t.control.replace(0, np.inf))
+    for quantity in ("estimate", "weight"):
+        part = ref[ref.quantity == quantity].astype({"treated": float, "untreated": float})
+        both = part.merge(mine, on=["treated", "untreated"], how="outer", indicator=True)
+        assert (both["_merge"] == "both").all()
+        np.testing.assert_allclose(both[quantity], both["value"], rtol=0, atol=CONTROLS_TOL)
+        assert (both["type_x"].map(R_TYPES) == both["type_y"]).all()
+    coef = twfe(castle, y="l_homicide", unit="sid", time="year", treat="post",
+                covariates=CONTROL_SPECS[spec]).coef()["post"]
+    assert res.twfe_estimate == pytest.approx(coef, abs=IDENTITY_ATOL)
+    assert "within component" in res.summary()
+
+
+def test_controlled_decomposition_identity_with_always_treated():
+    df = simulate_panel(n_units=57, n_periods=9, effect=1.0, dynamic=0.4, seed=11,
+                        cohorts=(1, 4, 6), never_treated=0.2)
+    df["x"] = np.random.default_rng(3).normal(size=len(df)) + 0.1 * df["time"]
+    res = bacon(df, y="y", unit="unit", time="time", cohort="cohort", covariates="x")
+    assert "later_vs_always" in set(res.tidy().type)
+    coef = twfe(df, y="y", unit="unit", time="time", treat="treat", covariates="x").coef()
+    assert res.weighted_sum == pytest.approx(coef["treat"], abs=IDENTITY_ATOL)
+    with pytest.raises(PanelError, match="nope"):
+        bacon(df, y="y", unit="unit", time="time", cohort="cohort", covariates="nope")

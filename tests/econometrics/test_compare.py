@@ -3,6 +3,7 @@
 import matplotlib
 import numpy as np
 import pandas as pd
+import pytest
 
 from econometrics import simulate_panel
 from econometrics.compare import ESTIMATORS, compare_estimators
@@ -32,3 +33,30 @@ def test_compare_recovers_truth_where_twfe_does_not():
                           atol=0.3)
     assert cmp.plot() is not None
     assert "Imputation" in cmp.summary()
+
+
+def test_conf_level_reaches_every_estimator():
+    df = simulate_panel(n_units=60, n_periods=6, cohorts=(3, 5), effect=1.0, seed=2)
+    kw = dict(y="y", unit="unit", time="time", cohort="cohort",
+              estimators=["twfe", "sun_abraham", "imputation"])
+    narrow = compare_estimators(df, **kw, conf_level=0.5)
+    wide = compare_estimators(df, **kw)
+    assert narrow.conf_level == 0.5 and wide.conf_level == 0.95
+    assert all(r.conf_level == 0.5 for r in narrow.results.values())
+    width = lambda c: (c.tidy().conf_high - c.tidy().conf_low).to_numpy()  # noqa: E731
+    assert (width(narrow) < width(wide)).all()
+    with pytest.raises(ValueError, match="conf_level"):
+        compare_estimators(df, **kw, conf_level=95)
+
+
+def test_options_an_estimator_does_not_take_are_named():
+    from econometrics import event_study
+
+    df = simulate_panel(n_units=40, n_periods=6, cohorts=(3, 5), effect=1.0, seed=2)
+    kw = dict(y="y", unit="unit", time="time", cohort="cohort")
+    with pytest.raises(ValueError, match=r"'imputation' does not take option 'vcov'; its "
+                                         r"options are \['pretrend_vcov'\]"):
+        event_study(df, **kw, estimator="imputation", vcov="iid")
+    with pytest.raises(ValueError, match="'sun_abraham' does not take option 'bootstrap'"):
+        compare_estimators(df, **kw, estimators=["sun_abraham"],
+                           options={"sun_abraham": {"bootstrap": 9}})

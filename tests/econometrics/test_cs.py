@@ -230,7 +230,7 @@ def test_tidy_columns_plot_and_summary(mpdta):
     (dict(method="ols"), "method='ols' must be one of \\['reg', 'ipw', 'dr'\\]"),
     (dict(base_period="fixed"), "base_period='fixed' must be one of"),
     (dict(bootstrap=-1), "bootstrap=-1"),
-    (dict(alpha=1.5), "alpha=1.5"),
+    (dict(conf_level=1.5), "conf_level=1.5"),
 ])
 def test_invalid_options(mpdta, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -275,3 +275,17 @@ def test_error_collinear_covariates(mpdta):
     with pytest.raises(PanelError, match="collinear covariates"):
         att_gt(df, y="lemp", unit="countyreal", time="year", cohort="first.treat",
                covariates=["lpop", "lpop2"])
+
+
+def test_alpha_is_deprecated_for_conf_level(mpdta):
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", bootstrap=0)
+    with pytest.warns(DeprecationWarning, match="conf_level=0.9"):
+        old = att_gt(mpdta, alpha=0.1, **kw)
+    new = att_gt(mpdta, conf_level=0.9, **kw)
+    assert old.conf_level == new.conf_level == pytest.approx(0.9)
+    np.testing.assert_array_equal(old.tidy().conf_low, new.tidy().conf_low)
+    assert not np.allclose(new.tidy().conf_low, att_gt(mpdta, **kw).tidy().conf_low)
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="both given"):
+        att_gt(mpdta, alpha=0.1, conf_level=0.9, **kw)
+    with pytest.warns(DeprecationWarning, match="CsResult.alpha"):
+        assert new.alpha == pytest.approx(0.1)

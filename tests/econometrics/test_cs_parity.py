@@ -158,3 +158,33 @@ def test_unbalanced_options_on_a_balanced_panel_and_repeated_unit_ids(mpdta, mak
         att_gt(mpdta, panel=False, **kw)
     with pytest.raises(ValueError, match="panel='no' must be True or False"):
         att_gt(mpdta, panel="no", **kw)
+
+
+# R did 2.x's pre-test on mpdta with anticipation=1 (est_method="reg", no covariates), as measured
+# with R for issue 27 and printed there: W = 7.79 on 5 df. R picks the cells with group > time,
+# ignoring anticipation, and keeps consecutive-period (varying base) comparisons for every cell
+# before g, so its 5 cells are those of the anticipation=0 fit, whose W is stored (csdid,
+# spec balance1) to 12 digits: the statistic must equal that to the stored precision.
+R_ANTIC1_W_PRINTED, R_ANTIC1_DF = 7.79, 5
+R_PRINT_TOL = 0.005  # R printed two decimals
+
+
+def test_pretest_cells_before_treatment_reproduces_r_did(mpdta):
+    kw = dict(y="lemp", unit="countyreal", time="year", cohort="first.treat", method="reg",
+              bootstrap=0, anticipation=1)
+    with pytest.warns(DataWarning, match="already treated in the first period"):
+        ours = att_gt(mpdta, **kw)
+    with pytest.warns(DataWarning, match="already treated in the first period"):
+        r_like = att_gt(mpdta, pretest_cells="before_treatment", **kw)
+    np.testing.assert_array_equal(ours.tidy().estimate, r_like.tidy().estimate)
+    assert ours.pretrend.df == 3  # the default leaves out the anticipation cells t = g - 1
+    assert r_like.pretrend.df == R_ANTIC1_DF
+    assert abs(r_like.pretrend.statistic - R_ANTIC1_W_PRINTED) < R_PRINT_TOL
+    stored = REF[(REF.spec == "balance1") & (REF.kind == "wald")].iloc[0]
+    assert r_like.pretrend.statistic == pytest.approx(stored.att, rel=1e-8)
+
+
+def test_pretest_cells_is_validated(mpdta):
+    with pytest.raises(ValueError, match="before_anticipation"):
+        att_gt(mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat",
+               bootstrap=0, pretest_cells="r")

@@ -8,7 +8,10 @@ import pytest
 MODULES = ["econometrics", "econometrics._panel", "econometrics.results", "econometrics.twfe",
            "econometrics.bacon", "econometrics.inference", "econometrics.simulate",
            "econometrics.cs", "econometrics.sunab", "econometrics.imputation",
-           "econometrics.compare", "econometrics.pmc", "econometrics.lab"]
+           "econometrics.compare", "econometrics.pmc", "econometrics.lab",
+           "econometrics.registry", "econometrics.synth", "econometrics.synthdid",
+           "econometrics.honest", "econometrics.dcdh", "econometrics.cs.attgt",
+           "econometrics.cs.aggte", "econometrics.cs.drdid", "econometrics.cs.mboot"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -20,14 +20,16 @@ DATASETS = {"base_stagg": ("base_stagg.csv", "y", "id", "year", "year_treated"),
 
 # df_het (46,500 rows, 80 interactions) also matches (max diff 5e-12, checked when the reference
 # was made) but takes ~15 s through linearmodels, so the suite checks base_stagg only.
-@pytest.mark.parametrize("dataset", ["base_stagg"])
-def test_matches_pyfixest_saturated_event_study(dataset, reference_data):
+@pytest.mark.parametrize("dataset, vcov", [("base_stagg", "cluster"), ("base_stagg", "iid"),
+                                           ("base_stagg", "HC1")])
+def test_matches_pyfixest_saturated_event_study(dataset, vcov, reference_data):
     file, y, unit, time, cohort = DATASETS[dataset]
     df = pd.read_csv(reference_data / file)
     if dataset == "base_stagg":
         df[cohort] = df[cohort].replace(10000, np.inf)  # fixest codes never treated as 10000
-    res = sun_abraham(df, y=y, unit=unit, time=time, cohort=cohort)
-    ref = pd.read_csv(REFERENCE / "sunab_reference.csv").query("dataset == @dataset")
+    res = sun_abraham(df, y=y, unit=unit, time=time, cohort=cohort, vcov=vcov)
+    ref = pd.read_csv(REFERENCE / "sunab_reference.csv").query(
+        "dataset == @dataset and vcov == @vcov").drop(columns="vcov")
     both = ref.merge(res.tidy(), on="event_time", suffixes=("_ref", ""), how="outer")
     assert len(both) == len(ref) == len(res.tidy())
     np.testing.assert_allclose(both.estimate, both.estimate_ref, rtol=0, atol=REFERENCE_TOL)

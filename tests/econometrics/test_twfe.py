@@ -343,3 +343,53 @@ def test_fixed_effect_errors_name_the_argument():
         twfe(df, y="y", unit="unit", time="time", treat="treat", fe="region^")
     with pytest.raises(PanelError, match="'region' \\(fe=\\)"):
         twfe(df, y="y", unit="unit", time="time", treat="treat", fe="region^time")
+
+
+@pytest.mark.parametrize("fn", ["twfe", "event_study"])
+def test_vcov_is_validated(panel, fn):
+    kw = dict(y="y", unit="unit", time="time")
+    call = ((lambda **k: twfe(panel, **kw, treat="treat", **k)) if fn == "twfe" else
+            (lambda **k: event_study(panel, **kw, cohort="cohort", **k)))
+    with pytest.raises(ValueError, match="'cluster', 'iid', 'HC1'"):
+        call(vcov="hc1")
+    with pytest.raises(ValueError, match="need vcov='cluster'"):
+        call(vcov="iid", cluster="region")
+    res = call(vcov="HC1")
+    assert res.n_clusters == () and "HC1" in res.summary()
+
+
+# ----------------------------------------------------------------- conversions
+CONVERSION_RTOL = 1e-10  # the same least-squares problem; observed differences ~4e-15
+
+
+@pytest.mark.parametrize("vcov", ["cluster", "iid", "HC1"])
+@pytest.mark.parametrize("spec", [{}, {"covariates": ["x1"]}, {"weights": "w"}],
+                         ids=["plain", "covariate", "weights"])
+def test_to_linearmodels_and_statsmodels_give_equal_numbers(panel, vcov, spec):
+    res = twfe(panel, y="y", unit="unit", time="time", treat="treat", vcov=vcov, **spec)
+    terms = res.tidy().term.tolist()
+    lm = res.to_linearmodels()
+    np.testing.assert_allclose(lm.params[terms], res.coef()[terms], rtol=CONVERSION_RTOL)
+    np.testing.assert_allclose(lm.std_errors[terms], res.se()[terms], rtol=CONVERSION_RTOL)
+    sm_fit = res.to_statsmodels()
+    np.testing.assert_allclose(sm_fit.params[terms], res.coef()[terms], rtol=CONVERSION_RTOL)
+    scale = 1.0
+    if vcov == "cluster":  # statsmodels counts all unit dummies in k; fixest counts them as 1
+        n = res.n_obs
+        scale = np.sqrt((n - (sm_fit.df_model + 1)) / (n - res.design.n_params))
+    np.testing.assert_allclose(sm_fit.bse[terms] * scale, res.se()[terms], rtol=CONVERSION_RTOL)
+    assert res.fit is None
+
+
+def test_event_study_to_linearmodels(panel):
+    es = event_study(panel, y="y", unit="unit", time="time", cohort="cohort", vcov="iid")
+    lm = es.to_linearmodels()
+    terms = es.tidy().term.tolist()
+    np.testing.assert_allclose(lm.std_errors[terms], es.tidy().std_error, rtol=CONVERSION_RTOL)
+
+
+def test_conversion_needs_a_twfe_regression(panel):
+    res = event_study(panel, y="y", unit="unit", time="time", cohort="cohort",
+                      estimator="sun_abraham")
+    with pytest.raises(ValueError, match="carries no TWFE regression"):
+        res.to_linearmodels()

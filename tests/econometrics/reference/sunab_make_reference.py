@@ -7,8 +7,10 @@ regression ``y ~ i(rel_time, cohort, ref=-1) | unit + time`` with CRV1 standard 
 by unit (fixest's ``sunab``) and aggregates the interactions by event time with cohort-share
 weights (``aggregate(agg="period")``, Sun and Abraham's interaction weights). Data:
 base_stagg (fixest's example for ``sunab``) and df_het (did2s), read from
-../shared/reference-data. Writes ``sunab_reference.csv`` (dataset, event_time, estimate,
-std_error) beside this script.
+../shared/reference-data. For base_stagg the same fit is also re-computed with pyfixest's
+``"iid"`` and ``"hetero"`` covariances (``Feols.vcov``) before aggregating (our ``vcov="iid"`` /
+``"HC1"``). Writes ``sunab_reference.csv`` (dataset, vcov, event_time, estimate, std_error)
+beside this script.
 """
 
 from __future__ import annotations
@@ -39,12 +41,18 @@ def main() -> None:
         df[cohort] = df[cohort].replace(never, 0)
         fit = pf.event_study(df, yname=y, idname=unit, tname=time, gname=cohort,
                              estimator="saturated", cluster=unit)
-        agg = fit.aggregate(agg="period")
-        for e, r in agg.iterrows():
-            if float(e) == -1:
-                continue
-            rows.append(dict(dataset=name, event_time=int(float(e)),
-                             estimate=float(r["Estimate"]), std_error=float(r["Std. Error"])))
+        kinds = {"cluster": None} | ({"iid": "iid", "HC1": "hetero"}
+                                     if name == "base_stagg" else {})
+        for ours, theirs in kinds.items():
+            if theirs is not None:
+                fit.vcov(theirs)
+            agg = fit.aggregate(agg="period")
+            for e, r in agg.iterrows():
+                if float(e) == -1:
+                    continue
+                rows.append(dict(dataset=name, vcov=ours, event_time=int(float(e)),
+                                 estimate=float(r["Estimate"]),
+                                 std_error=float(r["Std. Error"])))
     out = pd.DataFrame(rows)
     out.to_csv(HERE / "sunab_reference.csv", index=False, float_format="%.12g")
     print(out.groupby("dataset").size(), np.isfinite(out.estimate).all())
