@@ -15,11 +15,25 @@ from mesa.visualization.solara_viz import (  # noqa: E402
 import abm.dashboard as dash  # noqa: E402
 from abm.cli import build_parser, dashboard_command  # noqa: E402
 from abm.params import ParamError  # noqa: E402
+from abm.testing import assert_same_state  # noqa: E402
 
 
 def test_inputs_match_the_model_signature():
     _check_model_params(dash.DashboardModel.__init__, dash.model_params())
     assert list(dash.lever_sliders()) == list(dash.LEVER_NAMES)
+
+
+@pytest.mark.slow
+def test_a_lever_moved_mid_run_equals_the_reform_built_from_the_start_in_every_array():
+    """Three years after levers moved on day 100, the whole state equals the model built with
+    the reform from day 100 (ledgers, policies, trust, agents, random generators)."""
+    moved = dash.DashboardModel(seed=4, reform_day=300)
+    moved.run_for(100)
+    moved.set_levers({"consortium_budget": 1.0, "revenue_share": 0.8})
+    moved.run_for(3 * 365)
+    built = dash.DashboardModel(seed=4, reform_day=100, consortium_budget=1.0, revenue_share=0.8)
+    built.run_for(100 + 3 * 365)
+    assert_same_state(moved, built)
 
 
 def test_a_lever_moved_mid_run_is_a_reform_from_that_day():
