@@ -138,8 +138,11 @@ def code_version() -> str:
 
 
 def run_key(spec: RunSpec) -> str:
-    """Content hash of a run: all parameters, seed, days, patients, windows, package version
-    and the hash of the code and data (:func:`code_version`)."""
+    """Content hash of a run.
+
+    All parameters, seed, days, patients, windows, package version and the hash of the code and
+    data (:func:`code_version`).
+    """
     content = {"params": spec.params.flat(), "seed": spec.seed, "days": spec.days,
                "patients": spec.patients, "windows": spec.windows,
                "version": package_version(), "code": code_version(), "store": STORE_FORMAT}

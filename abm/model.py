@@ -246,8 +246,10 @@ def _ledger_row(i: int) -> property:
 
 
 class _Physicians:
-    """Per-physician columns; the ledger columns are rows of ``ledger`` (the model's
-    ``phys_ledger``), derived on access."""
+    """Per-physician columns.
+
+    The ledger columns are rows of ``ledger`` (the model's ``phys_ledger``), derived on access.
+    """
 
     patients_seen, referrals_up, referrals_down, income = (
         _ledger_row(i) for i in range(len(PHYSICIAN_COUNTERS)))
@@ -599,8 +601,10 @@ class ReferralModel(mesa.Model):
 
     @property
     def policy_ledger(self) -> dict[str, np.ndarray]:
-        """This month's counters of stabilised patients by name (rows of :attr:`policy_matrix`),
-        which hospitals read to set their referral policy."""
+        """Counters of stabilised patients this month by name (rows of :attr:`policy_matrix`).
+
+        Hospitals read them to set their referral policy.
+        """
         return _ledger_rows(self.policy_matrix, POLICY_COUNTERS)
 
     def daily_counts(self) -> pd.DataFrame:

@@ -92,7 +92,7 @@ def _leaves(obj: Any, path: str = "model", ancestors: frozenset[int] = frozenset
 
 
 def _snapshot(x: Any) -> Any:
-    """A comparable copy of a leaf (generators by their state)."""
+    """Return a comparable copy of a leaf (generators by their state)."""
     if isinstance(x, (np.ndarray, pd.DataFrame, pd.Series, pd.Index)):
         return x.copy()
     if isinstance(x, np.random.Generator):
