@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from econometrics._panel import check_choice
-from econometrics.results import EventStudyResult, ResultBase
+from econometrics.results import EventStudyResult, ResultBase, check_conf_level
 
 __all__ = ["HonestDiDResult", "Restriction", "honest_did"]
 
@@ -180,8 +180,7 @@ def honest_did(
     [nan, 0.0, 0.1]
     """
     check_choice("restriction", restriction, get_args(Restriction))
-    if not 0 < conf_level < 1:
-        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    conf_level = check_conf_level(conf_level)
     beta, sigma, pre, post = _event_study_inputs(result)
     if isinstance(target, str):
         check_choice("target", target, ("average",))

@@ -15,8 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from econometrics._panel import check_choice
-from econometrics.results import WaldTest
+from econometrics._panel import check_choice, warn_data
+
+#: A standard error at or below this share of the estimate's size (at least 1) is taken as 0:
+#: a perfect fit leaves residuals of rounding size, not exactly 0.
+_ZERO_SE = 1e-10
+from econometrics.results import WaldTest, check_conf_level
 
 __all__ = [
     "BootstrapWeights",
@@ -52,8 +56,14 @@ def t_inference(estimate, std_error, df: float | None, conf_level: float = 0.95)
     >>> round(float(r["p_value"][0]), 4)
     0.0455
     """
+    conf_level = check_conf_level(conf_level)
     est = np.asarray(estimate, dtype=float)
     se = np.asarray(std_error, dtype=float)
+    degenerate = np.isfinite(est) & ~(se > _ZERO_SE * np.maximum(1.0, np.abs(est)))
+    if degenerate.any():
+        warn_data(f"standard error is 0 or undefined for {int(degenerate.sum())} of {est.size} "
+                  "estimates: their p-values and intervals are meaningless (no residual "
+                  "variation: one unit per arm, a perfect fit, or too few clusters)")
     dist = stats.norm if df is None else stats.t(df)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
@@ -376,7 +386,7 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
     if (per_unit > 1).any():
         raise ValueError("wild_bootstrap needs clusters that nest the units (e.g. cluster by unit "
                          "or by a region containing units)")
-    level = result.conf_level if conf_level is None else conf_level
+    level = result.conf_level if conf_level is None else check_conf_level(conf_level)
     sw = None if design.weights is None else np.sqrt(design.weights)
     x, y = design.x, design.y
     if not design.demeaned:

@@ -38,7 +38,13 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel, single_adoption_date
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_seed,
+    prepare_panel,
+    single_adoption_date,
+)
 from econometrics.inference import t_inference
 from econometrics.results import (
     TIDY_COLUMNS,
@@ -362,19 +368,19 @@ def synthetic_control(
     >>> round(float(res.tidy().estimate.iloc[0]))
     2
     """
-    _check_options(se_method, replications, conf_level)
+    conf_level, seed = _check_options(se_method, replications, conf_level, seed)
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
     ymat, units, n_controls, n_pre = outcome_matrix(panel, treat, "synthetic_control")
     return _result(ymat, units, n_controls, n_pre, panel, y, treat, conf_level, se_method,
                    replications, seed)
 
 
-def _check_options(se_method, replications, conf_level) -> None:
+def _check_options(se_method, replications, conf_level, seed=None) -> tuple[float, object]:
     check_choice("se_method", se_method, get_args(SeMethod))
     if isinstance(replications, bool) or not (isinstance(replications, int | np.integer)
                                               and replications >= 2):
         raise ValueError(f"replications={replications!r} must be an integer >= 2")
-    check_conf_level(conf_level)
+    return check_conf_level(conf_level), check_seed(seed)
 
 
 def _replicates(ymat, fit, n_controls, n_pre, se_method, replications, seed
