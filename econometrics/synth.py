@@ -393,6 +393,11 @@ def _replicates(ymat, fit, n_controls, n_pre, se_method, replications, seed
                              "use 'placebo'")
         n = len(ymat)
         return jackknife_estimates(ymat, fit, n_controls=n_controls), (n - 1) / np.sqrt(n)
+    n_treated = len(ymat) - n_controls
+    if n_controls <= n_treated:
+        raise PanelError(f"se_method='placebo' needs more controls than treated units, got "
+                         f"{n_controls} controls and {n_treated} treated (R synthdid refuses "
+                         "too); use se_method='jackknife' or add never-treated units")
     rng = np.random.default_rng(seed)
     perms = np.array([rng.permutation(n_controls) for _ in range(replications)])
     gaps = placebo_estimates(ymat, fit, n_controls=n_controls, n_pre=n_pre, permutations=perms)

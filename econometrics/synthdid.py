@@ -115,6 +115,10 @@ def synthetic_did(
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
     ever, post = _block_design(panel, treat)
     n_treated = int(panel.n_units - panel.n_never_treated)
+    if se_method == "placebo" and panel.n_never_treated <= n_treated:
+        raise PanelError(f"se_method='placebo' needs more controls than treated units, got "
+                         f"{panel.n_never_treated} controls and {n_treated} treated (R synthdid "
+                         "refuses too); use se_method='jackknife' or add never-treated units")
     if se_method == "jackknife" and n_treated < 2:
         raise ValueError("se_method='jackknife' needs at least two treated units (leaving out "
                          "the only treated unit leaves no effect to estimate); use 'placebo'")
