@@ -55,7 +55,8 @@ def warn_degenerate_se(estimate, std_error) -> None:
     """
     est = np.asarray(estimate, dtype=float)
     se = np.asarray(std_error, dtype=float)
-    degenerate = np.isfinite(est) & ~(se > _ZERO_SE * np.maximum(1.0, np.abs(est)))
+    reference = (est == 0) & ~(se > 0)  # normalised reference cells (R did: estimate 0, SE 0)
+    degenerate = np.isfinite(est) & ~reference & ~(se > _ZERO_SE * np.maximum(1.0, np.abs(est)))
     if degenerate.any():
         warn_data(f"standard error is 0 or undefined for {int(degenerate.sum())} of {est.size} "
                   "estimates: their p-values and intervals are meaningless (no residual "
