@@ -302,9 +302,6 @@ def _windows(windows: Any, days: int) -> Windows:
         pairs = tuple((_int(a, "first"), _int(b, "end")) for a, b in windows)
     except (TypeError, ValueError):
         pairs = ()
-    if len(set(pairs)) < len(pairs):
-        raise ParamError(f"windows lists a (first, end) pair twice: {windows!r}; give each "
-                         f"window once")
     if not pairs or any(not a < b <= days for a, b in pairs):
         raise ValueError(f"windows must be None, a period length in days, or a non-empty list "
                          f"of (first, end) day pairs with 0 <= first < end <= days={days}; "
