@@ -17,6 +17,7 @@ abm._validate.ParamTypeError: days must be an integer from 1 to 36500 (100 years
 from __future__ import annotations
 
 import numbers
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -109,8 +110,30 @@ def check_params(params: Any) -> Params:
 
 
 def check_reform_day(params: Params, days: int) -> None:
-    """Refuse a reform that starts on or after the last day: the run would equal the baseline."""
-    day = params.reform.day
+    """Refuse a reform that cannot act in a run of ``days`` days (it would equal the baseline).
+
+    Refused: reform levers without ``reform.day``; a ``reform.day`` with no reform lever; a
+    reform day on or after the last day; lever paths that all start after the run ends (and
+    no step at the reform day).
+    """
+    r = params.reform
+    day = r.day
+    step = r.incentives is not None and r.incentives != params.incentives
+    if day is None and step:
+        changed = [f.name for f in fields(r.incentives)
+                   if getattr(r.incentives, f.name) != getattr(params.incentives, f.name)]
+        raise ParamError(f"reform.incentives ({', '.join(changed)}) are set but reform.day is "
+                         f"None: the reform would never switch on; set reform.day")
+    if day is not None and r.incentives is None and not r.paths:
+        raise ParamError(f"reform.day={day} is set but the reform changes no lever; set "
+                         f"reform.incentives.<lever> or use params.with_reform")
+    if day is not None and r.paths and not step and day < days:
+        starts = [day + round(x.start_year * 365) for x in r.paths]
+        if min(starts) >= days:
+            raise ParamError(f"every lever path of the reform starts after the run ends (first "
+                             f"start_year starts on day {min(starts)}; the run has days 0 to "
+                             f"{days - 1}): the run would equal the baseline; use more days or "
+                             f"an earlier start_year")
     if day is not None and day >= days:
         raise ParamError(f"reform.day={day} is not inside the run (days 0 to {days - 1}): the "
                          f"reform would never switch on; use days > {day} or an earlier "

@@ -37,6 +37,7 @@ from abm.designs import (
     shipped_designs,
 )
 from abm.experiments import SYNCHRONOUS
+from abm.params import ParamError
 
 PROG = "referral-lab"
 DEFAULT_PORT = 8765
@@ -63,7 +64,9 @@ def _scheduler(text: str) -> str | None:
     """Parse ``--scheduler``: synchronous, local (-> None, a local cluster) or an address."""
     if text == "local":
         return None
-    if text == SYNCHRONOUS or re.fullmatch(r"[a-z]+://\S+|[\w.-]+:\d+", text):
+    if text.lower() == SYNCHRONOUS:
+        return SYNCHRONOUS
+    if re.fullmatch(r"[a-z]+://\S+|[\w.-]+:\d+", text):
         return text
     raise argparse.ArgumentTypeError(
         f"--scheduler must be 'synchronous', 'local' or a Dask scheduler address such as "
@@ -77,6 +80,17 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """Parse a seed: a non-negative integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
     return value
 
 
@@ -118,7 +132,7 @@ def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
     g.add_argument("--days", type=int, metavar="N", help="horizon of each run, days")
     g.add_argument("--reform-day", type=int, metavar="N", help="day the reform starts")
-    g.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
+    g.add_argument("--seeds", type=_seed, nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
     _scheduler_option(p)
 
@@ -193,7 +207,7 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
                    help="parameter sets simulated in all (default 150)")
     p.add_argument("--scale", type=_positive_float, metavar="X",
                    help="residents per simulated patient (default: the preset's)")
-    p.add_argument("--seed", type=int, default=2026, help="seed of the sampler and the runs")
+    p.add_argument("--seed", type=_seed, default=2026, help="seed of the sampler and the runs")
     p.add_argument("--out", metavar="DIR", help="resumable sweep store of the runs")
     p.add_argument("--dest", metavar="FILE.parquet",
                    help="write the weighted posterior draws here (Parquet)")
@@ -222,13 +236,18 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
                    help="adoption schedule (national: the national roll-out's shares by year)")
     p.add_argument("--scale", type=_positive_float, default=10.0, metavar="X",
                    help="residents per simulated patient (default 10)")
-    p.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
+    p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for panel.csv, truth.csv")
     _scheduler_option(p)
 
 
 def _load(spec: str, args: argparse.Namespace) -> Design:
+    from abm.report import STATUS_QUO
+
     d = load_design(spec)
+    if d.name == STATUS_QUO:  # "status quo.toml": its runs must not merge with the baseline's
+        raise DesignError(f"design {spec!r}: the name {STATUS_QUO!r} is reserved for the "
+                          f"baseline runs; rename the file")
     over = {"days": args.days, "reform_day": args.reform_day, "seeds": args.seeds}
     over = {k: v for k, v in over.items() if v is not None}
     if not over:
@@ -348,8 +367,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if len(set(args.values)) != len(args.values):
         raise DesignError(f"--values {args.values}: give each value once")
     scenarios = {STATUS_QUO: d.baseline_params()}
-    for v in args.values:
-        scenarios[f"{args.lever}={v:g}"] = design_to_params(d.with_lever(args.lever, v))
+    labels = [f"{args.lever}={v:g}" for v in args.values]
+    same = sorted({lab for lab in labels if labels.count(lab) > 1})
+    if same:
+        raise DesignError(f"--values {' '.join(map(repr, args.values))}: values that print the "
+                          f"same ({', '.join(same)}) would make one scenario and lose runs; give "
+                          f"values that differ in the first 6 significant digits")
+    for label, v in zip(labels, args.values, strict=True):
+        scenarios[label] = design_to_params(d.with_lever(args.lever, v))
     runs = _run_scenarios(d, scenarios, args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
                    d.posterior_draws)
@@ -453,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return COMMANDS[args.command](args)
-    except (DesignError, ConnectionError) as e:  # bad input, or no scheduler at --scheduler
+    except (DesignError, ParamError, ConnectionError) as e:  # bad input; no scheduler
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -40,6 +40,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -55,7 +56,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from abm.model import check_mode, resolve_mode
-from abm.params import Params
+from abm.params import ParamError, Params
 from abm.results import Results, prefix_families, simulate, simulate_many
 
 #: Version of the store layout (part of every run's key).
@@ -513,9 +514,18 @@ def local_cluster(n_workers: int = 2) -> Any:
                              silence_logs=logging.ERROR)
 
 
-def _check_scheduler(scheduler: Any) -> None:
-    if scheduler is None or isinstance(scheduler, str):
-        return
+def _check_scheduler(scheduler: Any) -> Any:
+    """Return the scheduler: ``"synchronous"`` in any case, an address, a Client or a cluster."""
+    if scheduler is None:
+        return None
+    if isinstance(scheduler, str):
+        if scheduler.strip().lower() == SYNCHRONOUS:
+            return SYNCHRONOUS
+        if re.fullmatch(r"[a-z]+://\S+|[\w.-]+:\d+", scheduler.strip()):
+            return scheduler.strip()
+        raise ParamError(f"scheduler={scheduler!r} must be None (a local cluster), "
+                         f"{SYNCHRONOUS!r}, or a Dask scheduler address such as "
+                         f"'tcp://host:8786'")
     from distributed import Client
     from distributed.deploy import Cluster
 
@@ -729,7 +739,7 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
     days = _days(days)
     wins = _windows(windows, days)
     check_mode(patients)
-    _check_scheduler(scheduler)
+    scheduler = _check_scheduler(scheduler)
     n_workers = _int(n_workers, "n_workers")
     if n_workers < 1:
         raise ValueError("n_workers must be at least 1")

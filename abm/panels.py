@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from abm import data
+from abm._validate import check_seed
 from abm.experiments import spawn_seeds, sweep
-from abm.params import Params, preset
+from abm.params import ParamError, Params, _package, preset
 
 __all__ = ["NATIONAL_ADOPTION", "OUTCOMES", "ReformPanel", "draw_counties", "reform_panel"]
 
@@ -129,18 +130,18 @@ def _check_shares(shares: Mapping, years: range) -> dict[int, float]:
     out = {}
     for year, share in shares.items():
         if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
-            raise ValueError(f"adoption years must be integers, got {year!r}")
+            raise ParamError(f"adoption years must be integers, got {year!r}")
         if isinstance(share, bool) or not isinstance(share, (int, float, np.number)) or not (
                 0 <= share <= 1):
-            raise ValueError(f"adoption share of {year} must be a number in [0, 1], "
+            raise ParamError(f"adoption share of {year} must be a number in [0, 1], "
                              f"got {share!r}")
         if year <= years.start:
-            raise ValueError(f"adoption year {year} must be after start_year={years.start} "
+            raise ParamError(f"adoption year {year} must be after start_year={years.start} "
                              "(a cohort needs a pre-reform year in the panel)")
         out[int(year)] = float(share)
     total = sum(out.values())
     if total > 1 + 1e-9:
-        raise ValueError(f"adoption shares sum to {total:.3f} > 1; they are the shares of "
+        raise ParamError(f"adoption shares sum to {total:.3f} > 1; they are the shares of "
                          "counties first reformed in each year (the rest are never treated)")
     return out
 
@@ -165,7 +166,7 @@ def _selection_score(counties: pd.DataFrame, selection: Any, rng: np.random.Gene
     score = noise.copy()
     for name, coef in coefs.items():
         if name not in COVARIATES:
-            raise ValueError(f"selection characteristic {name!r} is unknown; allowed: "
+            raise ParamError(f"selection characteristic {name!r} is unknown; allowed: "
                              f"{', '.join(COVARIATES)}")
         x = counties[name].to_numpy(float)
         score += float(coef) * (x - x.mean()) / (x.std() or 1.0)
@@ -191,11 +192,11 @@ def assign_adoption(counties: pd.DataFrame, adoption: Any, selection: Any, years
     ids = counties["county"].tolist()
     if isinstance(adoption, str):
         if adoption != "national":
-            raise ValueError(f"adoption must be 'national', a dict year -> share or a dict "
+            raise ParamError(f"adoption must be 'national', a dict year -> share or a dict "
                              f"county -> year; got {adoption!r}")
         adoption = NATIONAL_ADOPTION
     if not isinstance(adoption, Mapping) or not adoption:
-        raise ValueError(f"adoption must be 'national', a non-empty dict year -> share or a "
+        raise ParamError(f"adoption must be 'national', a non-empty dict year -> share or a "
                          f"dict county -> year; got {adoption!r}")
     if not any(isinstance(v, (float, np.floating)) for v in adoption.values()):
         return _county_years(adoption, ids, selection, years)
@@ -210,19 +211,19 @@ def assign_adoption(counties: pd.DataFrame, adoption: Any, selection: Any, years
 def _county_years(adoption: Mapping, ids: list, selection: Any, years: range) -> pd.Series:
     """Check an explicit county -> first reform year map (integer years; 0 or None: never)."""
     if selection is not None:
-        raise ValueError("selection applies to adoption shares, not to an explicit "
+        raise ParamError("selection applies to adoption shares, not to an explicit "
                          "county -> year mapping")
     unknown = sorted(set(adoption) - set(ids), key=str)[:5]
     missing = sorted(set(ids) - set(adoption))[:5]
     if unknown or missing:
-        raise ValueError(f"a county -> year adoption map must name every county 1..{len(ids)} "
+        raise ParamError(f"a county -> year adoption map must name every county 1..{len(ids)} "
                          f"and no other (use 0 for never treated); unknown {unknown}, missing "
                          f"{missing}. Shares per year must be floats, e.g. {{2019: 0.3}}")
     years_of = {c: 0 if adoption[c] in (None, 0) else adoption[c] for c in ids}
     bad = {c: y for c, y in years_of.items() if y != 0 and (
         isinstance(y, bool) or not isinstance(y, (int, np.integer)) or y <= years.start)}
     if bad:
-        raise ValueError(f"adoption years must be integers after start_year={years.start} "
+        raise ParamError(f"adoption years must be integers after start_year={years.start} "
                          f"(or 0 / None for never); bad: {bad}")
     return pd.Series(years_of, name="cohort").rename_axis("county").astype(np.int64)
 
@@ -266,11 +267,11 @@ class ReformPanel:
 
         _check_outcome(outcome)
         if aggregation not in _AGGREGATIONS:
-            raise ValueError(f"aggregation must be one of {', '.join(_AGGREGATIONS)}; "
+            raise ParamError(f"aggregation must be one of {', '.join(_AGGREGATIONS)}; "
                              f"got {aggregation!r}")
         t = self.truth[(self.truth.outcome == outcome) & (self.truth.cohort > 0)]
         if t.empty:
-            raise ValueError("the panel has no county treated inside its years: no true ATT")
+            raise ParamError("the panel has no county treated inside its years: no true ATT")
         cells = t.groupby(["cohort", "year"])["effect"].mean()
         g = cells.index.get_level_values(0).to_numpy(float)
         yr = cells.index.get_level_values(1).to_numpy(float)
@@ -310,7 +311,7 @@ class ReformPanel:
 
 def _check_outcome(outcome: str) -> None:
     if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}; got {outcome!r}")
+        raise ParamError(f"outcome must be one of {', '.join(OUTCOMES)}; got {outcome!r}")
 
 
 def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
@@ -366,9 +367,17 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
     """
     if isinstance(n_counties, bool) or not isinstance(n_counties, (int, np.integer)) or (
             n_counties < 2):
-        raise ValueError(f"n_counties must be an integer >= 2, got {n_counties!r}")
+        raise ParamError(f"n_counties must be an integer >= 2, got {n_counties!r}")
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 2:
-        raise ValueError(f"years must be an integer >= 2, got {years!r}")
+        raise ParamError(f"years must be an integer >= 2, got {years!r}")
+    if isinstance(start_year, bool) or not isinstance(start_year, (int, np.integer)):
+        raise ParamError(f"start_year must be an integer year, got {start_year!r}")
+    check_seed(seed)
+    if not isinstance(package, str):
+        raise ParamError(f"package must be a reform package name, got {package!r}")
+    _package(package)  # an unknown package is refused before any county is drawn
+    if patients not in ("arrays", "agents", "auto"):
+        raise ParamError(f"patients must be one of 'arrays', 'agents', 'auto'; got {patients!r}")
     span = range(int(start_year), int(start_year) + int(years))
     s_counties, s_adoption, s_run = spawn_seeds(seed, 3)
     counties = draw_counties(int(n_counties), seed=s_counties)
@@ -376,6 +385,11 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
         s_adoption))
     counties["adoption_year"] = cohort.to_numpy()
     in_panel = np.where((cohort > 0) & (cohort <= span[-1]), cohort, 0)
+    if not in_panel.any():
+        raise ParamError(f"no county adopts {package!r} inside the panel years {span.start}-"
+                         f"{span[-1]} (adoption={adoption!r}): the panel would have no treated "
+                         f"county and no effect to estimate; choose other years or adoption "
+                         f"shares")
     counties["cohort"] = in_panel
     scenarios = {}
     for row, g in zip(counties.to_dict("records"), in_panel, strict=True):

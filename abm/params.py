@@ -45,6 +45,12 @@ PRESETS: tuple[str, ...] = ("small", "x_county", "yongan", "baiyun")
 
 _YEARBOOK = "China Health Statistics Yearbook 2019-2020"
 
+#: Fewest simulated patients (``setting.residents / setting.scale``) a parameter set may leave:
+#: below this the model's shares are shares of a handful of people (scale=10000 on the
+#: 3,000-resident small county would simulate one patient). Panels at scale 2000 on the
+#: smallest drawn county (60,000 residents) keep 30.
+MIN_SIMULATED_PATIENTS = 20
+
 
 class ParamError(ValueError):
     """A parameter name is unknown or its value is out of range; the message says which."""
@@ -129,6 +135,13 @@ class Setting(_Group):
     outside_hospital: bool = _p(True, "switch",
                                 "seed 002, 1.1 (patient outflow to large hospitals nearby)",
                                 doc="add an out-of-county hospital when the roster has none")
+
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.preset not in PRESETS:
+            raise ParamError(f"setting.preset={self.preset!r} is not a preset; allowed: "
+                             f"{', '.join(PRESETS)}")
 
 
 @dataclass(frozen=True)
@@ -470,12 +483,17 @@ class LeverPath:
     ramp_years: float = 0.0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.lever, str):
+            raise ParamError(f"schedule lever must be a lever name (str), got {self.lever!r}")
         f = _field_of(Incentives, self.lever, f"schedule lever {self.lever!r}")
         value = _coerce(self.value)
         object.__setattr__(self, "value", value)
         _check_value("Incentives", f, value)
+        if not isinstance(self.lever, str):
+            raise ParamError(f"schedule lever must be a lever name (str), got {self.lever!r}")
         for name in ("start_year", "ramp_years"):
-            v = getattr(self, name)
+            v = _coerce(getattr(self, name))  # numpy numbers are numbers (np.int64(1) -> 1)
+            object.__setattr__(self, name, v)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
                 raise ParamError(f"schedule {self.lever}.{name} must be a number of years in "
                                  f"[0, 100], got {v!r}")
@@ -528,6 +546,11 @@ class Reform(_Group):
             raise ParamError("reform.paths must be a tuple of abm.LeverPath")
         if self.paths and self.day is None:
             raise ParamError("reform.paths need reform.day (the day the schedule starts)")
+        levers = [x.lever for x in self.paths]
+        twice = sorted({x for x in levers if levers.count(x) > 1})
+        if twice:
+            raise ParamError(f"reform schedule gives lever(s) {twice} twice; give each lever one "
+                             f"path (a LeverPath steps or ramps it once)")
 
 
 _GROUP_TYPES: dict[str, type] = {
@@ -566,6 +589,16 @@ class Params:
     trends: Trends = field(default_factory=Trends)
     incentives: Incentives = field(default_factory=Incentives)
     reform: Reform = field(default_factory=Reform)
+
+    def __post_init__(self) -> None:
+        s = self.setting
+        patients = s.residents / s.scale
+        if round(patients) < MIN_SIMULATED_PATIENTS:
+            raise ParamError(
+                f"setting.scale={s.scale:g} leaves {patients:.3g} simulated patients for "
+                f"setting.residents={s.residents}; at least {MIN_SIMULATED_PATIENTS} are needed "
+                f"(shares of a handful of patients are noise): use setting.scale <= "
+                f"{s.residents / MIN_SIMULATED_PATIENTS:g}")
 
     def replace(self, **changes: Any) -> Params:
         """Return a copy with dotted-name changes, e.g. ``{"incentives.revenue_share": 0.4}``.
@@ -623,6 +656,10 @@ class Params:
         ``{lever: value}`` (steps at ``day``). A package's rows for other parameter groups (for
         example ``trends.*``) are set as plain parameters.
 
+        A second call on the same ``day`` adds its levers to the first schedule (merged); a
+        lever given twice, an empty schedule, or a second call with another day (which would
+        move the first reform) raise :class:`ParamError`.
+
         Examples
         --------
         >>> p = Params().with_reform({"revenue_share": 0.5}, day=10)
@@ -635,8 +672,31 @@ class Params:
             paths, changes = _package(schedule)
         elif isinstance(schedule, dict):
             paths = tuple(LeverPath(k, v) for k, v in schedule.items())
-        else:
+        elif isinstance(schedule, Iterable):
             paths = tuple(schedule)
+            bad = [x for x in paths if not isinstance(x, LeverPath)]
+            if bad:
+                raise ParamError(f"schedule must be a package name, a dict {{lever: value}} or "
+                                 f"abm.LeverPath objects; got {bad[0]!r}")
+        else:
+            raise ParamError(f"schedule must be a package name, a dict {{lever: value}} or an "
+                             f"iterable of abm.LeverPath; got {type(schedule).__name__}")
+        if not paths:
+            raise ParamError(f"schedule {schedule!r} is empty: a reform that changes no lever "
+                             f"would run as the baseline")
+        day = Reform(day=day).day  # checks the day (numpy integers accepted)
+        if day is None:
+            raise ParamError("with_reform needs day=, the day the schedule starts (an integer "
+                             ">= 0)")
+        old = self.reform
+        if old.day is not None and (old.paths or old.incentives is not None):
+            if old.day != day:
+                raise ParamError(f"with_reform(day={day}) would move the reform already set "
+                                 f"from day {old.day}; one reform has one day: pass "
+                                 f"day={old.day} to add levers to it, or start from "
+                                 f"params.without_reform()")
+            paths = old.paths + tuple(paths)  # merged; a lever given twice is refused
+            name = "+".join(x for x in (old.package, name) if x)
         new = self.replace(**changes, **{"reform.day": day}) if changes else self.replace(
             **{"reform.day": day})
         reform = dataclasses.replace(new.reform, paths=tuple(paths), package=name)
@@ -824,8 +884,10 @@ def preset(name: str, *, calibrated: bool = True) -> Params:
     >>> preset("x_county").setting.residents
     450000
     """
-    if name not in PRESETS:
-        raise ValueError(f"preset must be one of {', '.join(PRESETS)}; got {name!r}")
+    if not isinstance(name, str) or name not in PRESETS:
+        raise ParamError(f"preset must be one of {', '.join(PRESETS)}; got {name!r}")
+    if not isinstance(calibrated, bool):
+        raise ParamError(f"calibrated must be True or False, got {calibrated!r}")
     if name == "small":
         return Params()
     row = _presets_table().loc[name]

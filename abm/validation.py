@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from abm import data
+from abm._validate import check_seed
 from abm.metrics import UPPER_IN_COUNTY
 from abm.params import Params, preset
 from abm.results import Results
@@ -209,10 +210,16 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
     >>> list(t.columns[:4])
     ['fact', 'role', 'how', 'target']
     """
+    if isinstance(facts, str):
+        facts = [facts]  # one fact id, not its characters
     names = list(FACTS) if facts is None else list(facts)
+    if not names:
+        raise ValueError("facts is empty: name at least one fact id (or None for all)")
     check_facts(names)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
+    if isinstance(seeds, str | int) or not seeds:
+        raise ValueError(f"seeds must list at least one seed, got {seeds!r}")
+    for s in seeds:
+        check_seed(s, "seeds")
     base = preset(preset_name)
     if scale is not None:
         base = base.replace(**{"setting.scale": float(scale)})

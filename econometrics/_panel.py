@@ -24,6 +24,7 @@ Covariates keep their own names (they may not start with an underscore).
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ __all__ = [
     "PanelError",
     "as_pandas",
     "check_choice",
+    "check_count",
+    "check_seed",
+    "check_window",
     "normalize_cohort",
     "prepare_panel",
     "single_adoption_date",
@@ -85,6 +89,61 @@ def check_choice(argument: str, value, allowed: Iterable):
     if value not in allowed:
         raise ValueError(f"{argument}={value!r} must be one of {list(allowed)}")
     return value
+
+
+def _is_integer(value) -> bool:
+    """An int or numpy integer (bools are not numbers here)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def check_window(**window) -> dict:
+    """Return ``leads`` / ``lags`` (keyword: value) as Python ints >= 0 or None.
+
+    Numpy integers are accepted; bools, floats, strings and negative numbers are refused with a
+    ValueError naming the argument (a negative ``lags`` would silently keep only the leads).
+
+    Examples
+    --------
+    >>> check_window(leads=None, lags=np.int64(2))
+    {'leads': None, 'lags': 2}
+    >>> check_window(lags=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: lags=-1 must be a non-negative integer (event times) or None
+    """
+    for name, v in window.items():
+        if v is not None and (not _is_integer(v) or v < 0):
+            raise ValueError(f"{name}={v!r} must be a non-negative integer (event times) or None")
+    return {k: None if v is None else int(v) for k, v in window.items()}
+
+
+def check_seed(seed, name: str = "seed"):
+    """Return a seed for ``numpy.random.default_rng``: an integer >= 0, a SeedSequence or None.
+
+    Examples
+    --------
+    >>> check_seed(np.int64(3))
+    3
+    """
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return seed
+    if not _is_integer(seed) or seed < 0:
+        raise ValueError(f"{name}={seed!r} must be a non-negative integer, a "
+                         f"numpy.random.SeedSequence or None")
+    return int(seed)
+
+
+def check_count(name: str, value, minimum: int = 1) -> int:
+    """Return ``value`` as an int >= ``minimum`` (numpy integers accepted, bools refused).
+
+    Examples
+    --------
+    >>> check_count("replications", np.int64(30), 2)
+    30
+    """
+    if not _is_integer(value) or value < minimum:
+        raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
+    return int(value)
 
 
 def normalize_cohort(values, name: str = "cohort") -> np.ndarray:
@@ -337,6 +396,7 @@ def prepare_panel(
         raise PanelError(f"weights column {weights!r} must be strictly positive")
     for i in range(len(clusters)):
         out[f"_cluster{i}"] = pd.factorize(out[f"_cluster{i}"], sort=True)[0].astype(np.int64)
+    _check_variation(out, names, covs, clusters)
     if treat is not None:
         check = _check_treatment if absorbing else _check_switching
         check(out, treat)
@@ -479,6 +539,27 @@ def _drop_missing(out: pd.DataFrame, names: dict, covs, clusters, notes: list) -
         if len(out) == 0:
             raise PanelError(f"no rows left after dropping rows with missing values in {cols}")
     return out
+
+
+def _check_variation(out: pd.DataFrame, names: dict, covs, clusters) -> None:
+    """Refuse inputs whose inference is undefined, naming the cause.
+
+    A constant outcome (every estimate 0 with standard error 0 and NaN p-values), the outcome
+    as its own covariate (a perfect fit), and a single cluster (cluster-robust variance needs
+    at least two; the small-sample factor divides by G - 1).
+    """
+    y = out["_y"].dropna().to_numpy()
+    if len(y) and np.ptp(y) == 0:
+        raise PanelError(f"outcome column {names['y']!r} is constant ({y[0]:g} in every row): "
+                         "there is no variation to estimate an effect or its standard error")
+    if names["y"] in covs:
+        raise PanelError(f"covariate {names['y']!r} is the outcome column: a covariate equal "
+                         "to the outcome fits it perfectly (standard errors 0)")
+    for i, c in enumerate(clusters):
+        if out[f"_cluster{i}"].nunique() < 2:
+            raise PanelError(f"cluster column {c!r} has a single cluster: cluster-robust "
+                             "standard errors need at least 2 clusters (cluster by unit, or "
+                             "pass cluster=None)")
 
 
 def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:

@@ -160,6 +160,9 @@ def compare_estimators(
         cohorts = normalize_cohort(as_pandas(data)[cohort].to_numpy(), cohort)
         if len(np.unique(cohorts[cohorts > 0])) > 1:  # staggered: no one-date estimators
             names = [n for n in names if n not in registry.ONE_ADOPTION_DATE]
+    elif isinstance(estimators, str):
+        raise ValueError(f"estimators={estimators!r} must be a list of estimator names, e.g. "
+                         f"[{estimators!r}]; allowed: {registry.available()}")
     else:
         names = list(estimators)
     options = dict(options or {})

@@ -31,9 +31,15 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel
+from econometrics._panel import PanelError, check_choice, check_window, prepare_panel
 from econometrics.inference import t_inference, wald_test
-from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, WaldTest
+from econometrics.results import (
+    TIDY_COLUMNS,
+    EventStudyResult,
+    Overall,
+    WaldTest,
+    check_conf_level,
+)
 
 __all__ = ["DCDHResult", "dcdh"]
 
@@ -224,8 +230,8 @@ def dcdh(
                         ("only_never_switchers", only_never_switchers)):
         if not isinstance(value, bool):
             raise ValueError(f"{name}={value!r} must be True or False")
-    if not 0 < conf_level < 1:
-        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    conf_level = check_conf_level(conf_level)
+    leads, lags = check_window(leads=leads, lags=lags).values()
     if cluster is not None and not isinstance(cluster, str):
         raise ValueError(f"cluster={cluster!r}: dcdh takes one cluster column")
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat, cohort=cohort,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from econometrics._panel import check_choice
-from econometrics.results import EventStudyResult, ResultBase
+from econometrics.results import EventStudyResult, ResultBase, check_conf_level
 
 __all__ = ["HonestDiDResult", "Restriction", "honest_did"]
 
@@ -180,8 +181,7 @@ def honest_did(
     [nan, 0.0, 0.1]
     """
     check_choice("restriction", restriction, get_args(Restriction))
-    if not 0 < conf_level < 1:
-        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    conf_level = check_conf_level(conf_level)
     beta, sigma, pre, post = _event_study_inputs(result)
     if isinstance(target, str):
         check_choice("target", target, ("average",))
@@ -195,9 +195,16 @@ def honest_did(
         label = f"event time {target}"
     values = m if m is not None else _DEFAULT_M.get(restriction)
     if values is not None:
+        if isinstance(values, numbers.Real) and not isinstance(values, bool):
+            values = [values]  # one bound: m=0.5 as [0.5]
+        if isinstance(values, str | bytes) or not all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+            raise ValueError(f"m={m!r} must be a non-negative number or a non-empty list of "
+                             "them (bounds on the violation of parallel trends)")
         values = [float(v) for v in values]
         if not values or any(v < 0 or not np.isfinite(v) for v in values):
-            raise ValueError(f"m={m!r} must be a non-empty list of non-negative bounds")
+            raise ValueError(f"m={m!r} must be a non-negative number or a non-empty list of "
+                             "them (bounds on the violation of parallel trends)")
     try:
         from moderndid import didhonest
     except ImportError as exc:

@@ -29,9 +29,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from econometrics._panel import PanelError, check_choice, prepare_panel
+from econometrics._panel import PanelError, check_choice, check_window, prepare_panel
 from econometrics.inference import cluster_vcov, iid_vcov, t_inference, wald_test
-from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall
+from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, check_conf_level
 
 __all__ = ["PretrendVcov", "imputation", "imputation_weights_variance"]
 
@@ -176,6 +176,8 @@ def imputation(
     if reference not in (None, -1):
         raise ValueError(f"reference={reference!r}: the imputation estimator has no reference "
                          "period; pass reference=None")
+    conf_level = check_conf_level(conf_level)
+    leads, lags = check_window(leads=leads, lags=lags).values()
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
                           covariates=covariates, cluster=cluster, weights=weights)
     f = panel.frame

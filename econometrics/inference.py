@@ -15,8 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from econometrics._panel import check_choice
-from econometrics.results import WaldTest
+from econometrics._panel import check_choice, check_seed, warn_data
+
+#: A standard error at or below this share of the estimate's size (at least 1) is taken as 0:
+#: a perfect fit leaves residuals of rounding size, not exactly 0.
+_ZERO_SE = 1e-10
+from econometrics.results import WaldTest, check_conf_level
 
 __all__ = [
     "BootstrapWeights",
@@ -43,6 +47,22 @@ _MAX_ENUMERATE_CLUSTERS = 13  # Rademacher: enumerate all 2**G draws when G is a
 
 
 # ----------------------------------------------------------------------------- pure numerics
+def warn_degenerate_se(estimate, std_error) -> None:
+    """Warn (DataWarning) when a finite estimate has a standard error of 0 or NaN.
+
+    Every estimator's inference passes through here, so SE 0 and NaN p-values never come back
+    without a word (one unit per arm, a perfect fit, too few clusters).
+    """
+    est = np.asarray(estimate, dtype=float)
+    se = np.asarray(std_error, dtype=float)
+    reference = (est == 0) & ~(se > 0)  # normalised reference cells (R did: estimate 0, SE 0)
+    degenerate = np.isfinite(est) & ~reference & ~(se > _ZERO_SE * np.maximum(1.0, np.abs(est)))
+    if degenerate.any():
+        warn_data(f"standard error is 0 or undefined for {int(degenerate.sum())} of {est.size} "
+                  "estimates: their p-values and intervals are meaningless (no residual "
+                  "variation: one unit per arm, a perfect fit, or too few clusters)")
+
+
 def t_inference(estimate, std_error, df: float | None, conf_level: float = 0.95) -> dict:
     """Return statistic, two-sided p-value and interval from t(df) (normal if ``df`` is None).
 
@@ -52,8 +72,10 @@ def t_inference(estimate, std_error, df: float | None, conf_level: float = 0.95)
     >>> round(float(r["p_value"][0]), 4)
     0.0455
     """
+    conf_level = check_conf_level(conf_level)
     est = np.asarray(estimate, dtype=float)
     se = np.asarray(std_error, dtype=float)
+    warn_degenerate_se(est, se)
     dist = stats.norm if df is None else stats.t(df)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
@@ -376,7 +398,7 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
     if (per_unit > 1).any():
         raise ValueError("wild_bootstrap needs clusters that nest the units (e.g. cluster by unit "
                          "or by a region containing units)")
-    level = result.conf_level if conf_level is None else conf_level
+    level = result.conf_level if conf_level is None else check_conf_level(conf_level)
     sw = None if design.weights is None else np.sqrt(design.weights)
     x, y = design.x, design.y
     if not design.demeaned:
@@ -388,7 +410,7 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
     g = len(codes)
     k = x.shape[1] + 1 if design.n_params is None else design.n_params
     factor = crv1_factor(g, len(y), k)
-    w_gb = draw_weights(weights, g, n_boot, np.random.default_rng(seed))
+    w_gb = draw_weights(weights, g, n_boot, np.random.default_rng(check_seed(seed)))
 
     def p_of(r: float) -> float:
         return _wcr_p_value(x, y, j, r, inv, g, w_gb, factor)[0]

@@ -37,6 +37,7 @@ from tqdm.auto import tqdm
 
 from econometrics._panel import DataWarning, check_choice
 from econometrics.registry import get_estimator
+from econometrics.results import check_conf_level
 from econometrics.simulate import simulate_panel, true_event_path
 
 __all__ = ["LAB_ESTIMATORS", "LabResult", "estimator_lab", "fit_estimator", "simulated_dgp"]
@@ -293,8 +294,7 @@ def estimator_lab(dgp: Callable[[int], tuple[pd.DataFrame, Any]], *, replication
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or (
             replications < 1):
         raise ValueError(f"replications must be a positive integer, got {replications!r}")
-    if not 0 < conf_level < 1:
-        raise ValueError(f"conf_level must be in (0, 1), got {conf_level!r}")
+    conf_level = check_conf_level(conf_level)
     if not callable(dgp):
         raise TypeError("dgp must be a callable seed -> (panel, truth)")
     seeds = [int(c.generate_state(1, dtype=np.uint32)[0])

@@ -19,6 +19,7 @@ The estimator-specific classes are thin: an estimator builds the tidy table with
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -176,31 +177,45 @@ def _latex_table(title: str, table: pd.DataFrame, footer: list[str], digits: int
 
 def check_conf_level(conf_level: float, alpha: float | None = None, *, stacklevel: int = 3
                      ) -> float:
-    """Return the confidence level; ``alpha`` (deprecated) is accepted as ``1 - conf_level``.
+    """Return the confidence level as a float; ``alpha`` (deprecated) is ``1 - conf_level``.
 
-    Passing ``alpha`` emits a DeprecationWarning; passing both, or a level outside (0, 1), is
-    a ValueError naming the argument.
+    Every estimator calls it first. Any real number strictly between 0 and 1 is accepted (numpy
+    floats included); NaN, 0, 1, 95, ``"95%"``, None and bools are refused with a ValueError
+    naming the argument and what is allowed. Passing ``alpha`` emits a DeprecationWarning;
+    passing both is a ValueError.
 
     Examples
     --------
-    >>> check_conf_level(0.9)
-    0.9
+    >>> check_conf_level(0.9), check_conf_level(np.float32(0.9))
+    (0.9, 0.9)
+    >>> check_conf_level("95%")
+    Traceback (most recent call last):
+    ...
+    ValueError: conf_level='95%' must be strictly between 0 and 1 (a number, e.g. 0.95 for 95% intervals)
     """
     if alpha is not None:
         warnings.warn("alpha is deprecated and will be removed in the next release; use "
-                      f"conf_level={1 - alpha:g} (conf_level = 1 - alpha)", DeprecationWarning,
-                      stacklevel=stacklevel)
+                      f"conf_level={1 - alpha:g} (conf_level = 1 - alpha)"
+                      if _unit_interval(alpha) else "alpha is deprecated; use conf_level",
+                      DeprecationWarning, stacklevel=stacklevel)
         if conf_level != 0.95:
             raise ValueError(f"alpha={alpha!r} and conf_level={conf_level!r} both given; "
                              "pass conf_level only")
-        if (not isinstance(alpha, float | int) or isinstance(alpha, bool)
-                or not 0 < alpha < 1):
+        if not _unit_interval(alpha):
             raise ValueError(f"alpha={alpha!r} must be strictly between 0 and 1")
         conf_level = 1 - alpha
-    if (not isinstance(conf_level, float | int) or isinstance(conf_level, bool)
-            or not 0 < conf_level < 1):
-        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    if not _unit_interval(conf_level):
+        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1 (a "
+                         f"number, e.g. 0.95 for 95% intervals)")
+    if isinstance(conf_level, np.floating):
+        return float(str(conf_level))  # np.float32(0.9) -> 0.9, not 0.8999999761581421
     return float(conf_level)
+
+
+def _unit_interval(value) -> bool:
+    """A real number (numpy included, bools not) strictly between 0 and 1."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+            and 0 < value < 1)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from econometrics._panel import check_seed
+
 __all__ = ["simulate_panel", "true_event_path"]
 
 
@@ -64,7 +66,7 @@ def simulate_panel(
         raise ValueError("cohorts must be a non-empty sequence of periods >= 1")
     effects = {c: float(effect[c]) for c in cohorts} if isinstance(effect, Mapping) else {
         c: float(effect) for c in cohorts}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     n_never = int(round(never_treated * n_units))
     unit_cohort = np.concatenate([
         np.zeros(n_never, dtype=np.int64),

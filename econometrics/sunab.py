@@ -19,9 +19,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import Panel, PanelError, prepare_panel
+from econometrics._panel import Panel, PanelError, check_window, prepare_panel
 from econometrics.inference import t_inference, wald_test
-from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall
+from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, check_conf_level
 from econometrics.twfe import VcovKind, absorbed_columns, check_vcov, fit_twfe, subset_panel
 
 __all__ = ["interaction_weights", "sun_abraham"]
@@ -158,6 +158,8 @@ def sun_abraham(
     if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
         raise ValueError(f"reference={reference!r} must be one integer event time for "
                          "sun_abraham (several reference periods: estimator='twfe')")
+    conf_level = check_conf_level(conf_level)
+    leads, lags = check_window(leads=leads, lags=lags).values()
     check_vcov(vcov, cluster)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
                           covariates=covariates, cluster=cluster, weights=weights,

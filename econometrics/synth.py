@@ -38,7 +38,13 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel, single_adoption_date
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_seed,
+    prepare_panel,
+    single_adoption_date,
+)
 from econometrics.inference import t_inference
 from econometrics.results import (
     TIDY_COLUMNS,
@@ -362,19 +368,19 @@ def synthetic_control(
     >>> round(float(res.tidy().estimate.iloc[0]))
     2
     """
-    _check_options(se_method, replications, conf_level)
+    conf_level, seed = _check_options(se_method, replications, conf_level, seed)
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
     ymat, units, n_controls, n_pre = outcome_matrix(panel, treat, "synthetic_control")
     return _result(ymat, units, n_controls, n_pre, panel, y, treat, conf_level, se_method,
                    replications, seed)
 
 
-def _check_options(se_method, replications, conf_level) -> None:
+def _check_options(se_method, replications, conf_level, seed=None) -> tuple[float, object]:
     check_choice("se_method", se_method, get_args(SeMethod))
     if isinstance(replications, bool) or not (isinstance(replications, int | np.integer)
                                               and replications >= 2):
         raise ValueError(f"replications={replications!r} must be an integer >= 2")
-    check_conf_level(conf_level)
+    return check_conf_level(conf_level), check_seed(seed)
 
 
 def _replicates(ymat, fit, n_controls, n_pre, se_method, replications, seed
@@ -387,6 +393,11 @@ def _replicates(ymat, fit, n_controls, n_pre, se_method, replications, seed
                              "use 'placebo'")
         n = len(ymat)
         return jackknife_estimates(ymat, fit, n_controls=n_controls), (n - 1) / np.sqrt(n)
+    n_treated = len(ymat) - n_controls
+    if n_controls <= n_treated:
+        raise PanelError(f"se_method='placebo' needs more controls than treated units, got "
+                         f"{n_controls} controls and {n_treated} treated (R synthdid refuses "
+                         "too); use se_method='jackknife' or add never-treated units")
     rng = np.random.default_rng(seed)
     perms = np.array([rng.permutation(n_controls) for _ in range(replications)])
     gaps = placebo_estimates(ymat, fit, n_controls=n_controls, n_pre=n_pre, permutations=perms)

@@ -25,9 +25,15 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, prepare_panel, single_adoption_date
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_seed,
+    prepare_panel,
+    single_adoption_date,
+)
 from econometrics.inference import t_inference
-from econometrics.results import TIDY_COLUMNS, SyntheticResult
+from econometrics.results import TIDY_COLUMNS, SyntheticResult, check_conf_level
 
 __all__ = ["SeMethod", "SyntheticDiDResult", "synthetic_did"]
 
@@ -104,11 +110,15 @@ def synthetic_did(
     if isinstance(replications, bool) or not (isinstance(replications, int | np.integer)
                                               and replications >= 2):
         raise ValueError(f"replications={replications!r} must be an integer >= 2")
-    if not 0 < conf_level < 1:
-        raise ValueError(f"conf_level={conf_level!r} must be strictly between 0 and 1")
+    conf_level = check_conf_level(conf_level)
+    seed = check_seed(seed)
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
     ever, post = _block_design(panel, treat)
     n_treated = int(panel.n_units - panel.n_never_treated)
+    if se_method == "placebo" and panel.n_never_treated <= n_treated:
+        raise PanelError(f"se_method='placebo' needs more controls than treated units, got "
+                         f"{panel.n_never_treated} controls and {n_treated} treated (R synthdid "
+                         "refuses too); use se_method='jackknife' or add never-treated units")
     if se_method == "jackknife" and n_treated < 2:
         raise ValueError("se_method='jackknife' needs at least two treated units (leaving out "
                          "the only treated unit leaves no effect to estimate); use 'placebo'")

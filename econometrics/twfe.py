@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from econometrics._panel import Panel, PanelError, check_choice, prepare_panel
+from econometrics._panel import Panel, PanelError, check_choice, check_window, prepare_panel
 from econometrics.inference import (
     Design,
     cluster_vcov,
@@ -33,7 +33,7 @@ from econometrics.inference import (
     wald_test,
     within_unit,
 )
-from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult
+from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult, check_conf_level
 
 __all__ = ["TwfeFit", "VcovKind", "absorbed_columns", "check_references", "check_vcov",
            "fit_twfe", "subset_panel", "twfe", "twfe_event_study"]
@@ -372,6 +372,7 @@ def twfe(
     >>> list(res.tidy().term)
     ['treat']
     """
+    conf_level = check_conf_level(conf_level)
     check_vcov(vcov, cluster)
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat,
                           covariates=covariates, cluster=cluster, weights=weights,
@@ -459,6 +460,8 @@ def twfe_event_study(
     """
     if not isinstance(bin_endpoints, bool):
         raise ValueError(f"bin_endpoints={bin_endpoints!r} must be True or False")
+    conf_level = check_conf_level(conf_level)
+    leads, lags = check_window(leads=leads, lags=lags).values()
     check_vcov(vcov, cluster)
     references = check_references(reference)
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,

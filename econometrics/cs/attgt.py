@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from econometrics._panel import PanelError, check_choice, prepare_panel, warn_data
+from econometrics._panel import PanelError, check_choice, check_seed, prepare_panel, warn_data
+from econometrics.inference import warn_degenerate_se
 from econometrics.cs.aggte import (
     AggregateResult,
     Aggregation,
@@ -792,6 +793,7 @@ def att_gt(
         gt, unit_cohort, clusters, w, notes, n_obs = _fit_long(cols, panel, options)
     else:
         gt, unit_cohort, clusters, w, notes, n_obs = _fit_wide(cols, options)
+    seed = check_seed(seed)
     seed_seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     n_clusters = () if clusters is None else (int(clusters.max()) + 1,)
     result = AttGtResult(
@@ -801,6 +803,7 @@ def att_gt(
         clusters=clusters, seed=seed_seq, weights=w,
         pretrend=pretest(gt, clusters, anticipation, pretest_cells))
     se, (lo, hi) = result._inference(gt.att, gt.influence)
+    warn_degenerate_se(gt.att, se)
     table = effect_table({"cohort": gt.cohorts.astype(int), "time": gt.times.astype(int)},
                          gt.att, se, lo, hi)
     object.__setattr__(result, "table", table)

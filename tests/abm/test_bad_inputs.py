@@ -126,7 +126,54 @@ CORPUS = [
      "revenue_share"),
     ("replace-reform-incentives-dict", _rep(**{"reform.incentives": {"revenue_share": 1}}),
      "reform.incentives"),
+    # issue 28: schedules that cannot lose a lever, scales that leave too few patients
+    ("scale-10000-small", _rep(**{"setting.scale": 10000}), "setting.scale"),
+    ("scale-too-few-patients", _rep(**{"setting.residents": 100, "setting.scale": 10.0}),
+     "simulated patients"),
+    ("preset-atlantis-replace", _rep(**{"setting.preset": "atlantis"}), "setting.preset"),
+    ("with-reform-empty-list", lambda: SMALL.with_reform([], day=10), "empty"),
+    ("with-reform-empty-dict", lambda: SMALL.with_reform({}, day=10), "empty"),
+    ("with-reform-not-iterable", lambda: SMALL.with_reform(5, day=10), "schedule"),
+    ("with-reform-day-none", lambda: SMALL.with_reform({"revenue_share": 0.5}, day=None),
+     "day"),
+    ("with-reform-lever-twice", lambda: SMALL.with_reform(
+        [abm.LeverPath("revenue_share", 0.5), abm.LeverPath("revenue_share", 0.3)], day=10),
+     "twice"),
+    ("with-reform-moves-day", lambda: SMALL.with_reform({"revenue_share": 0.5}, day=10)
+     .with_reform({"information_platform": 1.0}, day=50), "day 10"),
+    ("with-reform-same-lever-again", lambda: SMALL.with_reform({"revenue_share": 0.5}, day=10)
+     .with_reform({"revenue_share": 0.3}, day=10), "twice"),
+    ("simulate-reform-levers-without-day", lambda: simulate(
+        SMALL.replace(**{"reform.incentives.revenue_share": 0.5}), days=5, seed=1),
+     "reform.day"),
+    ("simulate-reform-day-without-levers", lambda: simulate(
+        SMALL.replace(**{"reform.day": 2}), days=5, seed=1), "changes no lever"),
+    ("simulate-paths-after-run", lambda: simulate(SMALL.with_reform(
+        [abm.LeverPath("revenue_share", 0.5, start_year=1)], day=2), days=5, seed=1),
+     "after the run"),
+    ("preset-none", lambda: preset(None), "preset"),
+    ("reform-panel-atlantis", lambda: abm.reform_panel(2, years=2, package="atlantis", seed=1),
+     "atlantis"),
+    ("reform-panel-no-treated", lambda: abm.reform_panel(
+        2, years=2, start_year=1990, scale=2000, seed=1, scheduler="synchronous",
+        progress=False), "no county adopts"),
+    ("sweep-unknown-scheduler", lambda: abm.sweep({"a": SMALL}, seeds=[1], days=5,
+                                                  scheduler="sync"), "scheduler"),
 ]
+
+
+def test_second_with_reform_on_the_same_day_merges():
+    p = SMALL.with_reform({"revenue_share": 0.5}, day=10).with_reform(
+        {"information_platform": 1.0}, day=10)
+    inc = p.incentives_at(10)
+    assert (inc.revenue_share, inc.information_platform) == (0.5, 1.0)
+    assert p.incentives_at(9) == SMALL.incentives
+
+
+def test_lever_path_takes_numpy_numbers():
+    path = abm.LeverPath("revenue_share", np.float64(0.4), start_year=np.int64(1),
+                         ramp_years=np.float32(1.5))
+    assert (path.start_year, path.ramp_years) == (1, 1.5)
 
 
 def test_corpus_is_large():
