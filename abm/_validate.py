@@ -112,7 +112,8 @@ def check_params(params: Any) -> Params:
 def check_reform_day(params: Params, days: int) -> None:
     """Refuse a reform that cannot act in a run of ``days`` days (it would equal the baseline).
 
-    Refused: reform levers without ``reform.day``; a ``reform.day`` with no reform lever; a
+    Refused: reform levers without ``reform.day``; a ``reform.day`` with no reform lever (and
+    no named package, which may set plain parameters only, such as trends); a
     reform day on or after the last day; lever paths that all start after the run ends (and
     no step at the reform day).
     """
@@ -124,7 +125,7 @@ def check_reform_day(params: Params, days: int) -> None:
                    if getattr(r.incentives, f.name) != getattr(params.incentives, f.name)]
         raise ParamError(f"reform.incentives ({', '.join(changed)}) are set but reform.day is "
                          f"None: the reform would never switch on; set reform.day")
-    if day is not None and r.incentives is None and not r.paths:
+    if day is not None and r.incentives is None and not r.paths and not r.package:
         raise ParamError(f"reform.day={day} is set but the reform changes no lever; set "
                          f"reform.incentives.<lever> or use params.with_reform")
     if day is not None and r.paths and not step and day < days:

@@ -401,15 +401,14 @@ def design_to_params(design: Design) -> Params:
     """
     base = design.baseline_params()
     try:
-        paths: dict[str, ParamsLeverPath] = {}
-        if design.package is not None:
-            base = base.with_reform(design.package, day=design.reform_day)
-            paths = {p.lever: p for p in base.reform.paths}
-        paths.update({k: v.to_params_path(k, design.reform_day)
-                      for k, v in design.levers.items()})
-        p = base.with_reform(tuple(paths.values()), day=design.reform_day)
+        levers = {k: v.to_params_path(k, design.reform_day) for k, v in design.levers.items()}
+        if design.package is None:
+            return base.with_reform(tuple(levers.values()), day=design.reform_day)
+        # the design's [levers] replace the package's path of the same lever
+        p = base.with_reform(design.package, day=design.reform_day)
+        paths = {path.lever: path for path in p.reform.paths} | levers
         return dataclasses.replace(p, reform=dataclasses.replace(
-            p.reform, package=design.package or ""))
+            p.reform, paths=tuple(paths.values())))
     except ParamError as e:
         raise DesignError(f"{design.source}: {e}") from None
 

@@ -681,7 +681,7 @@ class Params:
         else:
             raise ParamError(f"schedule must be a package name, a dict {{lever: value}} or an "
                              f"iterable of abm.LeverPath; got {type(schedule).__name__}")
-        if not paths:
+        if not paths and not changes:  # a package may set plain parameters only (trends)
             raise ParamError(f"schedule {schedule!r} is empty: a reform that changes no lever "
                              f"would run as the baseline")
         day = Reform(day=day).day  # checks the day (numpy integers accepted)

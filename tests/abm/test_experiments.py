@@ -1,6 +1,7 @@
 """abm.sweep on a real Dask cluster: resume after a kill, identical results for 1 and 2 workers,
 the Parquet store, failures, bad input; lever_effects and the SLURM example built on it."""
 
+import copy
 import json
 import os
 import signal
@@ -149,7 +150,12 @@ def test_half_written_temporary_file_is_ignored_and_overwritten(client, tmp_path
 
 
 def test_failing_run_is_reported_and_others_are_stored(client, tmp_path):
-    bad = SMALL.replace(**{"setting.preset": "atlantis"})
+    # a run that raises inside the worker: parameters are checked when built, so corrupt a copy
+    # behind the check (as a stale pickle or a bug in a rule could); the model's build refuses it
+    setting = copy.copy(SMALL.setting)
+    object.__setattr__(setting, "preset", "atlantis")
+    bad = copy.copy(SMALL)
+    object.__setattr__(bad, "setting", setting)
     with pytest.raises(SweepError, match=r"2 of 6 runs failed") as err:
         abm.sweep({"ok": SMALL, "bad": bad, "also_ok": TWO["shared"]}, seeds=[1, 2], days=DAYS,
                   out=tmp_path, scheduler=client, progress=False)

@@ -46,7 +46,8 @@ BAD_ARGS = {
                            "key 'reform_day': got 20; allowed: an integer in [0, 9] (after the "
                            "command-line overrides --days 10)"),
     "reform day negative": (["run", "TINY", "--reform-day", "-1"], "key 'reform_day': got -1"),
-    "seeds not ints": (["run", "TINY", "--seeds", "1", "x"], "argument --seeds: invalid int"),
+    "seeds not ints": (["run", "TINY", "--seeds", "1", "x"],
+                       "argument --seeds: must be a non-negative integer, got 'x'"),
     "seeds repeated": (["run", "TINY", "--seeds", "1", "1"], "distinct seeds"),
     "compare without --out": (["compare", "TINY"], "the following arguments are required: --out"),
     "compare out not html": (["compare", "TINY", "--out", "report.pdf"],
@@ -213,7 +214,7 @@ days = 20
 reform_day = 10
 
 [parameters]
-"setting.scale" = 2000.0
+"setting.scale" = 150.0
 
 [levers]
 revenue_share = 0.8
@@ -267,11 +268,12 @@ def test_calibrate_prints_the_summary_and_writes_the_posterior(tmp_path, capsys)
 
 def test_panel_writes_panel_and_truth(tmp_path, capsys):
     out = tmp_path / "panel"
-    assert main(["panel", "--counties", "2", "--years", "2", "--scale", "2000", "--seed", "3",
-                 "--out", str(out), "--no-progress"]) == 0
+    assert main(["panel", "--counties", "2", "--years", "2", "--start-year", "2018", "--scale",
+                 "2000", "--seed", "3", "--out", str(out), "--no-progress"]) == 0
     panel = pd.read_csv(out / "panel.csv")
     truth = pd.read_csv(out / "truth.csv")
-    assert len(panel) == 4 and set(panel["year"]) == {2015, 2016}
+    assert len(panel) == 4 and set(panel["year"]) == {2018, 2019}
+    assert (panel["cohort"] == 2019).any()  # a panel without a treated county is refused
     assert (truth["effect"] == truth["observed"] - truth["counterfactual"]).all()
     # never-treated county-years have no effect: observed is the counterfactual
     assert (truth.loc[truth["cohort"] == 0, "effect"] == 0).all()
@@ -281,7 +283,7 @@ def test_panel_writes_panel_and_truth(tmp_path, capsys):
 def test_compare_over_posterior_draws_says_so(tmp_path):
     design = tmp_path / "draws.toml"
     # a larger county than the run test's, so every outcome has events to plot
-    design.write_text(POSTERIOR.replace("2000.0", "100.0"), encoding="utf-8")
+    design.write_text(POSTERIOR.replace("150.0", "100.0"), encoding="utf-8")
     out = tmp_path / "report.html"
     assert main(["compare", str(design), "--seeds", "1", "--days", "40", "--reform-day", "20",
                  "--out", str(out), "--no-progress"]) == 0
