@@ -239,7 +239,7 @@ def horizon_notes(design: Design) -> list[str]:
     --------
     >>> d = load_design("consortium_budget").with_overrides(days=60, reform_day=0)
     >>> horizon_notes(d)  # doctest: +ELLIPSIS
-    ['the run ends on day 60, before the ramp of consortium_budget finishes (4% of the way...']
+    ['the run ends on day 60, before the ramp of consortium_budget (4% of the way from 0 to 1)...']
     """
     p = design_to_params(design)
     if p.reform.day is None:
