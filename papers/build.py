@@ -149,6 +149,33 @@ class PaperBuild:
                 "experiment_seconds": {k: round(v, 1) for k, v in self.experiment_seconds.items()}}
 
 
+class SharedCluster:
+    """One local Dask cluster for a whole build, started when an experiment first needs it.
+
+    Every paper's experiments use the same worker processes, so the workers' start, imports and
+    numba cache loading are paid once per build, not once per paper. Use it as a context
+    manager; ``get()`` starts the cluster on first use.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
+        self.cluster = None
+
+    def get(self):
+        """Return the cluster, starting it on the first call."""
+        if self.cluster is None:
+            self.cluster = local_cluster(self.workers)
+        return self.cluster
+
+    def __enter__(self) -> SharedCluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+
 def run_paper(paper: str, *, fast: bool, force: bool = False,
               out: Path | None = None, workers: int = 2) -> list[Path]:
     """Run one paper's experiments (cached) and draw its figures; return the figure paths.
@@ -161,8 +188,12 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
 
 
 def build_paper(paper: str, *, fast: bool, force: bool = False,
-                out: Path | None = None, workers: int = 2) -> PaperBuild:
+                out: Path | None = None, workers: int = 2,
+                cluster: SharedCluster | None = None) -> PaperBuild:
     """Build one paper as :func:`run_paper` does, printing progress; return a :class:`PaperBuild`.
+
+    ``cluster`` is a :class:`SharedCluster` to use (the whole build's); without one the paper
+    starts and closes its own when an experiment needs computing.
     """
     start = time.perf_counter()
     import matplotlib
@@ -180,12 +211,13 @@ def build_paper(paper: str, *, fast: bool, force: bool = False,
     computed: list[str] = []
     cached: list[str] = []
     seconds: dict[str, float] = {}
-    cluster = None
     n_exp = len(module.EXPERIMENTS)
     print(f"[{paper}] {n_exp} experiment{'' if n_exp == 1 else 's'}, "
           f"{len(module.FIGURES)} figure{'' if len(module.FIGURES) == 1 else 's'}"
           f"{' (fast)' if fast else ''}", flush=True)
     with contextlib.ExitStack() as stack:
+        if cluster is None:
+            cluster = stack.enter_context(SharedCluster(workers))
         for i, (name, exp) in enumerate(module.EXPERIMENTS.items(), start=1):
             config = {"fast": fast, **exp.config(fast)}
             configs[name] = config
@@ -202,9 +234,7 @@ def build_paper(paper: str, *, fast: bool, force: bool = False,
                 continue
             print(f"[{paper}] {i}/{n_exp} {name}: computing ...", flush=True)
             t0 = time.perf_counter()
-            if cluster is None:
-                cluster = stack.enter_context(local_cluster(workers))
-            frame = exp.run(config, store, cluster)
+            frame = exp.run(config, store, cluster.get())
             tmp = path.with_suffix(".parquet.tmp")
             frame.to_parquet(tmp)
             tmp.replace(path)  # atomic: an interrupted run never leaves a half-written output
@@ -343,9 +373,11 @@ def main(argv: list[str] | None = None) -> int:
         load_before = []
     start = time.perf_counter()
     builds = []
-    for k, paper in enumerate(selected, start=1):
-        print(f"== paper {k}/{len(selected)}: {paper}", flush=True)
-        builds.append(build_paper(paper, fast=args.fast, force=args.force, workers=args.workers))
+    with SharedCluster(args.workers) as cluster:
+        for k, paper in enumerate(selected, start=1):
+            print(f"== paper {k}/{len(selected)}: {paper}", flush=True)
+            builds.append(build_paper(paper, fast=args.fast, force=args.force,
+                                      workers=args.workers, cluster=cluster))
     summary = summarise(builds, fast=args.fast, seconds=time.perf_counter() - start,
                         workers=args.workers, load_before=load_before)
     print("\n" + summary_text(summary))
