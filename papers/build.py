@@ -328,21 +328,23 @@ def readme_sentence(record: dict) -> str:
     --------
     >>> rec = {"date": "2026-01-02", "total_seconds": 500.0, "figures": 12,
     ...        "papers": [{"paper": "a", "seconds": 400.0}, {"paper": "b", "seconds": 100.0}],
-    ...        "conditions": {"cpus": 2, "workers": 2, "load_average_at_start": [1.2, 1.0, 0.9]}}
+    ...        "conditions": {"cpus": 2, "workers": 2, "load_average_at_start": [1.2, 1.0, 0.9],
+    ...                       "load_average_1_5_15_min": [3.4, 2.0, 1.0]}}
     >>> text = readme_sentence(rec)
     >>> text.startswith("Measured on 2026-01-02 from a clean clone (environment built, 2 cores,")
     True
-    >>> text.endswith("load average 1.2 at the start): 12 figures in 8 min 20 s (a 6 min 40 s, "
-    ...               "b 100 s).")
+    >>> text.endswith("load average 1.2 at the start and 3.4 at the end): 12 figures in "
+    ...               "8 min 20 s (a 6 min 40 s, b 100 s).")
     True
     """
     cond = record["conditions"]
-    load = cond.get("load_average_at_start") or [float("nan")]
+    start = (cond.get("load_average_at_start") or [float("nan")])[0]
+    end = (cond.get("load_average_1_5_15_min") or [float("nan")])[0]
     per = ", ".join(f"{p['paper']} {fmt_duration(p['seconds'])}" for p in record["papers"])
     return (f"Measured on {record['date']} from a clean clone (environment built, "
-            f"{cond['cpus']} cores, {cond['workers']} workers, load average {load[0]:.1f} at the "
-            f"start): {record['figures']} figures in {fmt_duration(record['total_seconds'])} "
-            f"({per}).")
+            f"{cond['cpus']} cores, {cond['workers']} workers, load average {start:.1f} at the "
+            f"start and {end:.1f} at the end): {record['figures']} figures in "
+            f"{fmt_duration(record['total_seconds'])} ({per}).")
 
 
 def main(argv: list[str] | None = None) -> int:
