@@ -16,6 +16,8 @@ consortium_budget
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import difflib
 import os
 import re
 import shlex
@@ -27,17 +29,20 @@ from pathlib import Path
 import pandas as pd
 
 from abm.designs import (
+    MAX_DAYS,
     Design,
     DesignError,
     design_to_params,
+    horizon_notes,
     load_design,
     paired_effects,
     period_windows,
+    plural,
     run_design_replications,
     shipped_designs,
 )
 from abm.experiments import SYNCHRONOUS
-from abm.params import ParamError
+from abm.params import Incentives, ParamError
 
 PROG = "referral-lab"
 DEFAULT_PORT = 8765
@@ -80,6 +85,27 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, got {text!r}") from None
+    if not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a number of days in [1, {MAX_DAYS}], "
+                                         f"got {value}")
+    return value
+
+
+def _day(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole day number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a day number >= 0, got {value}")
     return value
 
 
@@ -130,8 +156,10 @@ def _scheduler_option(p: argparse.ArgumentParser) -> None:
 
 def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
-    g.add_argument("--days", type=int, metavar="N", help="horizon of each run, days")
-    g.add_argument("--reform-day", type=int, metavar="N", help="day the reform starts")
+    g.add_argument("--days", type=_days, metavar="N",
+                   help="horizon of each run, days (if the design's reform day falls after it "
+                        "and --reform-day is not given, the reform starts at half the horizon)")
+    g.add_argument("--reform-day", type=_day, metavar="N", help="day the reform starts")
     g.add_argument("--seeds", type=_seed, nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
     _scheduler_option(p)
@@ -155,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("designs", nargs="+", metavar="DESIGN")
     p = sub.add_parser("run", help="run one design and the status quo; print the effects",
                        description="Run a design and the status quo on the design's seeds and "
-                                   "print the effect on each outcome with its 95%% interval.")
+                                   "print the effect on each outcome with its 95% interval.")
     p.add_argument("design", metavar="DESIGN")
     p.add_argument("--out", metavar="FILE.csv", help="also write every run's summary (CSV)")
     _overrides(p)
@@ -193,7 +221,7 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
                        "(abm.calibrate)",
                        description="Fit model parameters to facts of datasets/targets.csv "
                                    "(abm.calibrate) and print the posterior summary: prior "
-                                   "range, point fit, median and 90%% interval per parameter.")
+                                   "range, point fit, median and 90% interval per parameter.")
     p.add_argument("--preset", choices=PRESETS, default="x_county",
                    help="county preset to start from (default x_county)")
     p.add_argument("--parameters", nargs="+", required=True, type=_prior, metavar="NAME=LOW:HIGH",
@@ -242,6 +270,7 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(spec: str, args: argparse.Namespace) -> Design:
+    """Read a design and apply the command-line overrides; print notes on choices made."""
     from abm.report import STATUS_QUO
 
     d = load_design(spec)
@@ -250,13 +279,23 @@ def _load(spec: str, args: argparse.Namespace) -> Design:
                           f"baseline runs; rename the file")
     over = {"days": args.days, "reform_day": args.reform_day, "seeds": args.seeds}
     over = {k: v for k, v in over.items() if v is not None}
-    if not over:
-        return d
-    try:
-        return d.with_overrides(**over)
-    except DesignError as e:
-        given = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in over.items())
-        raise DesignError(f"{e} (after the command-line overrides {given})") from None
+    days = over.get("days", d.days)
+    if "reform_day" in over and over["reform_day"] >= days:
+        where = "--days" if "days" in over else f"the design's days = {d.days} ({d.source})"
+        raise DesignError(f"--reform-day {over['reform_day']} (command line): must be before the "
+                          f"end of the run, in [0, {days - 1}] for {days} days ({where})")
+    if "seeds" in over and len(set(over["seeds"])) != len(over["seeds"]):
+        raise DesignError(f"--seeds {' '.join(map(str, over['seeds']))} (command line): give "
+                          f"each seed once")
+    if over:
+        try:
+            d = d.with_overrides(**over)
+        except DesignError as e:
+            given = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in over.items())
+            raise DesignError(f"{e} (after the command-line overrides {given})") from None
+    for note in (*d.notes, *horizon_notes(d)):
+        print(f"{PROG}: note: {d.name}: {note}", file=sys.stderr)
+    return d
 
 
 def _check_out(path: str | None, suffix: str, flag: str = "--out") -> Path | None:
@@ -276,7 +315,15 @@ def _progress(args: argparse.Namespace) -> bool | None:
 
 
 def _seeds(n: int, draws: int = 0) -> str:
-    runs = f"{n // draws} seeds x {draws} posterior draws" if draws else f"{n} seeds"
+    """How many replications an effect averages, e.g. ``1 seed, no interval``.
+
+    Examples
+    --------
+    >>> _seeds(1), _seeds(5), _seeds(6, draws=3)
+    ('1 seed, no interval', '5 seeds, 95% interval', '2 seeds x 3 posterior draws, 95% interval')
+    """
+    runs = (f"{plural(n // draws, 'seed')} x {plural(draws, 'posterior draw')}" if draws
+            else plural(n, "seed"))
     return f"{runs}, no interval" if n == 1 else f"{runs}, 95% interval"
 
 
@@ -363,9 +410,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from abm.report import STATUS_QUO
 
     out = _check_out(args.out, ".csv")
-    d = _load(args.design, args)
+    levers = [f.name for f in dataclasses.fields(Incentives)]
+    if args.lever not in levers:
+        close = difflib.get_close_matches(args.lever, levers, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise DesignError(f"--lever {args.lever!r} (command line): not a lever{hint}; levers: "
+                          f"{', '.join(levers)}")
+    values = " ".join(f"{v:g}" for v in args.values)
     if len(set(args.values)) != len(args.values):
-        raise DesignError(f"--values {args.values}: give each value once")
+        raise DesignError(f"--values {values} (command line): give each value once")
+    lo, hi = Incentives.__dataclass_fields__[args.lever].metadata["range"]
+    bad = [v for v in args.values if not lo <= v <= hi]
+    if bad:
+        raise DesignError(f"--values {values} (command line): {bad[0]:g} is outside "
+                          f"{args.lever}'s range [{lo:g}, {hi:g}]")
+    d = _load(args.design, args)
     scenarios = {STATUS_QUO: d.baseline_params()}
     labels = [f"{args.lever}={v:g}" for v in args.values]
     same = sorted({lab for lab in labels if labels.count(lab) > 1})

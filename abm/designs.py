@@ -134,29 +134,48 @@ class Design:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
     #: Changes made after reading the file (command-line overrides), shown in reports.
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    #: Sentences on choices made for the user (e.g. a reform day moved into a shorter horizon).
+    notes: tuple[str, ...] = ()
 
     def with_overrides(self, *, days: int | None = None, seeds: Sequence[int] | None = None,
                        reform_day: int | None = None) -> Design:
         """Return the design with the horizon, reform start or seeds replaced (checked again).
 
+        A shorter ``days`` without ``reform_day`` that leaves the file's reform day outside the
+        run starts the reform at :func:`default_reform_day` instead (lever start days move with
+        it) and says so in :attr:`notes`.
+
         Examples
         --------
         >>> load_design("revenue_sharing").with_overrides(days=60, reform_day=30).days
         60
+        >>> d = load_design("revenue_sharing").with_overrides(days=60)
+        >>> d.reform_day, d.notes[0][:60]
+        (30, 'the file starts the reform on day 365, after the 60-day hori')
         """
         raw = copy.deepcopy(dict(self.raw))
+        notes = list(self.notes)
         if days is not None:
             raw["days"] = days
+            if reform_day is None and isinstance(raw.get("reform_day"), int) \
+                    and raw["reform_day"] >= days:
+                reform_day = default_reform_day(days)
+                _move_start_days(raw, raw["reform_day"], reform_day)
+                notes.append(f"the file starts the reform on day {raw['reform_day']}, after the "
+                             f"{days}-day horizon: it starts on day {reform_day} "
+                             f"instead (half the horizon; --reform-day N chooses another day)")
         if reform_day is not None:
             raw["reform_day"] = reform_day
         if seeds is not None:
             raw.setdefault("replications", {})["seeds"] = list(seeds)
         given = {"days": days, "reform_day": reform_day, "seeds": seeds}
-        return self._reparse(raw, {k: v for k, v in given.items() if v is not None})
+        new = self._reparse(raw, {k: v for k, v in given.items() if v is not None})
+        return dataclasses.replace(new, notes=tuple(notes))
 
     def _reparse(self, raw: dict[str, Any], changes: Mapping[str, Any]) -> Design:
         new = parse_design(raw, name=self.name, source=self.source, text=self.text)
-        return dataclasses.replace(new, overrides={**self.overrides, **changes})
+        return dataclasses.replace(new, overrides={**self.overrides, **changes},
+                                   notes=self.notes)
 
     def with_lever(self, lever: str, value: float) -> Design:
         """Return the design with one lever's final value replaced (its path kept; checked again).
@@ -177,6 +196,75 @@ class Design:
     def baseline_params(self) -> Params:
         """Parameters of the status quo: the preset with the design's ``[parameters]``."""
         return preset(self.preset).replace(**dict(self.parameters))
+
+
+def default_reform_day(days: int) -> int:
+    """Return the reform day used when a shorter horizon leaves a design's own one out.
+
+    Half the horizon, so the run has as many days under the status quo as under the reform.
+
+    Examples
+    --------
+    >>> default_reform_day(60), default_reform_day(1)
+    (30, 0)
+    """
+    return days // 2
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the noun in the right number: ``1 seed``, ``2 seeds``.
+
+    Examples
+    --------
+    >>> plural(1, "seed"), plural(5, "seed"), plural(2, "day"), plural(1, "pair", "pairs")
+    ('1 seed', '5 seeds', '2 days', '1 pair')
+    """
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def _move_start_days(raw: dict[str, Any], old: int, new: int) -> None:
+    """Shift explicit lever start days by the reform day's move (they count from day 0)."""
+    for spec in (raw.get("levers") or {}).values():
+        if isinstance(spec, dict) and isinstance(spec.get("start_day"), int):
+            spec["start_day"] += new - old
+
+
+def horizon_notes(design: Design) -> list[str]:
+    """Return a sentence on the lever ramps that the run ends before, or nothing.
+
+    All-zero effects look like a bug otherwise: the sentence says how far each ramp has come on
+    the last day and which horizon would finish them.
+
+    Examples
+    --------
+    >>> d = load_design("consortium_budget").with_overrides(days=60, reform_day=0)
+    >>> horizon_notes(d)  # doctest: +ELLIPSIS
+    ['the run ends on day 60, before the ramp of consortium_budget (4% of the way from 0 to 1)...']
+    """
+    p = design_to_params(design)
+    if p.reform.day is None:
+        return []
+    last = p.incentives_at(design.days - 1)
+    base = p.reform.incentives or p.incentives
+    parts, ends = [], []
+    for path in p.reform.paths:
+        end = p.reform.day + round(path.start_year * DAYS_PER_YEAR) + round(
+            path.ramp_years * DAYS_PER_YEAR)
+        if path.ramp_years <= 0 or end <= design.days:
+            continue
+        start_value, now = getattr(base, path.lever), getattr(last, path.lever)
+        span = path.value - start_value
+        done = 1.0 if span == 0 else (now - start_value) / span
+        parts.append(f"{path.lever} ({done:.0%} of the way from {start_value:.3g} to "
+                     f"{path.value:.3g})")
+        ends.append(end)
+    if not parts:
+        return []
+    which = "the ramp of " if len(parts) == 1 else "the ramps of "
+    return [f"the run ends on day {design.days}, before {which}{'; '.join(parts)} "
+            f"finish{'es' if len(parts) == 1 else ''} (a ramp moves in monthly steps): "
+            f"effects are those of the part in force; --days {max(ends)} --reform-day "
+            f"{p.reform.day} runs {'it' if len(parts) == 1 else 'them'} to the end"]
 
 
 def _where(source: str, key: str) -> str:

@@ -83,6 +83,18 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 TIME_PATH_METRICS = ("primary_outpatient_share", "downward_referral_rate",
                      "insurance_spend_per_capita", "oop_per_episode")
+#: The three effects of the summary at the top: what the reforms aim at (care moving to primary
+#: facilities), the mechanism they work through (hospitals referring stable patients down) and
+#: what it costs the insurance fund.
+HEADLINE_METRICS = ("primary_outpatient_share", "downward_referral_rate",
+                    "insurance_spend_per_capita")
+#: Fewest seeds (or seed x draw pairs) for which a time path is drawn as a mean with a 95% band;
+#: with fewer, a t interval over so few values is wider than the paths themselves (two seeds:
+#: the half-width is 9 standard deviations), so each seed's path is drawn instead.
+MIN_SEEDS_FOR_BAND = 5
+#: Line style of the status quo in every figure: black, dashed, drawn on top of the designs so it
+#: stays visible where a design does not move an outcome (before the reform all lines coincide).
+STATUS_QUO_STYLE = {"color": "black", "ls": "--", "lw": 1.8, "zorder": 5}
 BUDGET_METRICS = ("insurance_spend_per_capita", "oop_per_capita")
 CAPACITY_METRICS = ("turned_away_rate", "referred_turned_away_rate", "turned_away_per_capita")
 #: Outcomes shown per group of patients in the equity section (tables; the first four plotted).
@@ -122,6 +134,62 @@ def _fmt(metric: str, value: float, which: int) -> str:
         return "n/a"
     spec = FORMATS[kind(metric)]
     return spec[which].format(spec[2] * value)
+
+
+def fmt_duration(days: int) -> str:
+    """Say a number of days as a person would: in days, months or years.
+
+    Examples
+    --------
+    >>> fmt_duration(1), fmt_duration(45), fmt_duration(90), fmt_duration(365)
+    ('1 day', '45 days', '3 months', '1 year')
+    >>> fmt_duration(730), fmt_duration(500), fmt_duration(1000)
+    ('2 years', '16 months', '2.7 years')
+    """
+    if days % 365 == 0:
+        n = days // 365
+        return f"{n} year{'s' if n != 1 else ''}"
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"{round(days / 30.4)} months"
+    return f"{days / 365:.1f} years"
+
+
+_MONEY_UNITS = ((1e9, "billion yuan"), (1e6, "million yuan"), (1e3, "thousand yuan"),
+                (1.0, "yuan"))
+
+
+def _money_unit(size: float) -> tuple[float, str]:
+    return next(((k, u) for k, u in _MONEY_UNITS if abs(size) >= k), _MONEY_UNITS[-1])
+
+
+def fmt_money(value: float, *, sign: bool = True) -> str:
+    """Format a county total in yuan, in the unit its size calls for.
+
+    Examples
+    --------
+    >>> fmt_money(-360_000.0), fmt_money(16_010_000.0), fmt_money(663e6, sign=False)
+    ('-360.0 thousand yuan', '+16.01 million yuan', '663.00 million yuan')
+    """
+    if not np.isfinite(value):
+        return "n/a"
+    k, unit = _money_unit(value)
+    digits = 1 if k == 1e3 else 2 if k > 1 else 0
+    return f"{value / k:{'+' if sign else ''},.{digits}f} {unit}"
+
+
+def fmt_money_interval(low: float, high: float) -> str:
+    """Format an interval of yuan amounts in one unit, chosen by the larger end.
+
+    Examples
+    --------
+    >>> fmt_money_interval(-2_420_000.0, 1_700_000.0)
+    '-2.42 to +1.70 million yuan'
+    """
+    k, unit = _money_unit(max(abs(low), abs(high)))
+    digits = 1 if k == 1e3 else 2 if k > 1 else 0
+    return f"{low / k:+,.{digits}f} to {high / k:+,.{digits}f} {unit}"
 
 
 def fmt_value(metric: str, value: float) -> str:
@@ -282,28 +350,51 @@ def figure_effects(effects: pd.DataFrame) -> Figure:
 
 def figure_time_paths(runs: pd.DataFrame, windows: dict[str, tuple[int, int]],
                       reform_day: int, metrics: Sequence[str]) -> Figure:
-    """Mean of each outcome per period for the status quo and each design.
+    """Each outcome per period for the status quo and each design.
 
-    The band is the 95% t interval of the mean over seeds.
+    With at least :data:`MIN_SEEDS_FOR_BAND` seeds (or seed x draw pairs) each scenario is drawn
+    as its mean over seeds and the status quo also with the 95% t interval of its mean as a grey
+    band (one band: several overlapping ones hide the lines); with fewer seeds, each seed's path
+    is drawn as a thin line and the mean as a thick one. The status quo is drawn last, in
+    :data:`STATUS_QUO_STYLE`, so it is never hidden under a design.
     """
     periods = {k: v for k, v in windows.items() if k.startswith("period_")}
     p = runs[runs["window"].isin(list(periods)) & (runs["grouping"] == "county")]
-    fig = Figure(figsize=(9, 2.6 * ((len(metrics) + 1) // 2)))
+    order = [s for s in dict.fromkeys(p["scenario"]) if s != STATUS_QUO]
+    order.append(STATUS_QUO)  # last: on top
+    pair = ["seed", "draw"] if "draw" in p.columns else ["seed"]
+    nrows = (len(metrics) + 1) // 2
+    fig = Figure(figsize=(9, 2.6 * nrows))
     for i, m in enumerate(metrics):
-        ax = fig.add_subplot((len(metrics) + 1) // 2, 2, i + 1)
-        for j, (scen, g) in enumerate(p.groupby("scenario", sort=False)):
-            st = g.groupby(["first_day", "end_day"])[m].agg(["mean", "std", "count"])
-            st = st.sort_index()
+        ax = fig.add_subplot(nrows, 2, i + 1)
+        k = _scale(m)
+        for j, scen in enumerate(order):
+            g = p[p["scenario"] == scen]
+            if g.empty:
+                continue
+            style = (dict(STATUS_QUO_STYLE) if scen == STATUS_QUO
+                     else {"color": f"C{j}", "lw": 1.5, "zorder": 3})
+            n = len(g[pair].drop_duplicates())
+            st = g.groupby(["first_day", "end_day"])[m].agg(["mean", "std", "count"]).sort_index()
             edges = np.r_[st.index.get_level_values(0), st.index.get_level_values(1)[-1]]
-            k = _scale(m)
             mean = st["mean"].to_numpy() * k
-            half = t_half_width(st["std"].to_numpy(), st["count"].to_numpy()) * k
-            # each period's mean is a flat step over its days: nothing drawn mixes periods
-            ax.stairs(mean, edges, baseline=None, color=f"C{j}", label=scen, lw=1.5)
-            ax.fill_between(edges, np.r_[mean - half, (mean - half)[-1]],
-                            np.r_[mean + half, (mean + half)[-1]], step="post", color=f"C{j}",
-                            alpha=0.15)
-        ax.axvline(reform_day, color="grey", ls="--", lw=1)
+            # each period's value is a flat step over its days: nothing drawn mixes periods
+            ax.stairs(mean, edges, baseline=None, label=scen, **style)
+            if n >= MIN_SEEDS_FOR_BAND:
+                if scen != STATUS_QUO:
+                    continue  # one band, the status quo's: overlapping bands hide the lines
+                half = t_half_width(st["std"].to_numpy(), st["count"].to_numpy()) * k
+                low = np.maximum(mean - half, 0.0)  # every outcome drawn is >= 0
+                ax.fill_between(edges, np.r_[low, low[-1]],
+                                np.r_[mean + half, (mean + half)[-1]], step="post",
+                                color="grey", alpha=0.2, lw=0)
+            else:
+                for _, one in g.groupby(pair):
+                    one = one.sort_values("first_day")
+                    ax.stairs(one[m].to_numpy() * k, edges, baseline=None,
+                              color=style["color"], lw=0.7, alpha=0.45,
+                              zorder=style["zorder"] - 1)
+        ax.axvline(reform_day, color="grey", ls=":", lw=1)
         ax.set_title(label(m), fontsize=9)
         ax.set_xlabel("day", fontsize=8)
         ax.set_ylabel(_unit(m), fontsize=8)
@@ -312,6 +403,13 @@ def figure_time_paths(runs: pd.DataFrame, windows: dict[str, tuple[int, int]],
             ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def bands_shown(runs: pd.DataFrame) -> bool:
+    """Whether time paths carry bands: every scenario has :data:`MIN_SEEDS_FOR_BAND` pairs."""
+    pair = ["seed", "draw"] if "draw" in runs.columns else ["seed"]
+    n = runs.groupby("scenario")[pair].apply(lambda g: len(g.drop_duplicates()))
+    return bool(len(n)) and int(n.min()) >= MIN_SEEDS_FOR_BAND
 
 
 def figure_equity(effects: pd.DataFrame, metrics: Sequence[str]) -> Figure:
@@ -473,25 +571,61 @@ def render_report(cmp: Comparison, *, command: str | None = None) -> str:
                         "n": int(r["n_seeds"])})
         return out
 
-    def money(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else f"{v / 1e6:+,.2f} million yuan"
-
     budget_rows = [{"scenario": r["scenario"], "item": r["item"],
                     "status_quo_pc": fmt_value("oop_per_capita", r["baseline_mean"]),
                     "design_pc": fmt_value("oop_per_capita", r["scenario_mean"]),
                     "change_pc": fmt_change("oop_per_capita", r["effect"]),
-                    "status_quo_total": f"{r['baseline_mean_total'] / 1e6:,.2f} million yuan",
-                    "change_total": money(r["change_total"]),
+                    "status_quo_total": fmt_money(r["baseline_mean_total"], sign=False),
+                    "change_total": fmt_money(r["change_total"]),
                     "interval_total": ("n/a (one seed)" if not np.isfinite(r["lower_total"])
-                                       else f"{money(r['lower_total'])} to "
-                                            f"{money(r['upper_total'])}")}
+                                       else fmt_money_interval(r["lower_total"],
+                                                               r["upper_total"]))}
                    for _, r in budget.iterrows()]
     prov = provenance(cmp, command)
+    n_pairs = int(eff["n_seeds"].min()) if len(eff) else 0
     return env.get_template("report.html.j2").render(
         designs=[{"d": d, "levers": _lever_rows(d)} for d in cmp.designs], first=d0,
         effects=rows(eff), capacity=rows(cap), budget=budget_rows, figures=images,
         prov=prov, equity=_equity_tables(equity, rows), status_quo=STATUS_QUO,
-        years_after=(d0.days - d0.reform_day) / 365)
+        after=fmt_duration(d0.days - d0.reform_day), horizon=fmt_duration(d0.days),
+        headline=headline(cmp), bands=bands_shown(cmp.runs), min_band=MIN_SEEDS_FOR_BAND,
+        n_pairs=n_pairs, notes=_notes(cmp))
+
+
+def _notes(cmp: Comparison) -> list[str]:
+    """Sentences the analyst must see with the numbers: choices made for them, short ramps."""
+    from abm.designs import horizon_notes
+
+    out = []
+    for d in cmp.designs:
+        out += [f"{d.name}: {n}" for n in (*d.notes, *horizon_notes(d))]
+    return out
+
+
+def headline(cmp: Comparison) -> list[dict[str, object]]:
+    """Return the summary at the top: each design's effects on :data:`HEADLINE_METRICS`.
+
+    Each cell has the change, its 95% interval (or why there is none) and a verdict: whether
+    the interval excludes zero (the change is larger than the simulation's noise).
+    """
+    eff = cmp.effects(HEADLINE_METRICS)
+    out = []
+    for scen, g in eff.groupby("scenario", sort=False):
+        cells = []
+        for _, r in g.iterrows():
+            m = r["metric"]
+            if np.isfinite(r["lower"]):
+                interval = f"{fmt_change(m, r['lower'])} to {fmt_change(m, r['upper'])}"
+                clear = r["lower"] > 0 or r["upper"] < 0
+                verdict = "larger than the noise" if clear else "within the noise"
+            else:
+                interval, verdict = "no interval: one seed", "one seed: noise unknown"
+                clear = False
+            cells.append({"metric": m, "label": label(m), "effect": fmt_change(m, r["effect"]),
+                          "status_quo": fmt_value(m, r["baseline_mean"]),
+                          "interval": interval, "verdict": verdict, "excludes_zero": clear})
+        out.append({"scenario": scen, "cells": cells})
+    return out
 
 
 def _equity_tables(effects: pd.DataFrame, rows: Any) -> list[dict[str, object]]:

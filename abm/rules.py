@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, vectorize
 
+from abm import _compile_notice  # noqa: F401  (says once on screen when kernels compile)
+
 DAYS_PER_YEAR = 365.0
 
 

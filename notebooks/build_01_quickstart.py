@@ -28,8 +28,27 @@ params.setting"""),
     ("md", "## Run the baseline"),
     ("code", """base = abm.simulate(params, days=DAYS, seed=1, patients=PATIENTS)
 base.summary().round(4)"""),
-    ("md", "The daily frame is tidy: run keys, `day`, `tier`, counters."),
-    ("code", "base.daily.head()"),
+    ("md", """An outcome shown as `NaN` is a ratio with nothing to divide by in this run: the cell
+below names each one and checks the reason."""),
+    ("code", """summary = base.summary()
+by_tier = base.by_tier().set_index("tier")
+for metric in summary[summary.isna()].index:
+    if metric == "downward_referral_rate_provincial":
+        # the small county has no provincial hospital: no admissions there to refer down
+        assert by_tier.loc["provincial", "admissions"] == 0
+        print(f"{metric} is NaN: no admissions at a provincial hospital in this county")
+    else:
+        raise AssertionError(f"unexplained NaN: {metric}")"""),
+    ("md", """The daily frame is tidy: run keys, `day`, `tier`, counters. Counters of illness
+episodes and of patients (`episodes`, `forgone`, `patients`, ...) belong to the whole county,
+not to a tier: they are NaN in the tier rows and filled in the `tier == "all"` rows (checked
+below)."""),
+    ("code", """county_only = ["episodes", "forgone", "patients", "first_contact_primary",
+               "county_internal", "trust_primary_sum"]
+tier_rows = base.daily.tier != "all"
+assert base.daily.loc[tier_rows, county_only].isna().all().all()
+assert base.daily.loc[~tier_rows, county_only].notna().all().all()
+base.daily.head()"""),
     ("md", "## Outcomes by tier"),
     ("code", """tiers = base.by_tier()
 tiers = tiers[tiers["tier"] != "all"]
@@ -58,10 +77,14 @@ pd.DataFrame({
     "baseline before": base.summary(window=before), "reform before": reform.summary(window=before),
     "baseline after": base.summary(window=after), "reform after": reform.summary(window=after),
 }).round(4)"""),
-    ("md", "Same seed, so both runs are identical before day 120 (common random numbers):"),
+    ("md", """Same seed, so both runs are identical before day 120 (common random numbers;
+checked here). `downward_referral_rate_provincial` is NaN in both, as above: no provincial
+hospital."""),
     ("code", """cols = ["visits", "up_sent", "down_sent"]
 first_120 = base.daily.day < 120
-(base.daily[first_120][cols].to_numpy() == reform.daily[first_120][cols].to_numpy()).all()"""),
+same = (base.daily[first_120][cols].to_numpy() == reform.daily[first_120][cols].to_numpy()).all()
+assert same
+print("identical before day 120:", same)"""),
     ("code", """periods = pd.concat([base.periods(30), reform.periods(30)])
 long = periods.melt(id_vars=["scenario", "first_day"],
                     value_vars=["primary_outpatient_share", "downward_referral_rate"])

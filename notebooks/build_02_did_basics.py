@@ -45,6 +45,12 @@ cells = [
          "print(dec.summary())\n"
          "dec.tidy().round(4)"),
     code("assert abs(dec.weighted_sum - static.coef()['treat']) < 1e-10  # the identity\n"
+         "later = dec.tidy().query('type == \"later_vs_earlier\"')\n"
+         "# the sentence above: these comparisons lie below the others and pull TWFE down\n"
+         "assert later.estimate.max() < static.coef()['treat'] < true_att\n"
+         "print(f'TWFE {static.coef()[\"treat\"]:.3f} against the true ATT {true_att:.3f}; '\n"
+         "      f'later-vs-earlier comparisons between {later.estimate.min():.3f} and '\n"
+         "      f'{later.estimate.max():.3f}')\n"
          "dec.plot();"),
     md("The weights sum to one and the weighted sum of the 2x2 estimates equals the TWFE "
        "coefficient exactly. The heterogeneity-robust estimators (Callaway-Sant'Anna, "

@@ -35,9 +35,19 @@ cells = [
     code("imp = em.event_study(rp.panel, estimator='imputation', **cols).tidy()\n"
          "imp.set_index('event_time')[['estimate', 'std_error']].join(\n"
          "    rp.true_att('primary_outpatient_share', 'dynamic'))"),
-    md("With four counties the confidence intervals are wide; the estimator lab "
+    md("How close one panel's estimate comes to the truth, against its own standard error "
+       "(computed from the outputs above):"),
+    code("truth = rp.true_att('primary_outpatient_share')\n"
+         "lo, hi = est.estimate - 1.96 * est.std_error, est.estimate + 1.96 * est.std_error\n"
+         "miss = (est.estimate - truth) / est.std_error\n"
+         "print(f'95% interval {lo:.4f} to {hi:.4f} ({hi - lo:.4f} wide); it '\n"
+         "      f'{\"covers\" if lo <= truth <= hi else \"misses\"} the true ATT {truth:.4f}; '\n"
+         "      f'the estimate is {abs(miss):.1f} standard errors '\n"
+         "      f'{\"above\" if miss > 0 else \"below\"} it.')"),
+    md("One panel of four counties cannot say how often that happens: the estimator lab "
        "(`econometrics.estimator_lab` with `abm.ReformPanel.dgp`) repeats this over many panels "
-       "and reports bias and coverage."),
+       "and reports bias and coverage with their Monte Carlo standard errors "
+       "(`papers/estimator_lab`)."),
 ]
 
 if __name__ == "__main__":

@@ -15,21 +15,32 @@ An experiment is rerun only when its parameter hash (its config, the fast/full s
 or its output is missing, and its sweep store keeps every finished run, so a rerun after an
 interruption continues where it stopped, run by run. ``--force`` clears both.
 
+Each paper prints its progress (every experiment, computed or cached, with its time; every
+figure written) and the build ends with a summary: figures written and time per paper, also
+written to ``papers/output/build_summary.json``. ``--record`` additionally stores a full build's
+summary in ``papers/build_time.json`` (committed): the measurement README quotes, refused unless
+every experiment was computed in this build (a clean build), so the number is never that of a
+partly cached one.
+
 Usage::
 
     python -m papers.build            # full size, for reviewers
     python -m papers.build --fast     # small sizes, used by the test suite
     python -m papers.build --paper referral_baseline --force
+    python -m papers.build --record   # a clean full build: also record its time
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import hashlib
 import importlib
 import importlib.metadata
 import json
+import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -43,6 +54,10 @@ import pandas as pd
 from abm.experiments import local_cluster
 
 PAPERS_DIR = Path(__file__).resolve().parent
+#: Summary of the last build (any size), not committed.
+SUMMARY_PATH = PAPERS_DIR / "output" / "build_summary.json"
+#: The recorded clean full build (``--record``), committed; README quotes it.
+RECORD_PATH = PAPERS_DIR / "build_time.json"
 _VERSIONED = ("mesa", "numpy", "pandas", "linearmodels", "statsmodels", "matplotlib", "seaborn")
 
 
@@ -115,14 +130,72 @@ def discover() -> list[str]:
     return sorted(p.parent.name for p in PAPERS_DIR.glob("*/pipeline.py"))
 
 
+@dataclass(frozen=True)
+class PaperBuild:
+    """What building one paper did: figures written, experiments computed or cached, time."""
+
+    paper: str
+    figures: tuple[Path, ...]
+    computed: tuple[str, ...]
+    cached: tuple[str, ...]
+    seconds: float
+    experiment_seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def row(self) -> dict:
+        """The paper's entry of the build summary (JSON-serialisable)."""
+        return {"paper": self.paper, "figures": len(self.figures),
+                "seconds": round(self.seconds, 1), "computed": list(self.computed),
+                "cached": list(self.cached),
+                "experiment_seconds": {k: round(v, 1) for k, v in self.experiment_seconds.items()}}
+
+
+class SharedCluster:
+    """One local Dask cluster for a whole build, started when an experiment first needs it.
+
+    Every paper's experiments use the same worker processes, so the workers' start, imports and
+    numba cache loading are paid once per build, not once per paper. Use it as a context
+    manager; ``get()`` starts the cluster on first use.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
+        self.cluster = None
+
+    def get(self):
+        """Return the cluster, starting it on the first call."""
+        if self.cluster is None:
+            self.cluster = local_cluster(self.workers)
+        return self.cluster
+
+    def __enter__(self) -> SharedCluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+
 def run_paper(paper: str, *, fast: bool, force: bool = False,
               out: Path | None = None, workers: int = 2) -> list[Path]:
     """Run one paper's experiments (cached) and draw its figures; return the figure paths.
 
     ``out`` defaults to ``papers/<paper>/output`` (the test suite passes a temporary folder).
     Experiments that need computing share one local Dask cluster of ``workers`` processes,
-    started only if one does.
+    started only if one does. :func:`build_paper` also returns what was computed and the time.
     """
+    return list(build_paper(paper, fast=fast, force=force, out=out, workers=workers).figures)
+
+
+def build_paper(paper: str, *, fast: bool, force: bool = False,
+                out: Path | None = None, workers: int = 2,
+                cluster: SharedCluster | None = None) -> PaperBuild:
+    """Build one paper as :func:`run_paper` does, printing progress; return a :class:`PaperBuild`.
+
+    ``cluster`` is a :class:`SharedCluster` to use (the whole build's); without one the paper
+    starts and closes its own when an experiment needs computing.
+    """
+    start = time.perf_counter()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -135,9 +208,17 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
 
     frames: dict[str, pd.DataFrame] = {}
     configs: dict[str, dict] = {}
-    cluster = None
+    computed: list[str] = []
+    cached: list[str] = []
+    seconds: dict[str, float] = {}
+    n_exp = len(module.EXPERIMENTS)
+    print(f"[{paper}] {n_exp} experiment{'' if n_exp == 1 else 's'}, "
+          f"{len(module.FIGURES)} figure{'' if len(module.FIGURES) == 1 else 's'}"
+          f"{' (fast)' if fast else ''}", flush=True)
     with contextlib.ExitStack() as stack:
-        for name, exp in module.EXPERIMENTS.items():
+        if cluster is None:
+            cluster = stack.enter_context(SharedCluster(workers))
+        for i, (name, exp) in enumerate(module.EXPERIMENTS.items(), start=1):
             config = {"fast": fast, **exp.config(fast)}
             configs[name] = config
             path = out / "data" / f"{name}.parquet"
@@ -147,19 +228,22 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
                 shutil.rmtree(store, ignore_errors=True)
             digest = config_hash(config)
             if not force and path.exists() and stamp.exists() and stamp.read_text() == digest:
-                print(f"[{paper}] {name}: cached")
+                print(f"[{paper}] {i}/{n_exp} {name}: cached", flush=True)
                 frames[name] = pd.read_parquet(path)
+                cached.append(name)
                 continue
+            print(f"[{paper}] {i}/{n_exp} {name}: computing ...", flush=True)
             t0 = time.perf_counter()
-            if cluster is None:
-                cluster = stack.enter_context(local_cluster(workers))
-            frame = exp.run(config, store, cluster)
+            frame = exp.run(config, store, cluster.get())
             tmp = path.with_suffix(".parquet.tmp")
             frame.to_parquet(tmp)
             tmp.replace(path)  # atomic: an interrupted run never leaves a half-written output
             stamp.write_text(digest)
             frames[name] = frame
-            print(f"[{paper}] {name}: computed in {time.perf_counter() - t0:.1f}s")
+            computed.append(name)
+            seconds[name] = time.perf_counter() - t0
+            print(f"[{paper}] {i}/{n_exp} {name}: computed in {fmt_duration(seconds[name])}",
+                  flush=True)
 
     written = []
     for name, fig_spec in module.FIGURES.items():
@@ -179,8 +263,88 @@ def run_paper(paper: str, *, fast: bool, force: bool = False,
         }
         png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2, default=str))
         written.append(png)
-        print(f"[{paper}] figure {png}")
-    return written
+        print(f"[{paper}] figure {png}", flush=True)
+    took = time.perf_counter() - start
+    print(f"[{paper}] done: {len(written)} figure{'' if len(written) == 1 else 's'} in "
+          f"{fmt_duration(took)}", flush=True)
+    return PaperBuild(paper=paper, figures=tuple(written), computed=tuple(computed),
+                      cached=tuple(cached), seconds=took, experiment_seconds=seconds)
+
+
+def fmt_duration(seconds: float) -> str:
+    """A duration as a person says it: seconds below two minutes, else minutes and seconds.
+
+    Examples
+    --------
+    >>> fmt_duration(42.34), fmt_duration(661.0), fmt_duration(3725)
+    ('42 s', '11 min 1 s', '62 min 5 s')
+    """
+    s = round(seconds)
+    return f"{s} s" if s < 120 else f"{s // 60} min {s % 60} s"
+
+
+def conditions(workers: int) -> dict:
+    """The machine a build ran on: cores, load, Python; a shared CPU makes times vary."""
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = []
+    return {"cpus": os.cpu_count(), "workers": workers, "load_average_1_5_15_min": load,
+            "machine": platform.machine(), "system": platform.system()}
+
+
+def summarise(builds: list[PaperBuild], *, fast: bool, seconds: float, workers: int,
+              load_before: list[float]) -> dict:
+    """The build summary: date, revision, size, time per paper and in total, conditions."""
+    cond = conditions(workers)
+    cond["load_average_at_start"] = load_before
+    return {"date": dt.date.today().isoformat(), "git_revision": git_revision(), "fast": fast,
+            "clean": all(not b.cached for b in builds), "total_seconds": round(seconds, 1),
+            "figures": sum(len(b.figures) for b in builds),
+            "papers": [b.row() for b in builds], "conditions": cond}
+
+
+def summary_text(summary: dict) -> str:
+    """The printed end of a build: a line per paper and the total."""
+    clean = "clean: every experiment computed" if summary["clean"] else "some experiments cached"
+    lines = [f"Build summary ({'fast' if summary['fast'] else 'full'} size, {clean}):"]
+    for p in summary["papers"]:
+        cached = f"  (cached: {', '.join(p['cached'])})" if p["cached"] else ""
+        plural = "" if p["figures"] == 1 else "s"
+        lines.append(f"  {p['paper']:<20} {p['figures']:>2} figure{plural}"
+                     f"  {fmt_duration(p['seconds']):>12}{cached}")
+    lines.append(f"  {'total':<20} {summary['figures']:>2} figures  "
+                 f"{fmt_duration(summary['total_seconds']):>12}")
+    return "\n".join(lines)
+
+
+def readme_sentence(record: dict) -> str:
+    """The README's sentence on the full build's time, made from a recorded summary.
+
+    ``tests/test_papers.py`` checks that README.md contains exactly this sentence for the
+    committed ``papers/build_time.json``.
+
+    Examples
+    --------
+    >>> rec = {"date": "2026-01-02", "total_seconds": 500.0, "figures": 12,
+    ...        "papers": [{"paper": "a", "seconds": 400.0}, {"paper": "b", "seconds": 100.0}],
+    ...        "conditions": {"cpus": 2, "workers": 2, "load_average_at_start": [1.2, 1.0, 0.9],
+    ...                       "load_average_1_5_15_min": [3.4, 2.0, 1.0]}}
+    >>> text = readme_sentence(rec)
+    >>> text.startswith("Measured on 2026-01-02 from a clean clone (environment built, 2 cores,")
+    True
+    >>> text.endswith("load average 1.2 at the start and 3.4 at the end): 12 figures in "
+    ...               "8 min 20 s (a 6 min 40 s, b 100 s).")
+    True
+    """
+    cond = record["conditions"]
+    start = (cond.get("load_average_at_start") or [float("nan")])[0]
+    end = (cond.get("load_average_1_5_15_min") or [float("nan")])[0]
+    per = ", ".join(f"{p['paper']} {fmt_duration(p['seconds'])}" for p in record["papers"])
+    return (f"Measured on {record['date']} from a clean clone (environment built, "
+            f"{cond['cpus']} cores, {cond['workers']} workers, load average {start:.1f} at the "
+            f"start and {end:.1f} at the end): {record['figures']} figures in "
+            f"{fmt_duration(record['total_seconds'])} ({per}).")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +355,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paper", action="append", help="only this paper (repeatable)")
     parser.add_argument("--workers", type=int, default=2,
                         help="worker processes of the local Dask cluster (default 2)")
+    parser.add_argument("--record", action="store_true",
+                        help=f"also store this build's summary in {RECORD_PATH.name} (the time "
+                             f"README quotes); needs a clean full build of every paper")
     args = parser.parse_args(argv)
+    if args.record and (args.fast or args.paper):
+        parser.error("--record measures the full build of every paper: drop --fast and --paper")
     papers = discover()
     unknown = sorted(set(args.paper or []) - set(papers))
     if unknown:
@@ -200,8 +369,30 @@ def main(argv: list[str] | None = None) -> int:
     if not selected:
         print("no paper pipelines yet (papers/<name>/pipeline.py)")
         return 0
-    for paper in selected:
-        run_paper(paper, fast=args.fast, force=args.force, workers=args.workers)
+    try:
+        load_before = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load_before = []
+    start = time.perf_counter()
+    builds = []
+    with SharedCluster(args.workers) as cluster:
+        for k, paper in enumerate(selected, start=1):
+            print(f"== paper {k}/{len(selected)}: {paper}", flush=True)
+            builds.append(build_paper(paper, fast=args.fast, force=args.force,
+                                      workers=args.workers, cluster=cluster))
+    summary = summarise(builds, fast=args.fast, seconds=time.perf_counter() - start,
+                        workers=args.workers, load_before=load_before)
+    print("\n" + summary_text(summary))
+    SUMMARY_PATH.parent.mkdir(parents=True, exist_ok=True)
+    SUMMARY_PATH.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"summary written to {SUMMARY_PATH}")
+    if args.record:
+        if not summary["clean"]:
+            print(f"not recorded in {RECORD_PATH}: some experiments were cached (run "
+                  f"`make clean` or use --force for a clean build)", file=sys.stderr)
+            return 1
+        RECORD_PATH.write_text(json.dumps(summary, indent=2) + "\n")
+        print(f"recorded in {RECORD_PATH}; README's sentence:\n{readme_sentence(summary)}")
     return 0
 
 

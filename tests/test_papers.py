@@ -47,3 +47,63 @@ def test_png_metadata_has_no_version_or_date(tmp_path):
 def test_config_hash_is_order_independent():
     assert build.config_hash({"a": 1, "b": 2}) == build.config_hash({"b": 2, "a": 1})
     assert build.config_hash({"a": 1}) != build.config_hash({"a": 2})
+
+
+def test_readme_states_the_recorded_build_time():
+    # The sentence on the full build's time is made from the recorded clean build
+    # (papers/build_time.json, written by `python -m papers.build --record`): README must say
+    # exactly that, so a re-measurement that is not carried into README fails here.
+    import re
+
+    record = json.loads(build.RECORD_PATH.read_text())
+    assert record["clean"] and not record["fast"]
+    assert record["figures"] == sum(p["figures"] for p in record["papers"])
+    assert sorted(p["paper"] for p in record["papers"]) == build.discover()
+    readme = " ".join((build.PAPERS_DIR.parent / "README.md").read_text().split())
+    sentence = build.readme_sentence(record)
+    assert sentence in readme, sentence
+    assert not re.search(r"an hour or more|not re-measured", readme)
+
+
+def test_build_summary_says_time_per_paper(tmp_path, capsys, monkeypatch):
+    # A fast build of one paper prints its progress and ends with the summary; the summary
+    # file has the fields README's sentence is made from.
+    monkeypatch.setattr(build, "SUMMARY_PATH", tmp_path / "build_summary.json")
+    monkeypatch.setattr(build, "RECORD_PATH", tmp_path / "build_time.json")
+    out = tmp_path / "out"
+    monkeypatch.setattr(build, "build_paper", _redirect(build.build_paper, out))
+    assert build.main(["--fast", "--paper", "policy_pmc"]) == 0
+    text = capsys.readouterr().out
+    assert "[policy_pmc] 1/2 codings: computing ..." in text
+    assert "[policy_pmc] done: 3 figures in " in text
+    assert "Build summary (fast size, clean: every experiment computed):" in text
+    summary = json.loads((tmp_path / "build_summary.json").read_text())
+    assert [p["paper"] for p in summary["papers"]] == ["policy_pmc"]
+    assert summary["papers"][0]["figures"] == 3 and summary["papers"][0]["seconds"] > 0
+    assert set(summary["papers"][0]["experiment_seconds"]) == {"codings", "effects"}
+    assert summary["conditions"]["cpus"] >= 1
+    assert build.readme_sentence(summary).startswith(f"Measured on {summary['date']}")
+
+
+def _redirect(fn, out):
+    def run(paper, **kwargs):
+        return fn(paper, **{**kwargs, "out": out / paper})
+    return run
+
+
+def test_record_needs_the_full_build_of_every_paper(capsys):
+    with pytest.raises(SystemExit) as exc:
+        build.main(["--fast", "--record"])
+    assert exc.value.code == 2
+    assert "--record measures the full build of every paper" in capsys.readouterr().err
+
+
+def test_durations_read_as_a_person_says_them():
+    assert build.fmt_duration(42.4) == "42 s"
+    assert build.fmt_duration(661) == "11 min 1 s"
+
+
+def test_build_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(build, optionflags=doctest.ELLIPSIS).failed == 0

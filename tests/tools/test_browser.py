@@ -92,6 +92,40 @@ def test_report_renders_every_figure_without_errors(browser, tiny_design, tiny_d
     page.close()
 
 
+def test_report_reads_at_a_glance_at_1280_px(browser, tiny_design, tiny_design_b, tmp_path):
+    """No horizontal overflow at 1280 px, the summary at the top fits the first screen, long
+    sections are folded, and with two seeds the time paths say they show each seed's line."""
+    from abm.designs import load_design
+    from abm.report import MIN_SEEDS_FOR_BAND, compare_designs, write_report
+
+    cmp = compare_designs([load_design(tiny_design), load_design(tiny_design_b)])
+    assert cmp.first.seeds == (1, 2) and MIN_SEEDS_FOR_BAND > 2
+    path = write_report(cmp, tmp_path / "report.html", command="test " + "x" * 400)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] == width[1] == 1280, width
+    # every table stays inside the page (a wide one scrolls inside its own box)
+    right = page.eval_on_selector_all("table", "els => els.map(e => "
+                                      "e.parentElement.getBoundingClientRect().right)")
+    assert right and max(right) <= 1280, right
+    box = page.locator("#summary").bounding_box()
+    assert box["y"] + box["height"] <= 800, box  # the summary is one screen, at the top
+    cells = page.locator("#summary td.num").all_inner_texts()
+    assert len(cells) == 2 * 3 and all(" to " in c for c in cells), cells  # intervals shown
+    folded = page.eval_on_selector_all("details", "els => els.map(e => e.open)")
+    assert len(folded) >= 2 and not any(folded)  # equity tables and design files folded
+    equity_rows = page.locator("details table tr").first
+    assert not equity_rows.is_visible()
+    text = page.inner_text("body")
+    assert "each seed's path (thin lines)" in text
+    assert f"no band is drawn with fewer than {MIN_SEEDS_FOR_BAND} seeds" in text
+    assert "0.1 years" not in text and "20 days after the reform start" in text
+    page.screenshot(path=str(tmp_path / "report_top.png"))
+    page.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -40,15 +40,23 @@ BAD_ARGS = {
     "unknown command": (["frobnicate"], "invalid choice: 'frobnicate'"),
     "unknown design name": (["run", "no_such_design"], "not a shipped design"),
     "missing file": (["validate", "missing/dir/x.toml"], "no such file"),
-    "days not a number": (["run", "TINY", "--days", "ten"], "argument --days: invalid int"),
-    "days zero": (["run", "TINY", "--days", "0"], "key 'days': got 0"),
-    "days before reform": (["run", "TINY", "--days", "10"],
-                           "key 'reform_day': got 20; allowed: an integer in [0, 9] (after the "
-                           "command-line overrides --days 10)"),
-    "reform day negative": (["run", "TINY", "--reform-day", "-1"], "key 'reform_day': got -1"),
+    "days not a number": (["run", "TINY", "--days", "ten"],
+                          "argument --days: must be a whole number of days, got 'ten'"),
+    "days zero": (["run", "TINY", "--days", "0"],
+                  "argument --days: must be a number of days in [1, 36500], got 0"),
+    "reform day after given days": (["run", "TINY", "--days", "10", "--reform-day", "15"],
+                                    "--reform-day 15 (command line): must be before the end of "
+                                    "the run, in [0, 9] for 10 days (--days)"),
+    "reform day after the file's days": (["run", "TINY", "--reform-day", "40"],
+                                         "--reform-day 40 (command line): must be before the end "
+                                         "of the run, in [0, 39] for 40 days (the design's days "
+                                         "= 40 ("),
+    "reform day negative": (["run", "TINY", "--reform-day", "-1"],
+                            "argument --reform-day: must be a day number >= 0, got -1"),
     "seeds not ints": (["run", "TINY", "--seeds", "1", "x"],
                        "argument --seeds: must be a non-negative integer, got 'x'"),
-    "seeds repeated": (["run", "TINY", "--seeds", "1", "1"], "distinct seeds"),
+    "seeds repeated": (["run", "TINY", "--seeds", "1", "1"],
+                       "--seeds 1 1 (command line): give each seed once"),
     "compare without --out": (["compare", "TINY"], "the following arguments are required: --out"),
     "compare out not html": (["compare", "TINY", "--out", "report.pdf"],
                              "--out 'report.pdf': the file name must end in .html"),
@@ -60,9 +68,13 @@ BAD_ARGS = {
                                     "OUT.html"], "must share preset"),
     "run out not csv": (["run", "TINY", "--out", "runs.xlsx"], "must end in .csv"),
     "sweep unknown lever": (["sweep", "TINY", "--lever", "bonus", "--values", "1"],
-                            "unknown lever 'bonus'"),
+                            "--lever 'bonus' (command line): not a lever; levers: revenue_share"),
+    "sweep misspelt lever": (["sweep", "TINY", "--lever", "revenu_share", "--values", "1"],
+                             "--lever 'revenu_share' (command line): not a lever (did you mean "
+                             "revenue_share?)"),
     "sweep value out of range": (["sweep", "TINY", "--lever", "revenue_share", "--values", "2"],
-                                 "key 'levers.revenue_share': got 2.0; allowed range [0.0, 1.0]"),
+                                 "--values 2 (command line): 2 is outside revenue_share's range "
+                                 "[0, 1]"),
     "sweep repeated values": (["sweep", "TINY", "--lever", "revenue_share", "--values", "0.2",
                                "0.2"], "give each value once"),
     "sweep without values": (["sweep", "TINY", "--lever", "revenue_share"],
@@ -119,6 +131,40 @@ def test_bad_arguments_exit_2_with_one_line(case, tiny_design, tmp_path, capsys)
     assert fragment in err, err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_command_line_errors_do_not_blame_the_design_file(tiny_design, capsys):
+    # the typo is on the command line: the message must not name the file or its [levers]
+    assert main(["sweep", str(tiny_design), "--lever", "revenu_share", "--values", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert str(tiny_design) not in err and "[levers]" not in err, err
+
+
+def test_help_shows_percent_signs_once():
+    for command in ("run", "calibrate"):
+        text = subprocess.run([SCRIPT, command, "--help"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "%%" not in text, text
+        assert "% interval" in text
+
+
+def test_shorter_days_moves_the_reform_into_the_run_and_says_so(capsys):
+    # revenue_sharing starts its reform on day 365: --days 60 alone used to exit 2
+    assert main(["run", "revenue_sharing", "--days", "6", "--seeds", "1", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert ("note: revenue_sharing: the file starts the reform on day 365, after the 6-day "
+            "horizon: it starts on day 3 instead (half the horizon; --reform-day N chooses "
+            "another day)") in captured.err
+    assert "mean over 1 seed, no interval" in captured.out  # not "1 seeds"
+
+
+def test_horizon_before_the_end_of_a_ramp_is_said(capsys):
+    assert main(["run", "consortium_budget", "--days", "5", "--reform-day", "0", "--seeds",
+                 "1", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert ("the run ends on day 5, before the ramp of consortium_budget (0% of the way from 0 "
+            "to 1) finishes") in err
+    assert "--days 730 --reform-day 0 runs it to the end" in err
 
 
 def test_console_script_exit_codes_and_help(tiny_design):

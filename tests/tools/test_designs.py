@@ -97,8 +97,14 @@ def test_overrides_are_checked_and_recorded(tiny_design):
     d = load_design(tiny_design).with_overrides(days=30, seeds=[4])
     assert (d.days, d.seeds, d.reform_day) == (30, (4,), 20)
     assert d.overrides == {"days": 30, "seeds": [4]}
+    # a horizon that ends before the file's reform day starts the reform at half of it, and
+    # says so (explicit lever start days move with the reform day)
+    short = load_design(tiny_design).with_overrides(days=10)
+    assert (short.days, short.reform_day) == (10, 5)
+    assert short.overrides == {"days": 10, "reform_day": 5}
+    assert "starts the reform on day 20, after the 10-day horizon" in short.notes[0]
     with pytest.raises(DesignError, match="reform_day"):
-        load_design(tiny_design).with_overrides(days=10)
+        load_design(tiny_design).with_overrides(days=10, reform_day=12)
     # a lever changed on an overridden design keeps the override
     e = d.with_lever("revenue_share", 0.1)
     assert (e.days, e.levers["revenue_share"].value) == (30, 0.1)
