@@ -76,7 +76,8 @@ def test_errors(medicaid):
         honest_did(medicaid, restriction="rm")
     with pytest.raises(ValueError, match="target=5 must be a post-treatment event time"):
         honest_did(medicaid, target=5)
-    with pytest.raises(ValueError, match="m=\\[-1\\] must be a non-negative number or a non-empty list"):
+    with pytest.raises(ValueError,
+                       match="m=\\[-1\\] must be a non-negative number or a non-empty list"):
         honest_did(medicaid, m=[-1])
     df = simulate_panel(n_units=40, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
     static = twfe(df, y="y", unit="unit", time="time", treat="treat")

@@ -35,7 +35,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 CLASSES = ("right result", "named error", "misleading", "obscure crash", "silently wrong")
 NAMED_TYPES = (ValueError, TypeError)
