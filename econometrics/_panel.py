@@ -92,7 +92,7 @@ def check_choice(argument: str, value, allowed: Iterable):
 
 
 def _is_integer(value) -> bool:
-    """An int or numpy integer (bools are not numbers here)."""
+    """Return whether ``value`` is an int or numpy integer (bools are not numbers here)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 

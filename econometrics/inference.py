@@ -16,11 +16,11 @@ import pandas as pd
 from scipy import sparse, stats
 
 from econometrics._panel import check_choice, check_seed, warn_data
+from econometrics.results import WaldTest, check_conf_level
 
 #: A standard error at or below this share of the estimate's size (at least 1) is taken as 0:
 #: a perfect fit leaves residuals of rounding size, not exactly 0.
 _ZERO_SE = 1e-10
-from econometrics.results import WaldTest, check_conf_level
 
 __all__ = [
     "BootstrapWeights",

@@ -188,10 +188,10 @@ def check_conf_level(conf_level: float, alpha: float | None = None, *, stackleve
     --------
     >>> check_conf_level(0.9), check_conf_level(np.float32(0.9))
     (0.9, 0.9)
-    >>> check_conf_level("95%")
+    >>> check_conf_level("95%")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: conf_level='95%' must be strictly between 0 and 1 (a number, e.g. 0.95 for 95% intervals)
+    ValueError: conf_level='95%' must be strictly between 0 and 1 (a number, e.g. 0.95 for ...
     """
     if alpha is not None:
         warnings.warn("alpha is deprecated and will be removed in the next release; use "
@@ -213,7 +213,7 @@ def check_conf_level(conf_level: float, alpha: float | None = None, *, stackleve
 
 
 def _unit_interval(value) -> bool:
-    """A real number (numpy included, bools not) strictly between 0 and 1."""
+    """Return whether ``value`` is a real number (numpy included, bools not) in (0, 1)."""
     return (isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
             and 0 < value < 1)
 

@@ -36,7 +36,6 @@ import pandas as pd
 from scipy import stats
 
 from econometrics._panel import PanelError, check_choice, check_seed, prepare_panel, warn_data
-from econometrics.inference import warn_degenerate_se
 from econometrics.cs.aggte import (
     AggregateResult,
     Aggregation,
@@ -52,6 +51,7 @@ from econometrics.cs.mboot import (
     multiplier_bootstrap,
     rademacher_draws,
 )
+from econometrics.inference import warn_degenerate_se
 from econometrics.results import Overall, WaldTest, check_conf_level
 
 __all__ = ["AttGtResult", "BasePeriod", "Control", "GroupTimeEstimates", "PretestCells", "att_gt",
