@@ -162,8 +162,20 @@ def test_sweep_of_pairs_and_its_resumption_store_the_runs_alone(tmp_path, forks)
 YEARS_AFTER = 3
 FORK_DAY = 100
 LONG = FORK_DAY + YEARS_AFTER * 365 + 10
-SCHEDULES = [*sorted(abm.reform_packages()["package"].unique()),
-             {"consortium_budget": 1.0, "revenue_share": 0.6}]
+PACKAGES = sorted(abm.reform_packages()["package"].unique())
+#: Packages whose runs share their first days with the baseline's (the others, such as the
+#: secular trends, change plain parameters from day 0 and are never forked: see below).
+FORKABLE = [name for name in PACKAGES
+            if SMALL.shared_days(SMALL.with_reform(name, day=FORK_DAY)) == FORK_DAY]
+SCHEDULES = [*FORKABLE, {"consortium_budget": 1.0, "revenue_share": 0.6}]
+
+
+def test_packages_that_change_plain_parameters_run_alone():
+    """A package that also sets plain parameters (trends) differs from day 0: never forked."""
+    others = sorted(set(PACKAGES) - set(FORKABLE))
+    assert others == ["secular_2011_2021"] and len(FORKABLE) == 4
+    runs = [(SMALL, 1), (SMALL.with_reform(others[0], day=FORK_DAY), 1)]
+    assert list(prefix_families(runs).values()) == [[0], [1]]
 
 
 @pytest.mark.slow
