@@ -48,7 +48,7 @@ from scipy import stats
 from abm import data
 from abm import history_matching as hm
 from abm.params import _GROUP_TYPES, ParamError, Params, _field_of
-from abm.validation import FACTS, _band, check_facts, fact_target, fact_values
+from abm.validation import FACTS, check_facts, fact_band, fact_target, fact_values
 
 #: Methods of :func:`calibrate` (the first is the default).
 METHODS = ("history-matching", "optuna-is")
@@ -70,6 +70,8 @@ FITTABLE = ("near", "band")
 #: Central interval reported by :meth:`Calibration.summary` and the prediction bands.
 LEVEL = 0.9
 POSTERIOR_FILE = "posterior_{preset}.parquet"
+#: Standardised miss of a fact that a run cannot express (NaN, e.g. a growth from zero).
+UNDEFINED_MISS = 10.0
 
 
 # ---------------------------------------------------------------- priors and targets
@@ -134,20 +136,22 @@ def _misses(values: pd.DataFrame, names: Sequence[str], observed: Mapping[str, f
     """Standardised misses ``z`` of each fact (columns) per row of simulated values.
 
     A fact's scale is its tolerance (a quarter of the band for a band fact); ``extra_sd`` (same
-    shape as ``values``, e.g. an emulator's predictive sd) is added to it in quadrature.
+    shape as ``values``, e.g. an emulator's predictive sd) is added to it in quadrature. A fact
+    a run cannot express (NaN: a growth from nothing) counts as a miss of :data:`UNDEFINED_MISS`.
     """
     targets = data.load_targets()
-    lo, hi = _band(targets)
     out = {}
     for n in names:
         v = values[n].to_numpy(dtype=float)
         if FACTS[n].how == "band":
+            lo, hi = fact_band(n, targets)
             miss, scale = np.maximum(lo - v, 0) + np.maximum(v - hi, 0), (hi - lo) / 4
         else:
             target, scale = fact_target(n, targets)
             miss = v - observed.get(n, target)
         extra = 0.0 if extra_sd is None else extra_sd[n].to_numpy(dtype=float)
-        out[n] = miss / np.sqrt(scale ** 2 + extra ** 2)
+        z = miss / np.sqrt(scale ** 2 + extra ** 2)
+        out[n] = np.where(np.isnan(z), UNDEFINED_MISS, z)
     return pd.DataFrame(out, index=values.index)
 
 

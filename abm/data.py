@@ -436,6 +436,24 @@ def load_facilities(preset: str) -> pd.DataFrame:
     return load(f"facilities_{preset}")
 
 
+def posterior_provenance(path: Path | None = None) -> dict[str, Any]:
+    """Provenance of the shipped x_county posterior (its Parquet metadata; ``{}`` if absent).
+
+    Holds the calibration's call, the fitted facts (``targets``), the priors and the ``mode``;
+    :func:`abm.posterior` returns it as ``frame.attrs["calibration"]``.
+
+    >>> "targets" in posterior_provenance()
+    True
+    """
+    import pyarrow.parquet as pq
+
+    path = path or datasets_dir() / "posterior_x_county.parquet"
+    if not path.is_file():
+        return {}
+    meta = pq.read_schema(path).metadata or {}
+    return json.loads(meta.get(b"abm.calibration", b"{}"))
+
+
 def target(id: str) -> float:  # noqa: A002 - the column is called id
     """Value of one target as a float (rates are fractions).
 

@@ -340,7 +340,10 @@ class Referral(_Group):
                                   "physician attribute drawn once")
     handover_failure: float = _p(0.15, "probability", "assumption; context seed 000, 4.5 "
                                  "(68 of 232 studies name platform delays)", 0.0, 1.0)
-    accept_intercept: float = _p(0.3, "log-odds", "assumption", -20.0, 20.0)
+    accept_intercept: float = _p(0.3, "log-odds", "fitted to the share of inpatients who "
+                                 "accept a downward referral on a doctor's advice (Jing et al. "
+                                 "2020, IJERPH 17:369; Yu et al. 2017, BMJ Open 7:e012565; "
+                                 "datasets/targets.csv downward_acceptance_band_*)", -20.0, 20.0)
     accept_trust: float = _p(4.0, "log-odds per unit trust difference (primary - hospital)",
                              "seed 000, 4.4; assumption", 0.0, 50.0)
     accept_cost: float = _p(0.2, "log-odds per 100 yuan extra out of pocket",
@@ -348,6 +351,18 @@ class Referral(_Group):
                             "the stay, hundreds of yuan, so the weight per 100 yuan is smaller "
                             "than for a visit)", 0.0, 50.0)
     accept_family_doctor: float = _p(0.5, "log-odds", "seed 000, 5.4; assumption", 0.0, 20.0)
+    receive_intercept: float = _p(
+        1.5, "log-odds", "assumption: a primary unit takes over a stabilised patient whose "
+        "severity equals its capability with probability about 0.8 (Wang et al. 2019: 38.7% of "
+        "primary doctors had ever received a downward referral; docs/odd.md §7)", -20.0, 20.0,
+        doc="willingness of the receiving primary unit to take over a stabilised patient at "
+            "zero gap between the patient's severity and the unit's capability")
+    receive_capability: float = _p(
+        1.5, "log-odds per severity unit of capability above the patient's severity",
+        "assumption: primary physicians weigh the clinical risk of cases beyond their facility's "
+        "capability (township centres' share of appendectomies fell from 41.8% to 26.8% in "
+        "2012-2015, 46% of centres lacking anaesthetists or equipment; docs/odd.md §7)",
+        0.0, 20.0, doc="how fast the receiving unit's willingness rises with its capability")
     platform_wait_cut: float = _p(0.5, "fraction of the waiting term removed by a full platform",
                                   "seed 000, 5.5; assumption (consortium members only: the "
                                   "platform books slots inside the consortium)", 0.0, 1.0)
@@ -378,6 +393,15 @@ class Hospital(_Group):
                            "(referral.down_revenue_loss)", 0.0, 50.0,
                            doc="internal referral incentive per 1,000 yuan a downward referral "
                                "is worth to the hospital")
+    volume_coef: float = _p(5.0, "log-odds per unit share of stabilised patients referred down",
+                            "assumption: a hospital still carries the staff and beds a referral "
+                            "empties and its physicians' pay follows workload (county hospitals' "
+                            "volume kept rising under consortia: Ran et al. 2020, Int J Equity "
+                            "Health 19:142; Yang et al. 2024, Front Public Health 12:1322949; "
+                            "doctors' willingness to refer down is lower where referral rules "
+                            "touch their pay); docs/odd.md §7", 0.0, 50.0,
+                            doc="marginal cost to the hospital of referring a further share of "
+                                "its stabilised patients down (bounds its referral push)")
     adjust_rate: float = _p(0.15, "share of the gap to the target closed per month",
                             "assumption (management responds within months)", 0.0, 1.0)
 
