@@ -116,8 +116,10 @@ def refer_down(candidate: np.ndarray, doc: np.ndarray, final: np.ndarray, receiv
     A referral the patient accepts is completed when the receiving unit takes the patient over
     (:func:`abm.rules.receive_probability`), the handover does not fail, and, where the rest of
     the stay needs a bed (a township centre), a bed is free there today (``room``, decreased in
-    place in episode order). One uniform draw decides the first two together: the referral goes
-    through with probability ``(1 - handover_failure) * receive``.
+    place in episode order; as for admissions, a bed is taken while a fraction of it is free, so
+    room for 1.5 beds takes 2 patients: the rule does not round away the beds of small
+    facilities at reduced scale). One uniform draw decides the first two together: the referral
+    goes through with probability ``(1 - handover_failure) * receive``.
     """
     n = doc.size
     proposed = np.zeros(n, dtype=np.bool_)
@@ -149,7 +151,7 @@ def refer_down(candidate: np.ndarray, doc: np.ndarray, final: np.ndarray, receiv
         p_through = (1.0 - handover_failure) * rules.receive_probability(
             capability[r], severity[i], receive_intercept, receive_capability)
         needs_bed = beds[r] > 0
-        down[i] = u_handover[i] < p_through and (room[r] >= 1.0 or not needs_bed)
+        down[i] = u_handover[i] < p_through and (room[r] > 0.0 or not needs_bed)
         if down[i] and needs_bed:
             room[r] -= 1.0
     return proposed, accepted, down

@@ -41,12 +41,12 @@ def _refer_down(room: np.ndarray, beds: np.ndarray, capability: np.ndarray,
 
 
 def test_a_township_without_a_free_bed_receives_nobody():
-    room = np.array([0.0, 2.0])
+    room = np.array([0.0, 1.5])
     proposed, accepted, down = _refer_down(room, beds=np.array([300.0, 30.0]),
                                            capability=np.array([3.0, 1.5]))
     assert proposed.all() and accepted.all()
     assert down.tolist() == [True, True, False, False, False, False]
-    assert room[1] == 0.0  # the two completed referrals took the two free beds
+    assert room[1] == -0.5  # 1.5 free beds take two patients (as admissions do)
 
 
 def test_a_village_clinic_receives_follow_up_without_a_bed():
