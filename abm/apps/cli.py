@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from abm.designs import (
+from abm.apps.designs import (
     MAX_DAYS,
     Design,
     DesignError,
@@ -41,8 +41,8 @@ from abm.designs import (
     run_design_replications,
     shipped_designs,
 )
-from abm.experiments import SYNCHRONOUS
-from abm.params import Incentives, ParamError
+from abm.inputs.params import Incentives, ParamError
+from abm.runs.experiments import SYNCHRONOUS
 
 PROG = "referral-lab"
 DEFAULT_PORT = 8765
@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run a design at several values of one lever (keeping its "
                                    "path) and the status quo; print the effects per value.")
     p.add_argument("design", metavar="DESIGN")
-    p.add_argument("--lever", required=True, help="lever to vary (abm.levers.LEVERS)")
+    p.add_argument("--lever", required=True, help="lever to vary (abm.runs.levers.LEVERS)")
     p.add_argument("--values", required=True, type=float, nargs="+", metavar="VALUE",
                    help="values of the lever")
     p.add_argument("--out", metavar="FILE.csv", help="also write every run's summary (CSV)")
@@ -214,8 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
-    from abm.calibration import METHODS
-    from abm.params import PRESETS
+    from abm.fitting.calibration import METHODS
+    from abm.inputs.params import PRESETS
 
     p = sub.add_parser("calibrate", help="fit parameters to the data package's facts "
                        "(abm.calibrate)",
@@ -243,7 +243,7 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _panel_parser(sub: argparse._SubParsersAction) -> None:
-    from abm.params import reform_packages
+    from abm.inputs.params import reform_packages
 
     packages = sorted(reform_packages()["package"].unique())
     p = sub.add_parser("panel", help="simulate a county-year reform panel with its true effects "
@@ -271,7 +271,7 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
 
 def _load(spec: str, args: argparse.Namespace) -> Design:
     """Read a design and apply the command-line overrides; print notes on choices made."""
-    from abm.report import STATUS_QUO
+    from abm.apps.report import STATUS_QUO
 
     d = load_design(spec)
     if d.name == STATUS_QUO:  # "status quo.toml": its runs must not merge with the baseline's
@@ -328,7 +328,7 @@ def _seeds(n: int, draws: int = 0) -> str:
 
 
 def _print_effects(effects: pd.DataFrame, draws: int = 0) -> None:
-    from abm.report import fmt_change, fmt_value, label
+    from abm.apps.report import fmt_change, fmt_value, label
 
     for scen, g in effects.groupby("scenario", sort=False):
         print(f"\n{scen}: change against the status quo from the reform start "
@@ -379,7 +379,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one design and the status quo."""
-    from abm.report import STATUS_QUO
+    from abm.apps.report import STATUS_QUO
 
     out = _check_out(args.out, ".csv")
     d = _load(args.design, args)
@@ -393,7 +393,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare designs with the status quo in an HTML report."""
-    from abm.report import compare_designs, write_report
+    from abm.apps.report import compare_designs, write_report
 
     out = _check_out(args.out, ".html")
     designs = [_load(s, args) for s in args.designs]
@@ -407,7 +407,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a design at several values of one lever."""
-    from abm.report import STATUS_QUO
+    from abm.apps.report import STATUS_QUO
 
     out = _check_out(args.out, ".csv")
     levers = [f.name for f in dataclasses.fields(Incentives)]
@@ -448,10 +448,10 @@ def dashboard_command(host: str, port: int) -> tuple[list[str], dict[str, str]]:
     --------
     >>> cmd, env = dashboard_command("127.0.0.1", 8765)
     >>> cmd[1:5], env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"]
-    (['-m', 'solara', 'run', 'abm.dashboard:Page'], 'False')
+    (['-m', 'solara', 'run', 'abm.apps.dashboard:Page'], 'False')
     """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    cmd = [sys.executable, "-m", "solara", "run", "abm.dashboard:Page", "--host", host,
+    cmd = [sys.executable, "-m", "solara", "run", "abm.apps.dashboard:Page", "--host", host,
            "--port", str(port), "--production", "--no-open"]
     return cmd, env
 
@@ -474,7 +474,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate parameters to facts (abm.calibrate); print the summary, write the draws."""
-    from abm.calibration import calibrate, check_targets, priors
+    from abm.fitting.calibration import calibrate, check_targets, priors
 
     names = [n for n, _ in args.parameters]
     if len(set(names)) != len(names):
@@ -501,7 +501,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_panel(args: argparse.Namespace) -> int:
     """Simulate a county-year reform panel (abm.reform_panel); write panel.csv and truth.csv."""
-    from abm.panels import reform_panel
+    from abm.runs.panels import reform_panel
 
     for flag in ("counties", "years"):
         if getattr(args, flag) < 2:

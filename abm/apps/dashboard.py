@@ -44,9 +44,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import force_update  # noqa: E402
 
-from abm.agents import Facility  # noqa: E402
-from abm.model import ReferralModel  # noqa: E402
-from abm.params import PRESETS, TIERS, Incentives, ParamError, preset  # noqa: E402
+from abm.engine.agents import Facility  # noqa: E402
+from abm.engine.model import ReferralModel  # noqa: E402
+from abm.inputs.params import PRESETS, TIERS, Incentives, ParamError, preset  # noqa: E402
 
 LEVER_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Incentives))
 _DEFAULTS = Incentives()
@@ -281,7 +281,7 @@ def readout_html(model: ReferralModel) -> str:
     >>> readout_html(m).splitlines()[0]
     '<p><b>Day 0</b> of the small county (seed 1); levers switch on at day 30</p>'
     """
-    from abm.report import fmt_value, label
+    from abm.apps.report import fmt_value, label
 
     p = model.params
     lines = [f"<p><b>Day {model.day}</b> of the {escape(p.setting.preset)} county (seed "

@@ -2,7 +2,7 @@
 
 A design says which county (a preset), how long to simulate, when the reform starts, which
 levers change and how (a step, or a linear ramp over some years), which seeds to replicate on and
-which outcomes to report. Shipped designs live in ``abm/design_library/`` and are listed by
+which outcomes to report. Shipped designs live in ``abm/apps/design_library/`` and are listed by
 :func:`shipped_designs`; a design argument is either such a name or a path to a ``.toml`` file.
 
 A design file::
@@ -60,11 +60,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from abm.equity import GROUPINGS
-from abm.experiments import SYNCHRONOUS, sweep
-from abm.metrics import METRICS
-from abm.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
-from abm.params import LeverPath as ParamsLeverPath
+from abm.engine.equity import GROUPINGS
+from abm.engine.metrics import METRICS
+from abm.inputs.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
+from abm.inputs.params import LeverPath as ParamsLeverPath
+from abm.runs.experiments import SYNCHRONOUS, sweep
 
 PathShape = Literal["step", "ramp"]
 PATH_SHAPES: tuple[str, ...] = ("step", "ramp")
@@ -365,7 +365,7 @@ def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = 
     ...              name="t", source="example")
     Traceback (most recent call last):
     ...
-    abm.designs.DesignError: example: unknown lever 'x' in [levers]; allowed levers: ...
+    abm.apps.designs.DesignError: example: unknown lever 'x' in [levers]; allowed levers: ...
     """
     _check_keys(raw, _TOP_KEYS, source)
     title = _str(raw, "title", source)
@@ -474,7 +474,7 @@ def design_to_params(design: Design) -> Params:
     """Parameters of a design's reform scenario: the one place a design becomes :class:`Params`.
 
     The reform starts at ``reform_day``; each lever follows its path (a step at its start day or
-    a linear ramp over its years, :class:`abm.params.LeverPath`). With ``package``, the named
+    a linear ramp over its years, :class:`abm.inputs.params.LeverPath`). With ``package``, the named
     package's paths and other changes come first and the design's ``[levers]`` replace the
     package's path of the same lever.
 
@@ -509,7 +509,7 @@ def shipped_designs() -> list[str]:
     >>> "revenue_sharing" in shipped_designs()
     True
     """
-    root = resources.files("abm").joinpath(_LIBRARY)
+    root = resources.files("abm.apps").joinpath(_LIBRARY)
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir()
                   if p.name.endswith(".toml"))
 
@@ -524,7 +524,7 @@ def load_design(spec: str | Path) -> Design:
     """
     spec_s = str(spec)
     if spec_s in shipped_designs() and not Path(spec_s).exists():
-        res = resources.files("abm").joinpath(_LIBRARY, f"{spec_s}.toml")
+        res = resources.files("abm.apps").joinpath(_LIBRARY, f"{spec_s}.toml")
         return _from_text(res.read_text(encoding="utf-8"), name=spec_s,
                           source=f"{spec_s} (shipped design)")
     path = Path(spec_s)
@@ -566,7 +566,7 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     :data:`abm.METRICS`; ``draw`` is ``"preset"`` when ``posterior_draws = 0``. The whole
     county's rows have ``grouping="county", group="all"``; the others are per remoteness
     quintile and insurance scheme (:meth:`abm.Results.by_group`, the
-    :data:`abm.metrics.GROUP_METRICS`).
+    :data:`abm.engine.metrics.GROUP_METRICS`).
 
     ``scheduler`` is passed to :func:`abm.sweep`: ``"synchronous"`` (default: in this process),
     ``None`` (a local Dask cluster of two processes), or a Dask scheduler address

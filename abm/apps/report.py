@@ -1,12 +1,12 @@
 """Comparison report: incentive designs against the status quo, as one self-contained HTML file.
 
 :func:`compare_designs` runs the status quo and each design on the same seeds (common random
-numbers) through :func:`abm.designs.run_design_replications`; :func:`render_report` turns the
+numbers) through :func:`abm.apps.designs.run_design_replications`; :func:`render_report` turns the
 result into HTML (jinja2, figures embedded as base64 PNG, no external URLs).
 
 Examples
 --------
->>> from abm.designs import load_design
+>>> from abm.apps.designs import load_design
 >>> d = load_design("revenue_sharing").with_overrides(days=40, reform_day=20, seeds=[1, 2])
 >>> cmp = compare_designs([d])
 >>> html = render_report(cmp)
@@ -34,7 +34,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from matplotlib.figure import Figure
 
 import abm
-from abm.designs import (
+from abm.apps.designs import (
     Design,
     DesignError,
     design_to_params,
@@ -43,9 +43,9 @@ from abm.designs import (
     run_design_replications,
     t_half_width,
 )
-from abm.experiments import SYNCHRONOUS
-from abm.metrics import METRICS
-from abm.model import simulated_patients
+from abm.engine.metrics import METRICS
+from abm.engine.model import simulated_patients
+from abm.runs.experiments import SYNCHRONOUS
 
 STATUS_QUO = "status quo"
 
@@ -277,7 +277,7 @@ def compare_designs(designs: Sequence[Design], *, scheduler: str | None = SYNCHR
 
     Examples
     --------
-    >>> from abm.designs import load_design
+    >>> from abm.apps.designs import load_design
     >>> d = load_design("reimbursement_plus10").with_overrides(days=30, reform_day=10, seeds=[1])
     >>> sorted(compare_designs([d]).runs["scenario"].unique())
     ['reimbursement_plus10', 'status quo']
@@ -534,7 +534,7 @@ def _lever_rows(d: Design) -> list[dict[str, str]]:
 
 def render_report(cmp: Comparison, *, command: str | None = None) -> str:
     """Return the comparison report as one self-contained HTML page."""
-    env = Environment(loader=PackageLoader("abm", "templates"), autoescape=select_autoescape(),
+    env = Environment(loader=PackageLoader("abm.apps", "templates"), autoescape=select_autoescape(),
                       undefined=StrictUndefined)
     outcomes = cmp.outcomes()
     eff = cmp.effects(outcomes)
@@ -594,7 +594,7 @@ def render_report(cmp: Comparison, *, command: str | None = None) -> str:
 
 def _notes(cmp: Comparison) -> list[str]:
     """Sentences the analyst must see with the numbers: choices made for them, short ramps."""
-    from abm.designs import horizon_notes
+    from abm.apps.designs import horizon_notes
 
     out = []
     for d in cmp.designs:

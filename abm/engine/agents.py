@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm import rules
-from abm.tiers import TIERS
+from abm.engine import rules
+from abm.inputs.tiers import TIERS
 
 if TYPE_CHECKING:
-    from abm.model import ReferralModel
+    from abm.engine.model import ReferralModel
 
 
 def _facility_column(name: str, doc: str) -> property:
@@ -131,8 +131,8 @@ class Facility(mesa.Agent):
         Management reads last month's ledger of its stabilised patients (what keeping them
         brought, the credit and the insurance money a move would have saved) and moves its
         policy a step toward the value of a downward referral under the payment regime in force
-        (:func:`abm.rules.referral_policy_target`; docs/odd.md, Hospitals). Primary facilities
-        and hospitals outside the county or without beds do not set one.
+        (:func:`abm.engine.rules.referral_policy_target`; docs/odd.md, Hospitals). Primary
+        facilities and hospitals outside the county or without beds do not set one.
         """
         m, i = self.model, self.index
         if not (monthly_inputs(m).hospital_in_county[i] and m.fac.beds[i] > 0):

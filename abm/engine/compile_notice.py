@@ -9,7 +9,8 @@ a marker file in the cache folder, so the workers of a sweep do not repeat it.
 ``ABM_COMPILE_NOTICE=0`` turns the line off (the notebook builds do, to keep it out of the
 committed outputs).
 
-Imported by the modules that define compiled functions (:mod:`abm.rules`, :mod:`abm.sampling`).
+Imported by the modules that define compiled functions (:mod:`abm.engine.rules`,
+:mod:`abm.engine.sampling`).
 """
 
 from __future__ import annotations

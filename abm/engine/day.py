@@ -1,10 +1,10 @@
 """The day after the onsets as one compiled call: stages, tallies and bed bookings.
 
 :func:`run_day` takes the day's ill patients (their columns, and their trust as last written)
-and their random numbers (:func:`abm.episodes.draw_randoms`, drawn by the model), runs the
-stages (:func:`abm.stages.process_episodes`) and counts the day into the model's ledgers, in
+and their random numbers (:func:`abm.engine.episodes.draw_randoms`, drawn by the model), runs the
+stages (:func:`abm.engine.stages.process_episodes`) and counts the day into the model's ledgers, in
 place: per facility (:data:`FACILITY_COUNTERS`), the hospitals' policy ledger, the physicians'
-ledgers, per group of patients (:mod:`abm.equity`), the county, and the bed bookings. Patient
+ledgers, per group of patients (:mod:`abm.engine.equity`), the county, and the bed bookings. Patient
 state is read and written by the model (either representation), outside this call.
 """
 
@@ -15,8 +15,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from abm import equity, rules
-from abm.episodes import (
+from abm.engine import equity, rules
+from abm.engine.episodes import (
     Batch,
     DayResult,
     Draws,
@@ -24,10 +24,10 @@ from abm.episodes import (
     Knobs,
     PhysicianState,
 )
-from abm.stages import process_episodes
-from abm.stages.admission import book_beds
-from abm.stages.billing import insurance_saved
-from abm.tiers import OUTSIDE
+from abm.engine.stages import process_episodes
+from abm.engine.stages.admission import book_beds
+from abm.engine.stages.billing import insurance_saved
+from abm.inputs.tiers import OUTSIDE
 
 #: Counters tallied per facility and day (summed to tiers in the daily frame).
 FACILITY_COUNTERS: tuple[str, ...] = (
@@ -164,7 +164,7 @@ def pairwise_sum(a: np.ndarray) -> float:
 
 @njit(cache=True)
 def county_counts(res: DayResult, fac: FacilityView, patients: int) -> np.ndarray:
-    """Count the day's county-wide counters (``COUNTY_COUNTERS`` of abm.model) (compiled)."""
+    """Count the day's county-wide counters (``COUNTY_COUNTERS`` of abm.engine.model) (compiled)."""
     e = res.episodes
     primary_in = fac.primary & fac.in_county
     capability = fac.capability[primary_in]
@@ -197,15 +197,15 @@ class County(NamedTuple):
     awareness_draw: np.ndarray
     phys_order: np.ndarray           # physicians in CSR order by facility
     phys_ledger: np.ndarray          # (seen, referrals up, referrals down, income) x physicians
-    alternatives: np.ndarray         # villages' choice sets (abm.roster.Geography)
+    alternatives: np.ndarray         # villages' choice sets (abm.inputs.roster.Geography)
     travel: np.ndarray
     village_start: np.ndarray        # villages' blocks of patients
     village_count: np.ndarray
     bookings: np.ndarray             # beds booked ahead (days ahead x facilities), in place
     ledger: np.ndarray               # FACILITY_COUNTERS x facilities, cumulative, in place
     policy: np.ndarray               # POLICY_COUNTERS x facilities, this month, in place
-    quintile: np.ndarray             # remoteness quintile per village (abm.equity)
-    cell_patients: np.ndarray        # simulated patients per cell (abm.equity)
+    quintile: np.ndarray             # remoteness quintile per village (abm.engine.equity)
+    cell_patients: np.ndarray        # simulated patients per cell (abm.engine.equity)
     patients: int                    # simulated patients
 
 
@@ -216,9 +216,10 @@ def run_day(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: np.nda
             ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
     """Run the day's episodes and count them; return the result, facility, group, county counts.
 
-    ``d``, ``fac``, ``k`` and ``c`` are the fields of :class:`abm.episodes.Draws`,
-    :class:`abm.episodes.FacilityView`, :class:`abm.episodes.Knobs` and :class:`County` as plain
-    tuples (a compiled call types a plain tuple several times faster than a named one).
+    ``d``, ``fac``, ``k`` and ``c`` are the fields of :class:`abm.engine.episodes.Draws`,
+    :class:`abm.engine.episodes.FacilityView`, :class:`abm.engine.episodes.Knobs` and
+    :class:`County` as plain tuples (a compiled call types a plain tuple several times faster
+    than a named one).
     ``trust``/``last`` are the ill patients' trust as last written and the day it was written
     (decayed here to ``day``). The county's ledgers and bookings, and the facilities' occupancy
     and free beds, are updated in place.

@@ -1,4 +1,4 @@
-"""The day's illness episodes: the containers the named stages of :mod:`abm.stages` work on.
+"""The day's illness episodes: the containers the named stages of :mod:`abm.engine.stages` work on.
 
 :class:`Batch` holds the ill patients' columns, :class:`Draws` their random numbers, :class:`Day`
 the facility, physician and village state of the day, and :class:`Episodes` the per-episode
@@ -17,15 +17,15 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from abm import rules
-from abm.params import Incentives, Params
-from abm.roster import Geography
+from abm.engine import rules
+from abm.inputs.params import Incentives, Params
+from abm.inputs.roster import Geography
 
 #: Named random-number streams, one per kind of decision (docs/odd.md, Stochasticity). The
 #: streams are spawned from the root seed in this order.
 STREAMS: tuple[str, ...] = ("population", "onset", "severity", "choice", "physician",
                             "diagnosis", "referral", "acceptance", "outcome", "word_of_mouth")
-#: Facility alternatives of a patient at onset (:data:`abm.roster.ALTERNATIVES`).
+#: Facility alternatives of a patient at onset (:data:`abm.inputs.roster.ALTERNATIVES`).
 N_ALT = 6
 
 
@@ -69,7 +69,7 @@ def draw_randoms(gens: dict[str, np.random.Generator], n: int, contacts: int) ->
     Drawn in bulk by numpy, a few calls a day (numba can draw from the same generators, to the
     bit, but each call of a compiled function that takes a generator costs about 16 us).
 
-    >>> from abm.model import make_streams
+    >>> from abm.engine.model import make_streams
     >>> d = draw_randoms(make_streams(np.random.SeedSequence(1)), 4, 2)
     >>> d.gumbel.shape, d.wom_pick.shape
     ((4, 7), (4, 2))
@@ -221,7 +221,7 @@ def knobs(p: Params, inc: Incentives, secular: Secular) -> Knobs:
     """Collect what a day reads of the parameters, the levers in force and the trends.
 
     >>> from abm import preset
-    >>> from abm.params import Incentives
+    >>> from abm.inputs.params import Incentives
     >>> k = knobs(preset("small"), Incentives(), Secular())
     >>> k.platform, round(float(k.severity_cum[-1]), 12)
     (0.0, 1.0)

@@ -2,12 +2,12 @@
 
 A patient belongs to one *cell*: the remoteness quintile of their village (1 = the fifth of
 villages nearest to care, 5 = the most remote fifth, ranked by the village's travel multiplier
-:attr:`abm.roster.Geography.remoteness`) crossed with their insurance scheme (``employee``:
+:attr:`abm.inputs.roster.Geography.remoteness`) crossed with their insurance scheme (``employee``:
 urban employee insurance; ``resident``: the residents' scheme; the patient's ``employee`` flag).
 The model counts each day's episodes per cell (:data:`GROUP_COUNTERS`, the same quantities as the
 county-wide counters, so that summing the cells gives the county's totals); :func:`group_frame`
-lays the days out as a tidy frame and :func:`abm.metrics.summarize_groups` turns any window of it
-into the ratios of :data:`abm.metrics.GROUP_METRICS` per remoteness quintile or scheme.
+lays the days out as a tidy frame and :func:`abm.engine.metrics.summarize_groups` turns any window
+of it into the ratios of :data:`abm.engine.metrics.GROUP_METRICS` per remoteness quintile or scheme.
 
 Examples
 --------
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from abm.episodes import DayResult
+from abm.engine.episodes import DayResult
 
 Grouping = Literal["remoteness_quintile", "insurance_scheme"]
 #: The groupings of :meth:`abm.Results.by_group`.

@@ -2,15 +2,15 @@
 
 :func:`summarize` turns any window of a daily frame (the model's ``daily_counts()`` or
 ``Results.daily``) into one value per metric. It sits below both the model and
-:mod:`abm.results`, so neither imports the other to summarise.
+:mod:`abm.runs.results`, so neither imports the other to summarise.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from abm._validate import check_window
-from abm.tiers import PRIMARY_TIERS
+from abm.inputs.checks import check_window
+from abm.inputs.tiers import PRIMARY_TIERS
 
 PRIMARY = PRIMARY_TIERS
 UPPER_IN_COUNTY = ("provincial", "county_general", "county")
@@ -147,9 +147,10 @@ def summarize_groups(groups: pd.DataFrame, *, by: str,
                      window: tuple[int, int] | None = None) -> pd.DataFrame:
     """Counters summed over a window and :data:`GROUP_METRICS`, one row per group of patients.
 
-    ``groups`` is a frame of :func:`abm.equity.group_frame` (``Results.groups``); ``by`` one of
-    :data:`abm.equity.GROUPINGS`: ``"remoteness_quintile"`` (1 = the fifth of villages nearest
-    to care ... 5 = the most remote) or ``"insurance_scheme"`` (``"resident"``, ``"employee"``).
+    ``groups`` is a frame of :func:`abm.engine.equity.group_frame` (``Results.groups``); ``by`` one
+    of :data:`abm.engine.equity.GROUPINGS`: ``"remoteness_quintile"`` (1 = the fifth of villages
+    nearest to care ... 5 = the most remote) or ``"insurance_scheme"`` (``"resident"``,
+    ``"employee"``).
 
     Examples
     --------
@@ -160,7 +161,7 @@ def summarize_groups(groups: pd.DataFrame, *, by: str,
     >>> g["insurance_scheme"].tolist(), bool((g["forgone_care_rate"] < 1).all())
     (['resident', 'employee'], True)
     """
-    from abm.equity import GROUP_COUNTERS, GROUPINGS
+    from abm.engine.equity import GROUP_COUNTERS, GROUPINGS
 
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(map(repr, GROUPINGS))}; got {by!r}")

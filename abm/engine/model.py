@@ -1,16 +1,17 @@
 """The referral model: a Mesa model of one county medical consortium, one step per day.
 
 Each day the model (1) finds the patients who fall ill, (2) runs the day's episodes through the
-named stages of :mod:`abm.stages` against the facility and physician state, (3) writes trust back
-to the patients and spreads word of mouth, (4) tallies the day and books bed-days. Once a month
+named stages of :mod:`abm.engine.stages` against the facility and physician state, (3) writes trust
+back to the patients and spreads word of mouth, (4) tallies the day and books bed-days. Once a month
 primary facilities build capability, physicians learn, and hospitals set their referral policy
 from their own ledger; once a year the secular trends move on. The incentives in force follow the
 reform schedule (:meth:`abm.Params.incentives_at`).
 
 Patients come in two representations behind one interface (docs/odd.md, section 2):
 ``patients="agents"`` makes each patient a :class:`abm.Patient` Mesa agent; ``patients="arrays"``
-keeps them as packed rows (:mod:`abm.packed`) and draws the day's onsets in bulk (event-driven:
-cost grows with episodes, not residents x days). Both call the same rule functions and stages.
+keeps them as packed rows (:mod:`abm.engine.packed`) and draws the day's onsets in bulk
+(event-driven: cost grows with episodes, not residents x days). Both call the same rule functions
+and stages.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from abm import equity, packed, rules
-from abm._validate import check_days, check_params, check_seed
-from abm.agents import Facility, Patient, Physician
-from abm.day import FACILITY_COUNTERS, POLICY_COUNTERS, County, run_day, run_day_lean
-from abm.episodes import (
+from abm.engine import equity, packed, rules
+from abm.engine.agents import Facility, Patient, Physician
+from abm.engine.day import FACILITY_COUNTERS, POLICY_COUNTERS, County, run_day, run_day_lean
+from abm.engine.episodes import (
     STREAMS,
     Day,
     DayResult,
@@ -38,13 +38,14 @@ from abm.episodes import (
     draw_randoms,
     knobs,
 )
-from abm.metrics import summarize
-from abm.params import PRESETS, Incentives, ParamError, Params
-from abm.roster import expand_roster, geography, load_roster, with_outside_hospital
-from abm.sampling import onset_sample
-from abm.stages.billing import continued_care_prices, insurance_saved
-from abm.stages.outcome import wom_deltas
-from abm.tiers import GROUPS, OUTSIDE, RANK, TIERS, Tier, is_hospital, is_primary
+from abm.engine.metrics import summarize
+from abm.engine.sampling import onset_sample
+from abm.engine.stages.billing import continued_care_prices, insurance_saved
+from abm.engine.stages.outcome import wom_deltas
+from abm.inputs.checks import check_days, check_params, check_seed
+from abm.inputs.params import PRESETS, Incentives, ParamError, Params
+from abm.inputs.roster import expand_roster, geography, load_roster, with_outside_hospital
+from abm.inputs.tiers import GROUPS, OUTSIDE, RANK, TIERS, Tier, is_hospital, is_primary
 
 PatientMode = Literal["auto", "agents", "arrays"]
 PATIENT_MODES: tuple[str, ...] = get_args(PatientMode)
@@ -64,7 +65,7 @@ BED_HORIZON = 64
 
 
 def make_streams(ss: np.random.SeedSequence) -> dict[str, np.random.Generator]:
-    """Named random streams (:data:`abm.episodes.STREAMS`) spawned from one root seed."""
+    """Named random streams (:data:`abm.engine.episodes.STREAMS`) spawned from one root seed."""
     return {name: np.random.default_rng(child)
             for name, child in zip(STREAMS, ss.spawn(len(STREAMS)), strict=True)}
 
@@ -169,13 +170,13 @@ class _AgentPatients:
 
 
 class _ArrayPatients:
-    """Patients as rows of one float64 array owned by the model (:mod:`abm.packed`).
+    """Patients as rows of one float64 array owned by the model (:mod:`abm.engine.packed`).
 
     Onsets are drawn in bulk: for each group of patients sharing an onset probability, the day's
     count is Binomial(group size, probability) and the ill are a uniform sample without
     replacement, which has the same distribution as one Bernoulli draw per patient (all groups
-    in one compiled call, :func:`abm.sampling.onset_sample`, with numpy's own draws). State is
-    read and written by compiled kernels, a whole row (one cache line) per patient.
+    in one compiled call, :func:`abm.engine.sampling.onset_sample`, with numpy's own draws). State
+    is read and written by compiled kernels, a whole row (one cache line) per patient.
     """
 
     def __init__(self, cols: dict[str, np.ndarray], prior: np.ndarray):
@@ -216,7 +217,7 @@ class _ArrayPatients:
 
     def hear(self, contacts: np.ndarray, tier: np.ndarray, outcome: np.ndarray, day: int,
              k: Knobs) -> None:
-        """Word of mouth into the packed rows (:func:`abm.packed.hear`, one compiled call)."""
+        """Word of mouth into the packed rows (:func:`.packed.hear`, one compiled call)."""
         packed.hear(self.rows, contacts, tier, outcome, day, k.prior, k.decay_per_year,
                     k.wom_rate)
 
@@ -570,9 +571,9 @@ class ReferralModel(mesa.Model):
 
     # ------------------------------------------------------------------ per-group tallies
     # Counters by remoteness quintile of the patient's village and by insurance scheme
-    # (abm.equity, for Results.by_group). They read the day's episodes only: no random numbers,
-    # no state, so a run is the same with or without them. Set up on the first day (lazily, to
-    # keep this block apart from the rest of the model).
+    # (abm.engine.equity, for Results.by_group). They read the day's episodes only: no random
+    # numbers, no state, so a run is the same with or without them. Set up on the first day
+    # (lazily, to keep this block apart from the rest of the model).
     @cached_property
     def _groups(self) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """Village quintiles, patients per cell, and the daily records (filled by the tally)."""
@@ -582,7 +583,7 @@ class ReferralModel(mesa.Model):
                                                   cols["employee"]), []
 
     def group_counts(self) -> pd.DataFrame:
-        """Tidy daily counters per remoteness quintile and insurance scheme (:mod:`abm.equity`).
+        """Tidy daily counters per remoteness quintile and insurance scheme (:mod:`.equity`).
 
         Examples
         --------
@@ -630,7 +631,7 @@ class ReferralModel(mesa.Model):
         return frame
 
     def summary(self, window: tuple[int, int] | None = None) -> pd.Series:
-        """Summary metrics over the days run so far (see :func:`abm.metrics.summarize`)."""
+        """Summary metrics over the days run so far (see :func:`abm.engine.metrics.summarize`)."""
         return summarize(self.daily_counts(), window=window)
 
     def trust_by_tier(self) -> pd.Series:

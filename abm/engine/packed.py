@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm import rules
-from abm.stages.outcome import wom_deltas
+from abm.engine import rules
+from abm.engine.stages.outcome import wom_deltas
 
 #: Trust per tier occupies columns 0-4.
 N_TRUST = 5
@@ -125,8 +125,8 @@ def hear(rows: np.ndarray, contacts: np.ndarray, tier: np.ndarray, outcome: np.n
          day: int, prior: np.ndarray, decay_per_year: float, rate: float) -> None:
     """Word of mouth into the packed rows, in place (compiled).
 
-    The listeners' trust is decayed to ``day`` (:func:`abm.rules.decay_trust`), moved by the
-    tellings (:func:`abm.stages.outcome.wom_deltas`) and written back as of ``day``.
+    The listeners' trust is decayed to ``day`` (:func:`abm.engine.rules.decay_trust`), moved by the
+    tellings (:func:`abm.engine.stages.outcome.wom_deltas`) and written back as of ``day``.
     """
     who, at = listeners(contacts)
     trust, last = read_trust(rows, who)

@@ -3,13 +3,13 @@
 Each function works on a batch of episodes (arrays of equal length) and never touches a model or
 an agent, so the agent and array representations of patients call the very same code. The rules
 the day's stages apply are compiled with numba (``cache=True``, exact arithmetic, no
-``fastmath``): the compiled kernels of :mod:`abm.stages` call them once per episode with
+``fastmath``): the compiled kernels of :mod:`abm.engine.stages` call them once per episode with
 scalars, and from Python they take and return numpy arrays like the others. Most are ``njit``
 functions whose body is the same expression for a scalar and an array; ``perceived_quality``,
 ``choice_utility`` and ``pick_member`` are compiled ufuncs (elementwise, with broadcasting).
 Compiled functions take their parameters by position or by keyword. Random numbers come in as
 arguments (uniforms, normals, Gumbels) drawn from the named streams of
-:class:`abm.model.Streams`; the rules themselves are deterministic.
+:class:`abm.engine.model.Streams`; the rules themselves are deterministic.
 
 Examples
 --------
@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, vectorize
 
-from abm import _compile_notice  # noqa: F401  (says once on screen when kernels compile)
+from abm.engine import compile_notice  # noqa: F401  (says once on screen when kernels compile)
 
 DAYS_PER_YEAR = 365.0
 

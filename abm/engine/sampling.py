@@ -33,7 +33,7 @@ from numba import njit
 from numba.np.random.generator_core import next_uint32, next_uint64
 from numba.np.random.random_methods import bounded_lemire_uint64, buffered_bounded_lemire_uint32
 
-from abm import _compile_notice  # noqa: F401  (says once on screen when kernels compile)
+from abm.engine import compile_notice  # noqa: F401  (says once on screen when kernels compile)
 
 #: numpy's threshold for the tail shuffle of ``choice(replace=False, shuffle=False)``: a
 #: population above this size, and a sample above ``n // TAIL_SHUFFLE_DIVISOR``.

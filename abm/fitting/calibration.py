@@ -7,7 +7,7 @@ uniform over each parameter's range (the field's declared range, or a narrower o
 caller). Every batch of runs is one :func:`abm.sweep` of parameter draws x seeds (so a calibration
 runs on any Dask cluster and an interrupted one resumes from its store, replaying the same draws).
 
-``method="history-matching"`` (default; :mod:`abm.history_matching`): a Latin-hypercube wave
+``method="history-matching"`` (default; :mod:`abm.fitting.history_matching`): a Latin-hypercube wave
 over the priors, Gaussian-process emulators of every fact, a second wave where the emulators find
 the facts plausible, then posterior draws proposed by the refitted emulators and weighted by
 real runs (true likelihood / emulated likelihood).
@@ -23,7 +23,7 @@ real runs (true likelihood / emulated likelihood).
 
 Examples
 --------
->>> from abm.calibration import priors
+>>> from abm.fitting.calibration import priors
 >>> priors(["referral.accept_trust", "hospital.margin"])
 {'referral.accept_trust': (0.0, 50.0), 'hospital.margin': (0.0, 1.0)}
 """
@@ -117,7 +117,7 @@ def _declared_range(name: str) -> tuple[float, float]:
 
 
 def check_targets(targets: Sequence[str]) -> list[str]:
-    """Fact ids to fit: known to :data:`abm.validation.FACTS` and judged near or in a band."""
+    """Fact ids to fit: known to :data:`.validation.FACTS` and judged near or in a band."""
     if isinstance(targets, str) or not len(targets):
         raise ValueError("targets must be a non-empty list of fact ids of datasets/targets.csv")
     names = list(targets)
@@ -246,7 +246,7 @@ class Calibration:
 
         Returns the matplotlib Figure.
         """
-        from abm.calibration_plot import plot_calibration
+        from abm.fitting.calibration_plot import plot_calibration
 
         return plot_calibration(self)
 
@@ -291,8 +291,8 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
         Dotted names to fit, or a mapping name -> ``(low, high)`` prior range (``None``: the
         field's declared range). Priors are uniform.
     targets
-        Fact ids of :data:`abm.validation.FACTS` judged near or in a band; the tolerance column
-        of ``datasets/targets.csv`` is each fact's standard deviation.
+        Fact ids of :data:`abm.fitting.validation.FACTS` judged near or in a band; the tolerance
+        column of ``datasets/targets.csv`` is each fact's standard deviation.
     method
         ``"history-matching"`` (default): two waves of history matching with Gaussian-process
         emulators (scikit-learn), then emulator-proposed draws weighted by real runs.
@@ -350,7 +350,7 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
     n_seeds = _check_int(seeds, "seeds", 1)
     base = _base(preset, scale)
     obs = _observed(observed, names)
-    from abm.experiments import spawn_seeds
+    from abm.runs.experiments import spawn_seeds
 
     sim_seeds = spawn_seeds(seed, n_seeds)
     run = _Runner(base, names, sim_seeds, out=out, scheduler=scheduler, n_workers=n_workers,
@@ -537,7 +537,7 @@ def _infer_history(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
 
 
 def _base(preset: str | Params, scale: float | None) -> Params:
-    from abm.params import preset as make_preset
+    from abm.inputs.params import preset as make_preset
 
     # from the deterministic baseline calibration, so a rerun does not depend on the shipped file
     base = preset if isinstance(preset, Params) else make_preset(preset, calibrated=False)
@@ -639,7 +639,7 @@ def versions() -> dict[str, str]:
 
 def git_revision() -> str:
     """Return the git revision (``-dirty`` with local changes), or ``unknown``."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                              text=True, check=True).stdout.strip()

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from abm import data
+from abm.inputs import data
 
 
 def draw_marginals(axes, draws: pd.DataFrame, priors: Mapping[str, tuple[float, float]]) -> None:

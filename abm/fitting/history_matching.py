@@ -10,7 +10,7 @@ of runs is placed where the data may still be matched, and the emulator is refit
 This module holds the pure pieces, on parameters scaled to the unit cube: the design
 (:func:`latin_hypercube`), the emulator (:func:`fit_emulator`, a scikit-learn
 ``GaussianProcessRegressor`` per fact) and the implausibility cut (:data:`CUTOFF`).
-:func:`abm.calibration.calibrate` orchestrates them and corrects the emulated posterior by
+:func:`abm.fitting.calibration.calibrate` orchestrates them and corrects the emulated posterior by
 importance weights from real runs.
 
 Examples

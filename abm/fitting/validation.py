@@ -9,7 +9,7 @@ matched (:data:`HOW`).
 
 Examples
 --------
->>> from abm.validation import FACTS
+>>> from abm.fitting.validation import FACTS
 >>> FACTS["luxian_downward_referral_growth_2023"].scenario
 'compact_consortium'
 """
@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm import data
-from abm._validate import check_seed
-from abm.metrics import UPPER_IN_COUNTY
-from abm.params import Params, preset
-from abm.results import Results
-from abm.tiers import PRIMARY_TIERS
+from abm.engine.metrics import UPPER_IN_COUNTY
+from abm.inputs import data
+from abm.inputs.checks import check_seed
+from abm.inputs.params import Params, preset
+from abm.inputs.tiers import PRIMARY_TIERS
+from abm.runs.results import Results
 
 YEAR = 365
 #: Reform runs start after one baseline year (a warm-up; the reform year is year 1).
@@ -320,7 +320,7 @@ def _run_scenarios(bases: Mapping[str, Params], horizon: dict[str, int], seeds: 
 
     One sweep per horizon; scenario names in the sweep are ``<base>|<scenario>``.
     """
-    from abm.experiments import load_sweep, local_cluster, sweep
+    from abm.runs.experiments import load_sweep, local_cluster, sweep
 
     by_years: dict[int, list[str]] = {}
     for scenario, years in horizon.items():

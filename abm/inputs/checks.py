@@ -1,6 +1,6 @@
 """Checks of the arguments of a run: seed, days, summary window, params.
 
-One function per argument, each raising :class:`~abm.params.ParamError` (a ``ValueError``) or
+One function per argument, each raising :class:`~abm.inputs.params.ParamError` (a ``ValueError``) or
 :class:`ParamTypeError` (also a ``TypeError``) with a message that names the argument and what is
 allowed. ``simulate``, ``ReferralModel``, ``run_for`` and ``summarize`` call them.
 
@@ -11,7 +11,7 @@ Examples
 >>> check_days(2.5)
 Traceback (most recent call last):
 ...
-abm._validate.ParamTypeError: days must be an integer from 1 to 36500 (100 years), got 2.5 (float)
+abm.inputs.checks.ParamTypeError: days must be an integer from 1 to 36500 (...), got 2.5 (float)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from abm.params import ParamError, Params
+from abm.inputs.params import ParamError, Params
 
 #: Longest run accepted, in days: 100 years. The model holds population, facilities and prices
 #: fixed apart from the incentive levers, so horizons of centuries describe nothing it represents,

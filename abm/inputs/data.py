@@ -24,7 +24,7 @@ np.int64(155)
 >>> sorted(data.load_presets().index)
 ['baiyun', 'x_county', 'yongan']
 
-``python -m abm.data`` (``make data``) runs the generators and validates every resource.
+``python -m abm.inputs.data`` (``make data``) runs the generators and validates every resource.
 
 """
 
@@ -64,7 +64,7 @@ FALSE_VALUES = ("false", "False", "FALSE", "0")
 DTYPES = {"string": "str", "integer": "int64", "number": "float64", "boolean": "bool"}
 
 #: Generated resources: resource name -> function that writes the file into the folder it is given.
-#: ``python -m abm.data`` runs them all before validating. Empty until a later issue adds one
+#: ``python -m abm.inputs.data`` runs them all before validating. Empty until a later issue adds one
 #: (e.g. a reference reform panel); every generated file still needs its entry in datapackage.json.
 GENERATORS: dict[str, Callable[[Path], None]] = {}
 
@@ -80,7 +80,7 @@ def datasets_dir() -> Path:
     pyproject), then the repository's ``datasets/`` next to the ``abm`` package of a clone or an
     editable install.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the abm package
     for candidate in (here / "_datasets", here.parent / "datasets"):
         if (candidate / DESCRIPTOR).is_file():
             return candidate
@@ -500,13 +500,13 @@ def validate(name_or_path: str | Path | None = None, *, resource: str | None = N
 
 
 # --------------------------------------------------------------------------------------------
-# Command line: python -m abm.data (make data)
+# Command line: python -m abm.inputs.data (make data)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the generators, validate, and print one line per resource; 1 on a bad file."""
     parser = argparse.ArgumentParser(
-        prog="python -m abm.data",
+        prog="python -m abm.inputs.data",
         description="Regenerate generated datasets and validate the data package.",
     )
     parser.add_argument("targets", nargs="*", metavar="NAME_OR_PATH",

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.tiers import TIERS
+from abm.inputs.tiers import TIERS
 
 #: Presets shipped with the package ("small" is defined in code, the others in ``datasets/``).
 PRESETS: tuple[str, ...] = ("small", "x_county", "yongan", "baiyun")
@@ -795,7 +795,7 @@ def _coerce(value: Any) -> Any:
 
 def _package(name: str) -> tuple[tuple[LeverPath, ...], dict[str, Any]]:
     """Lever paths and other parameter changes of a named reform package."""
-    from abm import data
+    from abm.inputs import data
 
     table = data.load_reforms()
     names = sorted(table["package"].unique())
@@ -824,7 +824,7 @@ def reform_packages() -> pd.DataFrame:
     >>> "compact_consortium" in set(reform_packages()["package"])
     True
     """
-    from abm import data
+    from abm.inputs import data
 
     return data.load_reforms().copy()
 
@@ -859,7 +859,7 @@ def describe() -> pd.DataFrame:
 
 @cache
 def _presets_table() -> pd.DataFrame:
-    from abm import data
+    from abm.inputs import data
 
     return data.load_presets()
 

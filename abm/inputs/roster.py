@@ -6,7 +6,7 @@ hospitals and gives each village its choice set of six alternatives (:data:`ALTE
 
 Examples
 --------
->>> from abm.roster import load_roster
+>>> from abm.inputs.roster import load_roster
 >>> sorted(load_roster("small")["tier"].unique())
 ['county', 'county_general', 'provincial', 'township', 'village']
 """
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm.params import Params
-from abm.tiers import OUTSIDE, TIERS
+from abm.inputs.params import Params
+from abm.inputs.tiers import OUTSIDE, TIERS
 
 #: Alternatives of a patient at onset, in this column order.
 ALTERNATIVES: tuple[str, ...] = ("village", "township", "county", "county_general",
@@ -59,7 +59,7 @@ def load_roster(preset: str) -> pd.DataFrame:
     """
     if preset == "small":
         return small_roster()
-    from abm import data
+    from abm.inputs import data
 
     return data.load_facilities(preset)
 
@@ -76,7 +76,7 @@ def with_outside_hospital(df: pd.DataFrame) -> pd.DataFrame:
     row = {"facility_id": "outside", "name": "Tertiary hospitals outside the county (added)",
            "tier": "provincial", "units": 1, "physicians": 120, "beds": 400,
            "daily_outpatient_capacity": 1500, "consortium_member": False, "in_county": False,
-           "origin": "assumption", "source": "seed 002, 1.1", "note": "added by abm.roster"}
+           "origin": "assumption", "source": "seed 002, 1.1", "note": "added by abm.inputs.roster"}
     return pd.concat([df, pd.DataFrame([row])], ignore_index=True)
 
 

@@ -6,7 +6,7 @@ county report as a sixth group, ``outside``.
 
 Examples
 --------
->>> from abm.tiers import Tier, is_primary
+>>> from abm.inputs.tiers import Tier, is_primary
 >>> Tier.TOWNSHIP.label
 'township'
 >>> bool(is_primary(Tier.VILLAGE))

@@ -55,9 +55,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from abm.model import check_mode, resolve_mode
-from abm.params import ParamError, Params
-from abm.results import Results, prefix_families, simulate, simulate_many
+from abm.engine.model import check_mode, resolve_mode
+from abm.inputs.params import ParamError, Params
+from abm.runs.results import Results, prefix_families, simulate, simulate_many
 
 #: Version of the store layout (part of every run's key).
 STORE_FORMAT = 1
@@ -132,7 +132,7 @@ def code_version() -> str:
     16
     """
     import abm
-    from abm.data import datasets_dir
+    from abm.inputs.data import datasets_dir
 
     data = abm.source_digest(str(datasets_dir()), DATA_SUFFIXES)
     return hashlib.sha256(f"{abm.SOURCE_HASH}:{data}".encode()).hexdigest()[:16]
@@ -206,8 +206,8 @@ def _run_one(spec: RunSpec, res: Results | None = None) -> RunOutput:
 
 def _group_rows(res: Any, by_group: tuple[str, ...], window: tuple[int, int] | None,
                 keys: dict) -> list[dict]:
-    """Rows of :data:`abm.metrics.GROUP_METRICS` per group of patients (``by_group``)."""
-    from abm.metrics import GROUP_METRICS
+    """Rows of :data:`abm.engine.metrics.GROUP_METRICS` per group of patients (``by_group``)."""
+    from abm.engine.metrics import GROUP_METRICS
 
     rows = []
     for by in by_group:
@@ -313,7 +313,7 @@ def _windows(windows: Any, days: int) -> Windows:
 
 
 def _by_group(by_group: Any) -> tuple[str, ...]:
-    from abm.equity import GROUPINGS
+    from abm.engine.equity import GROUPINGS
 
     if isinstance(by_group, str):
         by_group = (by_group,)
@@ -499,7 +499,7 @@ def local_cluster(n_workers: int = 2) -> Any:
     --------
     ::
 
-        with abm.experiments.local_cluster(2) as cluster:
+        with abm.runs.experiments.local_cluster(2) as cluster:
             a = abm.sweep(scenarios, seeds=range(10), days=365, scheduler=cluster)
             b = abm.sweep(others, seeds=range(10), days=365, scheduler=cluster)
     """
@@ -568,7 +568,7 @@ def _batches(todo: dict[str, RunSpec], size: int, share_prefix: bool = True) -> 
     """Keys of ``todo`` in batches of at most ``size`` runs, in order.
 
     Runs that share their first days (a baseline and its reforms on one seed,
-    :func:`abm.results.prefix_families`) stay in one batch, so that its worker simulates those
+    :func:`abm.runs.results.prefix_families`) stay in one batch, so that its worker simulates those
     days once: a family larger than ``size`` makes a batch of its own, split only beyond
     ``max(size, MAX_BATCH)`` runs.
     """
@@ -682,13 +682,13 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
     posterior
         Run each scenario with this many draws of the shipped posterior of its preset
         (:func:`abm.posterior`, resampled by weight) on every seed; the frame gains a ``draw``
-        column and :func:`abm.calibration.bands` gives bands over draws and seeds together.
+        column and :func:`abm.fitting.calibration.bands` gives bands over draws and seeds together.
     by_group
-        Groupings of patients (:data:`abm.equity.GROUPINGS`: ``"remoteness_quintile"``,
+        Groupings of patients (:data:`abm.engine.equity.GROUPINGS`: ``"remoteness_quintile"``,
         ``"insurance_scheme"``) to summarise too: each run (and window) then has a row for the
         whole county (``grouping="county", group="all"``) followed by one row per group
         (``group`` ``"1"``-``"5"`` or ``"resident"``/``"employee"``) with the metrics of
-        :data:`abm.metrics.GROUP_METRICS` (:meth:`abm.Results.by_group`).
+        :data:`abm.engine.metrics.GROUP_METRICS` (:meth:`abm.Results.by_group`).
     share_prefix
         Simulate the days that a baseline and its reforms on one seed share (before the reform
         day) once per task (default; see :func:`abm.simulate_many`). False runs every run alone:

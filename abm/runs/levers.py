@@ -7,7 +7,7 @@ the paired differences.
 
 Examples
 --------
->>> from abm.levers import LEVERS
+>>> from abm.runs.levers import LEVERS
 >>> LEVERS["revenue_share"].metric
 'downward_referral_rate'
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from abm.experiments import sweep
-from abm.params import Params
+from abm.inputs.params import Params
+from abm.runs.experiments import sweep
 
 #: Scenario name of the runs without a reform (a lever's name is its reform's scenario name).
 BASELINE = "baseline"

@@ -57,7 +57,7 @@ class Results:
     patients: str
     scenario: str
     replicate: int = 0
-    #: Daily counters per remoteness quintile and insurance scheme (:mod:`abm.equity`).
+    #: Daily counters per remoteness quintile and insurance scheme (:mod:`abm.engine.equity`).
     groups: pd.DataFrame | None = field(default=None, repr=False)
 
     def tidy(self) -> pd.DataFrame:
@@ -96,8 +96,8 @@ class Results:
 
         ``by="remoteness_quintile"``: one row per quintile of villages by remoteness (1 = the
         fifth nearest to care, 5 = the most remote); ``by="insurance_scheme"``: ``resident`` and
-        ``employee``. Columns: the group, the counters of :data:`abm.equity.GROUP_COUNTERS`
-        summed over the window, and the ratios of :data:`abm.metrics.GROUP_METRICS` (the
+        ``employee``. Columns: the group, the counters of :data:`abm.engine.equity.GROUP_COUNTERS`
+        summed over the window, and the ratios of :data:`abm.engine.metrics.GROUP_METRICS` (the
         :data:`abm.METRICS` of the same names, over the group's patients).
 
         Examples

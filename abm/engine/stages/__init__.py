@@ -2,15 +2,15 @@
 
 :data:`STAGES` lists them in the order :func:`process_episodes` runs them. Each stage reads the
 arrays of the episodes filled by the stages before it, the day's random numbers
-(:class:`abm.episodes.Draws`, named fields), the facility state
-(:class:`abm.episodes.FacilityView`) and the parameters and levers in force
-(:class:`abm.episodes.Knobs`), and returns its own arrays. The rules they apply are the pure
-functions of :mod:`abm.rules`. Everything here is compiled with numba, so the whole day after the
-onsets is one call (:func:`abm.day.run_day`); each stage stays callable from Python.
+(:class:`abm.engine.episodes.Draws`, named fields), the facility state
+(:class:`abm.engine.episodes.FacilityView`) and the parameters and levers in force
+(:class:`abm.engine.episodes.Knobs`), and returns its own arrays. The rules they apply are the pure
+functions of :mod:`abm.engine.rules`. Everything here is compiled with numba, so the whole day after
+the onsets is one call (:func:`abm.engine.day.run_day`); each stage stays callable from Python.
 
 Examples
 --------
->>> from abm.stages import STAGES
+>>> from abm.engine.stages import STAGES
 >>> [name for name, _ in STAGES][:3]
 ['walk-in capacity', 'diagnosis and upward referral', 'referred arrivals']
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.episodes import (
+from abm.engine.episodes import (
     Batch,
     DayResult,
     Draws,
@@ -30,7 +30,7 @@ from abm.episodes import (
     PhysicianState,
     subset_draws,
 )
-from abm.stages import admission, billing, capacity, choice, outcome, referral
+from abm.engine.stages import admission, billing, capacity, choice, outcome, referral
 
 #: The stages after the choice at onset (which decides who seeks formal care), in order.
 STAGES = (
@@ -54,8 +54,8 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityView, ph: PhysicianState,
 
     ``b`` and ``d`` are the day's ill patients and their draws, ``ph`` the physicians in the CSR
     order of ``fac``, ``alternatives`` and ``travel`` the villages' choice sets
-    (:class:`abm.roster.Geography`), ``village_start``/``village_count`` the villages' blocks of
-    patients. Nothing but the returned arrays is changed (compiled).
+    (:class:`abm.inputs.roster.Geography`), ``village_start``/``village_count`` the villages' blocks
+    of patients. Nothing but the returned arrays is changed (compiled).
 
     Examples
     --------

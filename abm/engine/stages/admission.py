@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm import rules
-from abm.stages.capacity import highest_alternative
+from abm.engine import rules
+from abm.engine.stages.capacity import highest_alternative
 
 
 @njit(cache=True)

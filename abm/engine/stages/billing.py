@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm import rules
-from abm.episodes import ContinuedCare, Day, FacilityView, Knobs
-from abm.stages.choice import walkin_reimbursement
+from abm.engine import rules
+from abm.engine.episodes import ContinuedCare, Day, FacilityView, Knobs
+from abm.engine.stages.choice import walkin_reimbursement
 
 
 def continued_care_prices(day: Day, hospital: np.ndarray, receiver: np.ndarray,

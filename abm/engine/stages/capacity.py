@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm import rules
+from abm.engine import rules
 
 
 @njit(cache=True)
@@ -64,8 +64,8 @@ def serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: n
 def highest_alternative(alts: np.ndarray, rank: np.ndarray) -> int:
     """Return the highest-ranked facility among one episode's alternatives (-1: none) (compiled).
 
-    ``rank`` is the rank of each facility (:data:`abm.tiers.RANK` of its group); ties go to the
-    first alternative.
+    ``rank`` is the rank of each facility (:data:`abm.inputs.tiers.RANK` of its group); ties go to
+    the first alternative.
 
     >>> int(highest_alternative(np.array([4, -1, 2]), np.array([0, 0, 1, 0, 3])))
     4

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm import rules
-from abm.episodes import Batch, Day, Draws, FacilityView, Knobs
+from abm.engine import rules
+from abm.engine.episodes import Batch, Day, Draws, FacilityView, Knobs
 
 
 @njit(cache=True)
@@ -89,9 +89,9 @@ def choice_kernel(vil: np.ndarray, x: np.ndarray, trust: np.ndarray, employee: n
 
     Each episode's alternatives are its village's (``alts_v``, villages x alternatives, -1 where
     none; travel time per village and alternative); the facility quantities are per facility.
-    Applies :func:`abm.rules.perceived_quality`, :func:`walkin_reimbursement`,
-    :func:`abm.rules.out_of_pocket`, :func:`abm.rules.choice_utility`,
-    :func:`abm.rules.logit_choice` and :func:`abm.rules.self_treats`.
+    Applies :func:`abm.engine.rules.perceived_quality`, :func:`walkin_reimbursement`,
+    :func:`abm.engine.rules.out_of_pocket`, :func:`abm.engine.rules.choice_utility`,
+    :func:`abm.engine.rules.logit_choice` and :func:`abm.engine.rules.self_treats`.
     """
     n, k = x.size, alts_v.shape[1]
     v = np.empty((n, k))

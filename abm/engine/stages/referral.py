@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm import rules
+from abm.engine import rules
 
 
 @njit(cache=True)
