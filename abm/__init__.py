@@ -78,7 +78,7 @@ _LAZY = {
     "validate": "fitting.validation",
     "ReformPanel": "runs.panels", "reform_panel": "runs.panels",
     "Calibration": "fitting.calibration", "calibrate": "fitting.calibration",
-    "posterior": "fitting.calibration",
+    "posterior": "inputs.posterior",
     "MAX_DAYS": "inputs.checks", "ParamTypeError": "inputs.checks",
 }
 

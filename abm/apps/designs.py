@@ -443,9 +443,9 @@ def _replications(table: Any, source: str) -> tuple[tuple[int, ...], int]:
 
 def _check_not_drawn(parameters: Mapping[str, Any], preset_name: str, source: str) -> None:
     """Refuse [parameters] that posterior draws would replace (the draw would win silently)."""
-    from abm.calibration import _preset_of, posterior
+    from abm.inputs.posterior import posterior, preset_of
 
-    drawn = set(posterior(_preset_of(preset(preset_name)))) - {"weight"}
+    drawn = set(posterior(preset_of(preset(preset_name)))) - {"weight"}
     both = sorted(drawn & set(parameters))
     if both:
         raise _fail(source, f"parameters.{both[0]}", parameters[both[0]],

@@ -65,7 +65,7 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b else float("nan")
 
 
-def _days_in(daily: pd.DataFrame, window: tuple[int, int] | None) -> pd.DataFrame:
+def days_in(daily: pd.DataFrame, window: tuple[int, int] | None) -> pd.DataFrame:
     """Rows of ``daily`` in ``window = (first, end)`` (checked: it must hold days of the run)."""
     window = check_window(window, days_run=int(daily["day"].max()) + 1 if len(daily) else 0)
     if window is None:
@@ -86,7 +86,7 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
     >>> summarize(m.daily_counts(), window=(0, 10)).index[0]
     'primary_outpatient_share'
     """
-    d = _days_in(daily, window)
+    d = days_in(daily, window)
     by = d.groupby("tier", observed=False).sum(numeric_only=True)
     allr = by.loc["all"]
     prim = by.loc[list(PRIMARY)].sum()
@@ -165,7 +165,7 @@ def summarize_groups(groups: pd.DataFrame, *, by: str,
 
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(map(repr, GROUPINGS))}; got {by!r}")
-    d = _days_in(groups, window)
+    d = days_in(groups, window)
     s = d.groupby(by, observed=False)[list(GROUP_COUNTERS)].sum()
     treated = s["episodes"] - s["forgone"]
     person_years = s["patients"] / 365.0

@@ -37,7 +37,6 @@ import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +44,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from abm import data
-from abm import history_matching as hm
-from abm.params import _GROUP_TYPES, ParamError, Params, _field_of
-from abm.validation import FACTS, _band, check_facts, fact_target, fact_values
+from abm.fitting import history_matching as hm
+from abm.fitting.validation import FACTS, check_facts, fact_target, fact_values, share_band
+from abm.inputs import data
+from abm.inputs.checks import check_int
+from abm.inputs.params import GROUP_TYPES, ParamError, Params, field_of
+from abm.inputs.posterior import (
+    LEVEL,
+    posterior,
+    posterior_median,
+    posterior_mode,
+    posterior_params,
+    posterior_scenarios,
+    resample,
+    weighted_quantile,
+)
 
 #: Methods of :func:`calibrate` (the first is the default).
 METHODS = ("history-matching", "optuna-is")
@@ -67,9 +77,6 @@ FIT_SHARE = 1 / 4
 DEFENSIVE = 0.2
 #: Fitted facts must be judged "near" (a tolerance) or "band".
 FITTABLE = ("near", "band")
-#: Central interval reported by :meth:`Calibration.summary` and the prediction bands.
-LEVEL = 0.9
-POSTERIOR_FILE = "posterior_{preset}.parquet"
 
 
 # ---------------------------------------------------------------- priors and targets
@@ -103,10 +110,10 @@ def priors(parameters: Sequence[str] | Mapping[str, tuple[float, float] | None]
 
 def _declared_range(name: str) -> tuple[float, float]:
     group, _, fname = str(name).partition(".")
-    if group not in _GROUP_TYPES or group == "reform":
+    if group not in GROUP_TYPES or group == "reform":
         raise ParamError(f"unknown parameter {name!r}; fit 'group.field' names of abm.describe() "
-                         f"(groups: {', '.join(g for g in _GROUP_TYPES if g != 'reform')})")
-    f = _field_of(_GROUP_TYPES[group], fname, name)
+                         f"(groups: {', '.join(g for g in GROUP_TYPES if g != 'reform')})")
+    f = field_of(GROUP_TYPES[group], fname, name)
     if not isinstance(f.default, float):
         raise ParamError(f"{name} cannot be fitted: only scalar real parameters can (its default "
                          f"is {f.default!r})")
@@ -137,7 +144,7 @@ def _misses(values: pd.DataFrame, names: Sequence[str], observed: Mapping[str, f
     shape as ``values``, e.g. an emulator's predictive sd) is added to it in quadrature.
     """
     targets = data.load_targets()
-    lo, hi = _band(targets)
+    lo, hi = share_band(targets)
     out = {}
     for n in names:
         v = values[n].to_numpy(dtype=float)
@@ -162,21 +169,6 @@ def discrepancy(values: pd.DataFrame, names: Sequence[str],
 
 
 # ---------------------------------------------------------------- weighted statistics
-def weighted_quantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    """Quantiles of weighted values (inverse of the weighted empirical distribution).
-
-    Examples
-    --------
-    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.0]), [0.5]).tolist()
-    [2.0]
-    """
-    order = np.argsort(x)
-    x, w = np.asarray(x, float)[order], np.asarray(w, float)[order]
-    cdf = np.cumsum(w) / w.sum()
-    idx = np.searchsorted(cdf, np.asarray(q, float), side="left")
-    return x[np.minimum(idx, len(x) - 1)]
-
-
 def truncate_weights(w: np.ndarray) -> np.ndarray:
     """Normalised importance weights capped at ``sqrt(n)`` times their mean.
 
@@ -268,12 +260,6 @@ class Calibration:
 
 
 # ---------------------------------------------------------------- the calibration
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, Any],
               targets: Sequence[str], method: str = "history-matching", budget: int = 150,
               batch: int = 10, fit: int | None = None, seeds: int = 1,
@@ -345,9 +331,9 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     prior = priors(parameters)
     names = check_targets(targets)
-    budget = _check_int(budget, "budget", 1)
-    batch = _check_int(batch, "batch", 1)
-    n_seeds = _check_int(seeds, "seeds", 1)
+    budget = check_int(budget, "budget", 1)
+    batch = check_int(batch, "batch", 1)
+    n_seeds = check_int(seeds, "seeds", 1)
     base = _base(preset, scale)
     obs = _observed(observed, names)
     from abm.runs.experiments import spawn_seeds
@@ -450,7 +436,7 @@ def _infer_optuna(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
                   fit: int | None) -> Calibration:
     """Optuna TPE point fit, then importance sampling around it (``method="optuna-is"``)."""
     n_fit = (max(batch, int(budget * FIT_SHARE) // batch * batch) if fit is None
-             else _check_int(fit, "fit", 1))
+             else check_int(fit, "fit", 1))
     if budget < n_fit + 2:
         raise ValueError(f"budget={budget} is too small: the point fit takes {n_fit} parameter "
                          f"sets and the posterior at least 2")
@@ -470,8 +456,8 @@ def _infer_history(evaluate: Callable[[pd.DataFrame, str], pd.DataFrame],
 
     Half the budget is the design: wave 1 a Latin hypercube over the prior box, wave 2 drawn
     among the parameter sets wave 1's emulator finds plausible (implausibility below
-    :data:`abm.history_matching.CUTOFF`). The other half are posterior draws: sampled from a pool
-    over the box of plausible sets with probability proportional to the emulated likelihood
+    :data:`abm.fitting.history_matching.CUTOFF`). The other half are posterior draws: sampled from a
+    pool over the box of plausible sets with probability proportional to the emulated likelihood
     (its variance inflated by :data:`TEMPER`, so the proposal has heavier tails than the
     posterior), each distinct one simulated once, and weighted by true likelihood / emulated
     likelihood (times the number of times it was drawn). Mass outside the plausible box is
@@ -650,112 +636,6 @@ def git_revision() -> str:
     return rev + ("-dirty" if dirty.strip() else "")
 
 
-# ---------------------------------------------------------------- the shipped posterior
-def posterior_path(preset: str = "x_county") -> Path:
-    """Path of the shipped posterior of a preset in the data package."""
-    return data.datasets_dir() / POSTERIOR_FILE.format(preset=preset)
-
-
-def posterior(preset: str = "x_county") -> pd.DataFrame:
-    """Posterior draws shipped for a preset: dotted-name columns and ``weight``.
-
-    Only x_county is calibrated; yongan and baiyun borrow its posterior (they have no facts of
-    their own to fit), so ``posterior("yongan")`` returns x_county's. The provenance (call,
-    seeds, versions, git revision, cost) is in ``frame.attrs["calibration"]``.
-
-    Examples
-    --------
-    >>> import abm
-    >>> d = abm.posterior("x_county")
-    >>> d.columns[-1], round(float(d["weight"].sum()), 6), d.attrs["calibration"]["call"]["seed"]
-    ('weight', 1.0, 2026)
-    """
-    from abm.params import PRESETS
-
-    if preset not in PRESETS or preset == "small":
-        raise ValueError(f"preset must be one of {', '.join(p for p in PRESETS if p != 'small')}"
-                         f" (small is not calibrated); got {preset!r}")
-    frame, meta = _read_posterior(posterior_path("x_county"))
-    frame = frame.copy()
-    frame.attrs["calibration"] = meta
-    return frame
-
-
-@cache
-def _read_posterior(path: Path) -> tuple[pd.DataFrame, dict]:
-    import pyarrow.parquet as pq
-
-    if not path.is_file():
-        raise FileNotFoundError(f"no shipped posterior at {path}; `make calibrate` writes it")
-    table = pq.read_table(path)
-    meta = json.loads((table.schema.metadata or {}).get(b"abm.calibration", b"{}"))
-    return table.to_pandas(), meta
-
-
-def posterior_mode(preset: str = "x_county") -> dict[str, float]:
-    """Return the shipped posterior's mode among its draws (``{}`` if none is shipped).
-
-    The draw of highest likelihood (the priors are uniform), judged on fresh seeds
-    (:func:`mode_on_fresh_seeds`): the defaults of :func:`abm.preset`.
-    Unlike the marginal medians, it is a point of the posterior: where parameters trade off
-    (the downward referral rate is one fact for four parameters), the medians of each need not
-    fit the facts together (docs/calibration.md).
-
-    Examples
-    --------
-    >>> mode = posterior_mode("x_county")
-    >>> sorted(mode) == sorted(c for c in posterior("x_county").columns if c != "weight")
-    True
-    """
-    if not posterior_path("x_county").is_file():
-        return {}
-    return dict(posterior(preset).attrs["calibration"]["mode"])
-
-
-def posterior_median(preset: str = "x_county") -> dict[str, float]:
-    """Weighted posterior medians of the shipped posterior (``{}`` if none is shipped)."""
-    return dict(_median(posterior_path("x_county"), preset))
-
-
-@cache
-def _median(path: Path, preset: str) -> tuple[tuple[str, float], ...]:
-    if not path.is_file():
-        return ()
-    d = posterior(preset)
-    w = d["weight"].to_numpy()
-    return tuple((c, float(weighted_quantile(d[c].to_numpy(), w, [0.5])[0]))
-                 for c in d.columns if c != "weight")
-
-
-def resample(draws: pd.DataFrame, n: int) -> pd.DataFrame:
-    """``n`` equally weighted draws by systematic resampling of the weights (no randomness).
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"a": [1.0, 2.0], "weight": [0.25, 0.75]})
-    >>> resample(d, 4)["a"].tolist()
-    [1.0, 2.0, 2.0, 2.0]
-    """
-    n = _check_int(n, "posterior", 1)
-    cdf = np.cumsum(draws["weight"].to_numpy(float))
-    idx = np.searchsorted(cdf / cdf[-1], (np.arange(n) + 0.5) / n)
-    return draws.drop(columns="weight").iloc[np.minimum(idx, len(draws) - 1)].reset_index(
-        drop=True)
-
-
-def posterior_params(base: Params, n: int) -> dict[str, Params]:
-    """``n`` copies of ``base`` with parameters from the shipped posterior (``draw0``, ...)."""
-    draws = resample(posterior(_preset_of(base)), n)
-    return {f"draw{i}": base.replace(**row)
-            for i, row in enumerate(draws.to_dict(orient="records"))}
-
-
-def posterior_scenarios(named: Mapping[str, Params], n: int) -> dict[str, Params]:
-    """Each scenario times ``n`` posterior draws, named ``<scenario>@<draw>`` (for abm.sweep)."""
-    return {f"{name}@{d}": p for name, base in named.items()
-            for d, p in posterior_params(base, n).items()}
-
-
 def bands(frame: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] = "scenario",
           level: float = LEVEL) -> pd.DataFrame:
     """Mean and central ``level`` band of ``metrics`` over all rows of each group.
@@ -776,11 +656,6 @@ def bands(frame: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] =
             rows.append({"scenario": key, "metric": m, "mean": float(g[m].mean()),
                          "lower": float(lo), "upper": float(hi), "runs": len(g)})
     return pd.DataFrame(rows)
-
-
-def _preset_of(base: Params) -> str:
-    name = base.setting.preset
-    return "x_county" if name == "small" else name
 
 
 __all__ = ["METHODS", "Calibration", "bands", "calibrate", "discrepancy", "effective_sample_size",

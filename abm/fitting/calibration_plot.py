@@ -65,9 +65,9 @@ def calibration_figure(draws: pd.DataFrame, priors: Mapping[str, tuple[float, fl
 
 
 def plot_calibration(cal) -> plt.Figure:
-    """Figure of a :class:`abm.calibration.Calibration`: marginals and the fitted facts."""
-    from abm.calibration import LEVEL, weighted_quantile
-    from abm.validation import FACTS, fact_target
+    """Figure of a :class:`abm.fitting.calibration.Calibration`: marginals and the fitted facts."""
+    from abm.fitting.validation import FACTS, fact_target
+    from abm.inputs.posterior import LEVEL, weighted_quantile
 
     targets = data.load_targets()
     w = cal.draws["weight"].to_numpy()

@@ -105,7 +105,8 @@ def _referred_share(runs: dict[str, Results]) -> float:
     return float(referred / (allr["episodes"].sum() - allr["forgone"].sum()))
 
 
-def _band(targets: pd.DataFrame) -> tuple[float, float]:
+def share_band(targets: pd.DataFrame) -> tuple[float, float]:
+    """Return the band (min, max) of the primary outpatient share in ``targets``."""
     return (float(targets.at["primary_outpatient_share_band_min", "value"]),
             float(targets.at["primary_outpatient_share_band_max", "value"]))
 
@@ -226,7 +227,7 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
     if posterior is None:
         bases = {"preset": base}
     else:
-        from abm.calibration import posterior_params
+        from abm.inputs.posterior import posterior_params
 
         bases = posterior_params(base, posterior)
     values = fact_values(bases, names, list(seeds), patients=patients, out=out,
@@ -278,8 +279,8 @@ def judge(values: pd.DataFrame, *, band: bool = False) -> pd.DataFrame:
         rows.append({"fact": name, "role": targets.at[name, "role"], "how": f.how,
                      "target": target, "tolerance": tol, "simulated": float(v.mean()),
                      "lower": float(lower), "upper": float(upper),
-                     "within": _judge(f.how, target, v, tol, _band(targets)),
-                     **({"in_band": _covers(f.how, target, lower, upper, _band(targets))}
+                     "within": _judge(f.how, target, v, tol, share_band(targets)),
+                     **({"in_band": _covers(f.how, target, lower, upper, share_band(targets))}
                         if band else {}),
                      "scenario": f.scenario, "source": targets.at[name, "source"],
                      "runs": len(v)})

@@ -139,3 +139,10 @@ def check_reform_day(params: Params, days: int) -> None:
         raise ParamError(f"reform.day={day} is not inside the run (days 0 to {days - 1}): the "
                          f"reform would never switch on; use days > {day} or an earlier "
                          f"reform.day")
+
+
+def check_int(value: Any, name: str, minimum: int) -> int:
+    """Return ``value`` as an int, or raise ValueError if it is not an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

@@ -35,6 +35,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,17 @@ import pandas as pd
 
 __all__ = [
     "GENERATORS",
+    "POSTERIOR_FILE",
     "DatasetError",
     "datasets_dir",
     "load",
     "load_facilities",
+    "load_posterior_mode",
     "load_presets",
     "load_targets",
+    "posterior_path",
     "presets",
+    "read_posterior",
     "resource_names",
     "target",
     "validate",
@@ -446,6 +451,39 @@ def target(id: str) -> float:  # noqa: A002 - the column is called id
     if id not in targets.index:
         raise ValueError(f"unknown target id {id!r}; valid ids: {', '.join(targets.index)}")
     return float(targets.at[id, "value"])
+
+
+#: File name of a preset's shipped posterior (written by ``make calibrate``).
+POSTERIOR_FILE = "posterior_{preset}.parquet"
+
+
+def posterior_path(preset: str = "x_county") -> Path:
+    """Path of the shipped posterior of a preset in the data package."""
+    return datasets_dir() / POSTERIOR_FILE.format(preset=preset)
+
+
+@cache
+def read_posterior(path: Path) -> tuple[pd.DataFrame, dict]:
+    """Posterior draws at ``path`` and their provenance (``abm.calibration`` metadata); cached."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        raise FileNotFoundError(f"no shipped posterior at {path}; `make calibrate` writes it")
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(b"abm.calibration", b"{}"))
+    return table.to_pandas(), meta
+
+
+def load_posterior_mode() -> dict[str, float]:
+    """Return the shipped posterior's mode (``{}`` if none is shipped): ``abm.preset``'s defaults.
+
+    Only x_county is calibrated; yongan and baiyun borrow its posterior
+    (:func:`abm.inputs.posterior.posterior_mode` is the same mode, checked for a preset name).
+    """
+    path = posterior_path("x_county")
+    if not path.is_file():
+        return {}
+    return dict(read_posterior(path)[1]["mode"])
 
 
 def _resource_for_path(path: Path, resource: str | None) -> str:

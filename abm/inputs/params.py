@@ -485,7 +485,7 @@ class LeverPath:
     def __post_init__(self) -> None:
         if not isinstance(self.lever, str):
             raise ParamError(f"schedule lever must be a lever name (str), got {self.lever!r}")
-        f = _field_of(Incentives, self.lever, f"schedule lever {self.lever!r}")
+        f = field_of(Incentives, self.lever, f"schedule lever {self.lever!r}")
         value = _coerce(self.value)
         object.__setattr__(self, "value", value)
         _check_value("Incentives", f, value)
@@ -553,13 +553,13 @@ class Reform(_Group):
                              f"path (a LeverPath steps or ramps it once)")
 
 
-_GROUP_TYPES: dict[str, type] = {
+GROUP_TYPES: dict[str, type] = {
     "setting": Setting, "population": Population, "demand": Demand, "choice": Choice,
     "trust": Trust, "facilities": Facilities, "physicians": Physicians, "referral": Referral,
     "outcome": Outcome, "hospital": Hospital, "capacity": Capacity, "trends": Trends,
     "incentives": Incentives, "reform": Reform,
 }
-_GROUP_NAMES = {cls.__name__: name for name, cls in _GROUP_TYPES.items()}
+_GROUP_NAMES = {cls.__name__: name for name, cls in GROUP_TYPES.items()}
 
 
 @dataclass(frozen=True)
@@ -622,17 +622,17 @@ class Params:
         reform_levers: dict[str, Any] = {}
         for key, value in changes.items():
             parts = key.split(".")
-            if parts[0] not in _GROUP_TYPES:
+            if parts[0] not in GROUP_TYPES:
                 raise ParamError(f"unknown parameter group {parts[0]!r} in {key!r}; valid groups: "
-                                 f"{', '.join(_GROUP_TYPES)}")
+                                 f"{', '.join(GROUP_TYPES)}")
             if parts[:2] == ["reform", "incentives"] and len(parts) == 3:
-                _field_of(Incentives, parts[2], key)
+                field_of(Incentives, parts[2], key)
                 reform_levers[parts[2]] = value
                 continue
             if len(parts) != 2:
                 raise ParamError(f"parameter names are 'group.field' (or "
                                  f"'reform.incentives.<lever>'), got {key!r}")
-            _field_of(_GROUP_TYPES[parts[0]], parts[1], key)
+            field_of(GROUP_TYPES[parts[0]], parts[1], key)
             groups.setdefault(parts[0], {})[parts[1]] = _coerce(value)
         new = self
         for gname, kv in groups.items():
@@ -669,7 +669,7 @@ class Params:
         name, changes = "", {}
         if isinstance(schedule, str):
             name = schedule
-            paths, changes = _package(schedule)
+            paths, changes = package_changes(schedule)
         elif isinstance(schedule, dict):
             paths = tuple(LeverPath(k, v) for k, v in schedule.items())
         elif isinstance(schedule, Iterable):
@@ -717,7 +717,7 @@ class Params:
     def flat(self) -> dict[str, Any]:
         """Return all parameters as ``{"group.field": value}`` (reform levers included)."""
         out: dict[str, Any] = {}
-        for gname in _GROUP_TYPES:
+        for gname in GROUP_TYPES:
             group = getattr(self, gname)
             for f in fields(group):
                 v = getattr(group, f.name)
@@ -793,7 +793,7 @@ def _coerce(value: Any) -> Any:
     return value
 
 
-def _package(name: str) -> tuple[tuple[LeverPath, ...], dict[str, Any]]:
+def package_changes(name: str) -> tuple[tuple[LeverPath, ...], dict[str, Any]]:
     """Lever paths and other parameter changes of a named reform package."""
     from abm.inputs import data
 
@@ -829,7 +829,8 @@ def reform_packages() -> pd.DataFrame:
     return data.load_reforms().copy()
 
 
-def _field_of(cls: type, name: str, key: str) -> dataclasses.Field:
+def field_of(cls: type, name: str, key: str) -> dataclasses.Field:
+    """Return the field ``name`` of parameter group ``cls`` (ParamError naming ``key`` if none)."""
     valid = {f.name: f for f in fields(cls)}
     if name not in valid:
         raise ParamError(f"unknown parameter {key!r}; valid names in "
@@ -847,7 +848,7 @@ def describe() -> pd.DataFrame:
     'fraction'
     """
     rows = []
-    for gname, cls in _GROUP_TYPES.items():
+    for gname, cls in GROUP_TYPES.items():
         for f in fields(cls):
             default = f.default if f.default is not dataclasses.MISSING else None
             lo, hi = f.metadata.get("range", (None, None))
@@ -875,7 +876,7 @@ def preset(name: str, *, calibrated: bool = True) -> Params:
     and notebooks; ``"x_county"``, ``"yongan"`` and ``"baiyun"`` take residents, villages and the
     family-doctor contract rate from ``datasets/presets.csv`` and their facilities from
     ``datasets/facilities_<name>.csv``. Their fitted parameters take the mode of the shipped
-    x_county posterior (``abm.calibration.posterior_mode``, docs/calibration.md; yongan and
+    x_county posterior (``abm.fitting.calibration.posterior_mode``, docs/calibration.md; yongan and
     baiyun borrow x_county's); ``calibrated=False`` gives the deterministic baseline calibration
     of docs/odd.md §9 instead (the defaults of :class:`Params`).
 
@@ -900,6 +901,6 @@ def preset(name: str, *, calibrated: bool = True) -> Params:
     })
     if not calibrated:
         return params
-    from abm.calibration import posterior_mode  # issue 12: defaults from the posterior
+    from abm.inputs import data  # issue 12: defaults from the posterior's mode, read as data
 
-    return params.replace(**posterior_mode(name))
+    return params.replace(**data.load_posterior_mode())

@@ -732,7 +732,7 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
     """
     named = _scenarios(scenarios)
     if posterior is not None:
-        from abm.calibration import posterior_scenarios
+        from abm.inputs.posterior import posterior_scenarios
 
         named = posterior_scenarios(named, posterior)
     seed_list = _seeds(seeds)

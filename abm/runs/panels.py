@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm import data
-from abm._validate import check_seed
-from abm.experiments import spawn_seeds, sweep
-from abm.params import ParamError, Params, _package, preset
+from abm.inputs import data
+from abm.inputs.checks import check_seed
+from abm.inputs.params import ParamError, Params, package_changes, preset
+from abm.runs.experiments import spawn_seeds, sweep
 
 __all__ = ["NATIONAL_ADOPTION", "OUTCOMES", "ReformPanel", "draw_counties", "reform_panel"]
 
@@ -262,8 +262,7 @@ class ReformPanel:
         >>> rp.true_att("visits_per_capita", "dynamic").index.tolist()  # doctest: +SKIP
         [-1, 0, 1]
         """
-        from econometrics.cs.aggte import aggregate_effects
-        from econometrics.cs.attgt import GroupTimeEstimates
+        from econometrics import GroupTimeEstimates, aggregate_effects
 
         _check_outcome(outcome)
         if aggregation not in _AGGREGATIONS:
@@ -375,7 +374,7 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
     check_seed(seed)
     if not isinstance(package, str):
         raise ParamError(f"package must be a reform package name, got {package!r}")
-    _package(package)  # an unknown package is refused before any county is drawn
+    package_changes(package)  # an unknown package is refused before any county is drawn
     if patients not in ("arrays", "agents", "auto"):
         raise ParamError(f"patients must be one of 'arrays', 'agents', 'auto'; got {patients!r}")
     span = range(int(start_year), int(start_year) + int(years))

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from abm._validate import check_days, check_params, check_reform_day, check_seed
-from abm.equity import Grouping
-from abm.metrics import _days_in, summarize, summarize_groups
-from abm.model import PatientMode, ReferralModel, check_mode, resolve_mode
-from abm.params import Params
+from abm.engine.equity import Grouping
+from abm.engine.metrics import days_in, summarize, summarize_groups
+from abm.engine.model import PatientMode, ReferralModel, check_mode, resolve_mode
+from abm.inputs.checks import check_days, check_params, check_reform_day, check_seed
+from abm.inputs.params import Params
 
 RUN_KEYS = ("run_id", "scenario", "replicate", "seed")
 
@@ -82,8 +82,8 @@ class Results:
 
     def by_tier(self, window: tuple[int, int] | None = None) -> pd.DataFrame:
         """Counters summed over the window, one row per tier, with per-person-year visits."""
-        d = _days_in(self.daily, window)
-        from abm.model import FACILITY_COUNTERS
+        d = days_in(self.daily, window)
+        from abm.engine.model import FACILITY_COUNTERS
 
         by = d.groupby("tier", observed=False)[list(FACILITY_COUNTERS)].sum()
         person_years = d.loc[d["tier"] == "all", "patients"].sum() / 365.0

@@ -12,7 +12,7 @@ MODULES = ["abm", "abm.inputs.params", "abm.engine.rules", "abm.inputs.roster",
            "abm.engine.stages.admission", "abm.engine.stages.outcome",
            "abm.engine.stages.capacity", "abm.engine.stages.choice", "abm.engine.day",
            "abm.engine.equity", "abm.runs.panels", "abm.fitting.calibration",
-           "abm.engine.sampling"]
+           "abm.inputs.posterior", "abm.engine.sampling"]
 
 
 @pytest.mark.parametrize("name", MODULES)
