@@ -59,11 +59,12 @@ test: $(STAMP) ## Run the test suite (warnings are errors)
 bench: $(STAMP) ## Run the benchmarks (not part of the tests); prints side-by-side ratios
 	$(PY) tests/bench/run.py $(BENCH)
 
-lint: $(STAMP) ## Lint with ruff
+lint: $(STAMP) ## Lint with ruff and check the import contracts (import-linter, pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 data: $(STAMP) ## Validate datasets/ and regenerate the generated ones
-	$(PY) -m abm.data
+	$(PY) -m abm.inputs.data
 
 lab: $(STAMP) ## Start JupyterLab from the environment (LAB_ARGS="--no-browser --port=8899")
 	$(VENV)/bin/jupyter lab --notebook-dir=. $(LAB_ARGS)

@@ -13,6 +13,8 @@ Examples
 
 import hashlib
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import sys
 
@@ -63,20 +65,66 @@ NUMBA_CACHE = _key_numba_cache()
 
 #: Public name -> submodule that defines it (imported when the name is first used).
 _LAZY = {
-    "Facility": "agents", "Patient": "agents", "Physician": "agents",
-    "PATIENT_MODES": "model", "ReferralModel": "model",
-    "SweepError": "experiments", "load_sweep": "experiments", "sweep": "experiments",
-    "PRESETS": "params", "Incentives": "params", "LeverPath": "params", "ParamError": "params",
-    "Params": "params", "Reform": "params", "describe": "params", "preset": "params",
-    "reform_packages": "params",
-    "METRICS": "metrics", "Results": "results", "simulate": "results", "simulate_many": "results",
-    "summarize": "metrics",
-    "TIERS": "tiers", "Tier": "tiers",
-    "validate": "validation",
-    "ReformPanel": "panels", "reform_panel": "panels",
-    "Calibration": "calibration", "calibrate": "calibration", "posterior": "calibration",
-    "MAX_DAYS": "_validate", "ParamTypeError": "_validate",
+    "Facility": "engine.agents", "Patient": "engine.agents", "Physician": "engine.agents",
+    "PATIENT_MODES": "engine.model", "ReferralModel": "engine.model",
+    "SweepError": "runs.experiments", "load_sweep": "runs.experiments",
+    "sweep": "runs.experiments",
+    "PRESETS": "inputs.params", "Incentives": "inputs.params", "LeverPath": "inputs.params",
+    "ParamError": "inputs.params", "Params": "inputs.params", "Reform": "inputs.params",
+    "describe": "inputs.params", "preset": "inputs.params", "reform_packages": "inputs.params",
+    "METRICS": "engine.metrics", "summarize": "engine.metrics",
+    "Results": "runs.results", "simulate": "runs.results", "simulate_many": "runs.results",
+    "TIERS": "inputs.tiers", "Tier": "inputs.tiers",
+    "validate": "fitting.validation",
+    "ReformPanel": "runs.panels", "reform_panel": "runs.panels",
+    "Calibration": "fitting.calibration", "calibrate": "fitting.calibration",
+    "posterior": "inputs.posterior",
+    "MAX_DAYS": "inputs.checks", "ParamTypeError": "inputs.checks",
 }
+
+#: Module paths before the layers (issue 25) -> where the module lives now. ``import abm.params``
+#: and ``python -m abm.data`` still work and give the very module object of the new path.
+MOVED = {
+    **{f"abm.{m}": f"abm.inputs.{m}" for m in ("data", "params", "tiers", "roster")},
+    "abm._validate": "abm.inputs.checks",
+    **{f"abm.{m}": f"abm.engine.{m}" for m in (
+        "agents", "day", "episodes", "equity", "metrics", "model", "packed", "rules", "sampling",
+        "stages", "stages.admission", "stages.billing", "stages.capacity", "stages.choice",
+        "stages.outcome", "stages.referral")},
+    "abm._compile_notice": "abm.engine.compile_notice",
+    **{f"abm.{m}": f"abm.runs.{m}" for m in (
+        "experiments", "levers", "panels", "results", "testing")},
+    **{f"abm.{m}": f"abm.fitting.{m}" for m in (
+        "calibration", "calibration_plot", "history_matching", "validation")},
+    **{f"abm.{m}": f"abm.apps.{m}" for m in ("cli", "dashboard", "designs", "report")},
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import an old module path (:data:`MOVED`) as the module of its new path (one object)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in MOVED:
+            return None
+        real = importlib.util.find_spec(MOVED[fullname])
+        return importlib.util.spec_from_loader(
+            fullname, self, is_package=real.submodule_search_locations is not None)
+
+    def create_module(self, spec):
+        module = importlib.import_module(MOVED[spec.name])
+        spec.loader_state = module.__spec__  # importlib sets module.__spec__ = spec: undo it
+        return module
+
+    def exec_module(self, module):
+        module.__spec__ = module.__spec__.loader_state
+
+    def get_code(self, fullname):  # python -m abm.data
+        real = importlib.util.find_spec(MOVED[fullname])
+        return real.loader.get_code(real.name)
+
+
+if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
+    sys.meta_path.insert(0, _MovedModules())  # before the path finder: one module object
 
 __all__ = sorted(_LAZY)
 

@@ -17,7 +17,7 @@ session dies, rerunning the same command computes only the missing runs.
 import sys
 
 import abm
-from abm.levers import LEVERS
+from abm.runs.levers import LEVERS
 
 
 def slurm_cluster(**overrides):

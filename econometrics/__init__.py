@@ -42,6 +42,7 @@ _LAZY = {
     # Heterogeneity-robust estimators (issue 6) and sensitivity (issue 18).
     "ComparisonResult": "compare", "compare_estimators": "compare",
     "AggregateResult": "cs", "AttGtResult": "cs", "att_gt": "cs",
+    "GroupTimeEstimates": "cs.attgt", "aggregate_effects": "cs",  # abm.ReformPanel.true_att
     "HonestDiDResult": "honest", "honest_did": "honest",
     "DCDHResult": "dcdh", "dcdh": "dcdh",
     "imputation": "imputation",

@@ -33,14 +33,17 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "FEW_CLUSTERS",
     "DataWarning",
     "Panel",
     "PanelError",
     "as_pandas",
     "check_choice",
     "check_count",
+    "check_flag",
     "check_seed",
     "check_window",
+    "few_clusters_message",
     "normalize_cohort",
     "prepare_panel",
     "single_adoption_date",
@@ -48,6 +51,10 @@ __all__ = [
 ]
 
 _MAX_EXAMPLES = 5  # how many offending units / rows an error message lists
+#: Cluster-robust inference on fewer clusters than this warns (DataWarning): CRV1 standard
+#: errors with t(G - 1) over-reject badly with a handful of clusters (Cameron, Gelbach and
+#: Miller 2008; MacKinnon and Webb 2017); fixest and Stata compute them without a word.
+FEW_CLUSTERS = 5
 
 
 class PanelError(ValueError):
@@ -144,6 +151,23 @@ def check_count(name: str, value, minimum: int = 1) -> int:
     if not _is_integer(value) or value < minimum:
         raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
     return int(value)
+
+
+def check_flag(name: str, value) -> bool:
+    """Return ``value`` as a Python bool: True, False or a numpy bool; ValueError otherwise.
+
+    Examples
+    --------
+    >>> check_flag("cband", np.True_)
+    True
+    >>> check_flag("cband", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: cband=1 must be True or False
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name}={value!r} must be True or False")
+    return bool(value)
 
 
 def normalize_cohort(values, name: str = "cohort") -> np.ndarray:
@@ -318,6 +342,7 @@ def prepare_panel(
     weights: str | None = None,
     absorbing: bool = True,
     absorb: Sequence[str] = (),
+    require: str | None = None,
 ) -> Panel:
     """Validate a long panel and return a fresh, sorted copy of its columns with facts.
 
@@ -343,6 +368,9 @@ def prepare_panel(
     absorb : sequence of str
         Columns of extra fixed effects, kept as ``_fe::<name>`` (rows where they are missing
         are dropped and reported).
+    require : {"cohort", "treat"}, optional
+        The role the calling estimator cannot do without: passing None for it is a ValueError
+        naming the argument (not a KeyError later).
     absorbing : bool
         True (default): ``treat`` must be 0/1 and never switch off (staggered adoption). False
         (estimators for switching treatments, e.g. :func:`econometrics.dcdh`): any finite,
@@ -370,10 +398,15 @@ def prepare_panel(
     >>> p.n_units, p.balanced, p.cohorts, p.frame["_treat"].tolist()
     (2, True, (2.0,), [0.0, 1.0, 0.0, 0.0])
     """
+    if require is not None and {"cohort": cohort, "treat": treat}[require] is None:
+        words = {"cohort": "first treated period", "treat": "0/1 treatment"}[require]
+        raise PanelError(f"{require}=None: this estimator needs the {words} column; pass its "
+                         f"name, e.g. {require}={require!r}")
     data = as_pandas(data)
     covs, clusters = _as_list(covariates), _as_list(cluster)
     _check_arguments(data, y=y, unit=unit, time=time, cohort=cohort, treat=treat, covs=covs,
-                     clusters=clusters, weights=weights, absorb=list(absorb))
+                     clusters=clusters, weights=weights, absorb=list(absorb),
+                     clusters_given=cluster is not None)
     names = {"y": y, "unit": unit, "time": time}
     for role, name in (("cohort", cohort), ("treat", treat), ("weights", weights)):
         if name is not None:
@@ -456,11 +489,21 @@ def as_pandas(data) -> pd.DataFrame:
                      f"{type(data).__name__}")
 
 
+_ROLE_WORDS = {"y": "outcome", "unit": "unit identifier", "time": "period",
+               "cohort": "first treated period", "treat": "treatment"}
+
+
 def _check_arguments(data, *, y, unit, time, cohort, treat, covs, clusters, weights,
-                     absorb=()) -> None:
+                     absorb=(), clusters_given=False) -> None:
     """Every role names an existing column; at most two clusters; no reserved names."""
     if len(clusters) > 2:
         raise PanelError(f"cluster= takes one or two columns, got {len(clusters)}: {clusters}")
+    if isinstance(clusters, list) and not clusters and clusters_given:
+        raise PanelError("cluster=[] names no column: pass None (cluster by unit) or one or two "
+                         "cluster columns")
+    if len(clusters) == 2 and clusters[0] == clusters[1]:
+        raise PanelError(f"cluster={clusters!r} lists the column {clusters[0]!r} twice: pass it "
+                         "once (one-way clustering)")
     roles = {"y": [y], "unit": [unit], "time": [time], "covariates": covs, "cluster": clusters,
              "fe": list(absorb)}
     for role, name in (("cohort", cohort), ("treat", treat), ("weights", weights)):
@@ -471,6 +514,15 @@ def _check_arguments(data, *, y, unit, time, cohort, treat, covs, clusters, weig
             if not isinstance(col, str):
                 raise PanelError(f"{role}= must name a column (str), got {col!r}")
     _check_columns(data, roles)
+    main = [(role, name) for role, name in (("y", y), ("unit", unit), ("time", time),
+                                            ("cohort", cohort), ("treat", treat))
+            if name is not None]
+    for i, (role, name) in enumerate(main):
+        for other, same in main[i + 1:]:
+            if same == name:
+                raise PanelError(f"{role}={name!r} and {other}={same!r} name the same column: "
+                                 f"the {_ROLE_WORDS[role]} and the {_ROLE_WORDS[other]} must be "
+                                 "different columns")
     bad_cov = [c for c in covs if c.startswith("_")]
     if bad_cov:
         raise PanelError(f"covariate names may not start with an underscore: {bad_cov}")
@@ -556,10 +608,30 @@ def _check_variation(out: pd.DataFrame, names: dict, covs, clusters) -> None:
         raise PanelError(f"covariate {names['y']!r} is the outcome column: a covariate equal "
                          "to the outcome fits it perfectly (standard errors 0)")
     for i, c in enumerate(clusters):
-        if out[f"_cluster{i}"].nunique() < 2:
+        n_clusters = out[f"_cluster{i}"].nunique()
+        if n_clusters < 2:
             raise PanelError(f"cluster column {c!r} has a single cluster: cluster-robust "
                              "standard errors need at least 2 clusters (cluster by unit, or "
                              "pass cluster=None)")
+        if n_clusters < FEW_CLUSTERS:
+            warn_data(few_clusters_message(f"cluster column {c!r}", n_clusters))
+
+
+def few_clusters_message(what: str, n_clusters: int) -> str:
+    """Return the DataWarning text for cluster-robust inference on few clusters.
+
+    Examples
+    --------
+    >>> few_clusters_message("cluster column 'c'", 2).split(":")[0]
+    "cluster column 'c' has only 2 clusters"
+    """
+    rank = ("" if n_clusters > 2 else "; with 2 clusters the cluster-robust covariance has "
+            "rank 1, so no joint test of two or more estimates is defined")
+    return (f"{what} has only {n_clusters} clusters: cluster-robust standard errors are "
+            f"computed (as fixest, Stata and R did do), but with fewer than {FEW_CLUSTERS} "
+            "clusters they are unreliable and tests over-reject"
+            f"{rank}; cluster by a finer column (e.g. the unit) or report a wild cluster "
+            "bootstrap (econometrics.wild_bootstrap) beside it")
 
 
 def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:

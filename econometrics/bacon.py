@@ -231,7 +231,8 @@ def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str,
     >>> round(float(b.tidy().weight.sum()), 12), bool(abs(b.weighted_sum - b.twfe_estimate) < 1e-10)
     (1.0, True)
     """
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, covariates=covariates)
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
+                          covariates=covariates)
     if not panel.balanced:
         raise PanelError("bacon needs a balanced panel (the decomposition holds for balanced "
                          "panels only); the panel is unbalanced")
@@ -248,7 +249,13 @@ def bacon(data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str,
     dmat = ((gvals[:, None] > 0) & (times[None, :] >= gvals[:, None])).astype(float)
     vd = twfe_variance(dmat)
     if vd <= 0:
-        raise PanelError("the treatment has no variation after removing unit and period effects")
+        groups = sorted({float(g) for g in gvals})
+        why = ("every unit is in one timing group (first treated "
+               f"{groups[0]:g}{'' if groups[0] else ', i.e. never'}), so there is no comparison "
+               "group: no never-treated unit and no other cohort") if len(groups) == 1 else (
+            "its timing groups do not vary within periods")
+        raise PanelError(f"the treatment has no variation after removing unit and period "
+                         f"effects: {why}")
     notes = list(panel.notes)
     if panel.n_always_treated:
         notes.append("units treated in every period form one timing group (control only)")

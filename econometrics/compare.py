@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from econometrics import registry
-from econometrics._panel import as_pandas, normalize_cohort
+from econometrics._panel import PanelError, as_pandas, check_choice, normalize_cohort
 from econometrics.results import Overall, ResultBase, TidyFrame, check_conf_level
 from econometrics.twfe import twfe
 
@@ -155,9 +155,14 @@ def compare_estimators(
     >>> cmp.overall.estimator.tolist()[4]
     "de Chaisemartin-D'Haultfoeuille"
     """
+    if not isinstance(cohort, str):
+        raise ValueError(f"cohort={cohort!r} must name the first-treated-period column (str)")
     if estimators is None:
         names = registry.available()
-        cohorts = normalize_cohort(as_pandas(data)[cohort].to_numpy(), cohort)
+        frame = as_pandas(data)
+        if cohort not in frame.columns:
+            raise PanelError(f"column(s) not found in data: {cohort!r} (cohort=)")
+        cohorts = normalize_cohort(frame[cohort].to_numpy(), cohort)
         if len(np.unique(cohorts[cohorts > 0])) > 1:  # staggered: no one-date estimators
             names = [n for n in names if n not in registry.ONE_ADOPTION_DATE]
     elif isinstance(estimators, str):
@@ -165,6 +170,17 @@ def compare_estimators(
                          f"[{estimators!r}]; allowed: {registry.available()}")
     else:
         names = list(estimators)
+        if not names:
+            raise ValueError(f"estimators={estimators!r} names no estimator: pass None (all of "
+                             f"them) or some of {registry.available()}")
+        twice = sorted({n for n in names if names.count(n) > 1}, key=str)
+        if twice:
+            raise ValueError(f"estimators={estimators!r} lists {twice} more than once")
+        for n in names:
+            check_choice("estimators", n, registry.available())
+    if options is not None and not isinstance(options, Mapping):
+        raise ValueError(f"options={options!r} must be a mapping of estimator name -> keyword "
+                         "arguments, e.g. {'twfe': {'vcov': 'HC1'}}")
     options = dict(options or {})
     unknown = sorted(set(options) - set(names))
     if unknown:

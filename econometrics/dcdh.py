@@ -31,7 +31,13 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import PanelError, check_choice, check_window, prepare_panel
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_flag,
+    check_window,
+    prepare_panel,
+)
 from econometrics.inference import t_inference, wald_test
 from econometrics.results import (
     TIDY_COLUMNS,
@@ -225,11 +231,10 @@ def dcdh(
                          "before its first treatment change, so the reference is -1")
     leads, lags = _horizons(leads, "leads"), _horizons(lags, "lags")
     check_choice("switchers", switchers, get_args(Switchers))
-    for name, value in (("normalized", normalized), ("same_switchers", same_switchers),
-                        ("effects_equal", effects_equal),
-                        ("only_never_switchers", only_never_switchers)):
-        if not isinstance(value, bool):
-            raise ValueError(f"{name}={value!r} must be True or False")
+    normalized = check_flag("normalized", normalized)
+    same_switchers = check_flag("same_switchers", same_switchers)
+    effects_equal = check_flag("effects_equal", effects_equal)
+    only_never_switchers = check_flag("only_never_switchers", only_never_switchers)
     conf_level = check_conf_level(conf_level)
     leads, lags = check_window(leads=leads, lags=lags).values()
     if cluster is not None and not isinstance(cluster, str):
@@ -289,6 +294,13 @@ def _result(fit, panel, full, notes, conf_level, y) -> DCDHResult:
         table[k] = np.asarray(v)
     table = table[["event_time", *TIDY_COLUMNS, "n_switchers", "n_cells"]]
     vcov = pretrend = None
+    n_all = len(eff.estimates) + (0 if pl is None else len(pl.estimates))
+    if full is not None and full.shape[0] != n_all:
+        full = None  # moderndid left out the influence function of an estimated horizon
+        notes.append("vcov not available: moderndid's influence functions do not cover every "
+                     "estimated horizon (no joint placebo test)")
+    elif full is None:
+        notes.append("vcov not available: moderndid returned no influence functions")
     if full is not None:
         # (effects, placebos) -> the table's order: placebos reversed, then effects
         n_e = len(eff.estimates)
@@ -302,8 +314,6 @@ def _result(fit, panel, full, notes, conf_level, y) -> DCDHResult:
             pretrend = wald_test(table["estimate"].to_numpy()[pre], v_pre)
         elif pre.any():
             notes.append("no joint placebo test: the placebos' covariance is singular")
-    else:
-        notes.append("vcov not available: moderndid returned no influence functions")
     equal = None
     if fit.effects_equal_test:
         t = fit.effects_equal_test

@@ -22,13 +22,14 @@ import contextlib
 import io
 import numbers
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import check_choice
+from econometrics._panel import check_choice, check_count
 from econometrics.results import EventStudyResult, ResultBase, check_conf_level
 
 __all__ = ["HonestDiDResult", "Restriction", "honest_did"]
@@ -183,6 +184,10 @@ def honest_did(
     check_choice("restriction", restriction, get_args(Restriction))
     conf_level = check_conf_level(conf_level)
     beta, sigma, pre, post = _event_study_inputs(result)
+    grid_points = check_count("grid_points", grid_points, 2)
+    if isinstance(target, bool | np.bool_) or not isinstance(target, str | numbers.Integral):
+        raise ValueError(f"target={target!r} must be a post-treatment event time (an integer) "
+                         "or 'average'")
     if isinstance(target, str):
         check_choice("target", target, ("average",))
         l_vec = np.full(len(post), 1.0 / len(post))
@@ -195,10 +200,12 @@ def honest_did(
         label = f"event time {target}"
     values = m if m is not None else _DEFAULT_M.get(restriction)
     if values is not None:
-        if isinstance(values, numbers.Real) and not isinstance(values, bool):
+        if isinstance(values, numbers.Real) and not isinstance(values, bool | np.bool_):
             values = [values]  # one bound: m=0.5 as [0.5]
-        if isinstance(values, str | bytes) or not all(
-                isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        listlike = isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping)
+        values = list(values) if listlike else values
+        if not listlike or not all(isinstance(v, numbers.Real)
+                                   and not isinstance(v, bool | np.bool_) for v in values):
             raise ValueError(f"m={m!r} must be a non-negative number or a non-empty list of "
                              "them (bounds on the violation of parallel trends)")
         values = [float(v) for v in values]

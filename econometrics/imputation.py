@@ -30,7 +30,7 @@ from scipy import sparse
 from scipy.sparse.linalg import splu
 
 from econometrics._panel import PanelError, check_choice, check_window, prepare_panel
-from econometrics.inference import cluster_vcov, iid_vcov, t_inference, wald_test
+from econometrics.inference import cluster_vcov, iid_vcov, pretrend_test, t_inference
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, check_conf_level
 
 __all__ = ["PretrendVcov", "imputation", "imputation_weights_variance"]
@@ -178,7 +178,7 @@ def imputation(
                          "period; pass reference=None")
     conf_level = check_conf_level(conf_level)
     leads, lags = check_window(leads=leads, lags=lags).values()
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                           covariates=covariates, cluster=cluster, weights=weights)
     f = panel.frame
     notes = list(panel.notes)
@@ -303,7 +303,7 @@ def _pretrend(z0, y0, rel0, g0, clusters0, leads, n_other, conf_level, scale, ki
     table = pd.DataFrame({"event_time": lead_events, "term": [f"e={e}" for e in lead_events],
                           "estimate": gamma, "std_error": se, **inf})
     return (table, pd.DataFrame(vcov, index=lead_events, columns=lead_events),
-            wald_test(gamma, vcov, df_denom=df_t))
+            pretrend_test(gamma, vcov, df_denom=df_t))
 
 
 def _block_diagonal(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:

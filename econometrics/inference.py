@@ -8,6 +8,7 @@ the algorithm of Roodman, MacKinnon, Nielsen and Webb 2019, "Fast and wild").
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -15,12 +16,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from econometrics._panel import check_choice, check_seed, warn_data
+from econometrics._panel import FEW_CLUSTERS, check_choice, check_seed, warn_data
 from econometrics.results import WaldTest, check_conf_level
 
 #: A standard error at or below this share of the estimate's size (at least 1) is taken as 0:
-#: a perfect fit leaves residuals of rounding size, not exactly 0.
-_ZERO_SE = 1e-10
+#: a perfect fit leaves residuals of rounding size, not exactly 0, and a variance of rounding
+#: size (~1e-16) has a square root of ~1e-8. R did's threshold: sqrt(.Machine$double.eps) * 10.
+_ZERO_SE = 10 * np.sqrt(np.finfo(float).eps)
 
 __all__ = [
     "BootstrapWeights",
@@ -33,6 +35,7 @@ __all__ = [
     "hc1_vcov",
     "iid_vcov",
     "meat",
+    "pretrend_test",
     "t_inference",
     "wald_test",
     "wild_bootstrap",
@@ -111,6 +114,29 @@ def wald_test(estimate, vcov, *, df_denom: float | None = None) -> WaldTest:
     f = w / q
     return WaldTest(statistic=f, df=q, p_value=float(stats.f.sf(f, q, df_denom)),
                     df_denom=float(df_denom))
+
+
+def pretrend_test(estimate, vcov, *, df_denom: float | None = None) -> WaldTest | None:
+    """Joint Wald test of the leads, or None (with a DataWarning) if their covariance is singular.
+
+    A cluster-robust covariance has rank at most G - 1, so with fewer clusters than leads (or a
+    lead without variance) the statistic would be a division by rounding error.
+
+    Examples
+    --------
+    >>> pretrend_test([1.0, 1.0], np.eye(2)).df
+    2
+    """
+    v = np.atleast_2d(np.asarray(vcov, dtype=float))
+    if not np.all(np.isfinite(v)) or np.linalg.matrix_rank(v) < v.shape[0]:
+        warn_data(f"the joint pre-trend test is not reported: the covariance of the "
+                  f"{v.shape[0]} leads is singular (rank {np.linalg.matrix_rank(v)}; a "
+                  "cluster-robust covariance has rank at most clusters - 1)"
+                  if np.all(np.isfinite(v)) else
+                  "the joint pre-trend test is not reported: the covariance of the leads is "
+                  "not finite")
+        return None
+    return wald_test(estimate, v, df_denom=df_denom)
 
 
 def bread(x: np.ndarray) -> np.ndarray:
@@ -351,6 +377,9 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
     The null beta = 0 is imposed, residuals are multiplied by one weight per cluster and the
     cluster-robust t-statistic is recomputed; the p-value is symmetric (share of |t*| >= |t|) and
     the interval inverts the test. The clusters must nest the units (one-way clustering).
+    The bootstrap always clusters: a fit with ``vcov="iid"`` or ``"HC1"`` is bootstrapped by its
+    units. With fewer than :data:`~econometrics._panel.FEW_CLUSTERS` clusters it warns
+    (DataWarning): the draws then take only a handful of distinct values.
 
     Parameters
     ----------
@@ -387,8 +416,12 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
         raise ValueError("wild_bootstrap needs a result of twfe() or event_study(estimator='twfe')")
     if design.clusters.ndim != 1:
         raise ValueError("wild_bootstrap supports one-way clustering only")
+    if not isinstance(n_boot, numbers.Integral) or isinstance(n_boot, bool | np.bool_):
+        raise ValueError(f"n_boot={n_boot!r} must be an integer number of draws (at least 99; "
+                         "9999 recommended)")
     if n_boot < 99:
         raise ValueError(f"n_boot={n_boot} is too small; use at least 99 (9999 recommended)")
+    n_boot = int(n_boot)
     names = list(design.names)
     term = names[0] if term is None else term
     if term not in names:
@@ -408,6 +441,12 @@ def wild_bootstrap(result, *, term: str | None = None, weights: BootstrapWeights
         x, y = x * sw[:, None], y * sw
     codes, inv = np.unique(design.clusters, return_inverse=True)
     g = len(codes)
+    if g < FEW_CLUSTERS:
+        points = 2 if weights == "rademacher" else 6
+        warn_data(f"wild_bootstrap with only {g} clusters: there are only {points ** g} "
+                  f"possible {weights} weight draws, so the p-value takes only a few values "
+                  "and the test is unreliable with fewer than "
+                  f"{FEW_CLUSTERS} clusters (cluster by a finer column if the design allows)")
     k = x.shape[1] + 1 if design.n_params is None else design.n_params
     factor = crv1_factor(g, len(y), k)
     w_gb = draw_weights(weights, g, n_boot, np.random.default_rng(check_seed(seed)))

@@ -145,7 +145,9 @@ def event_study(
     leads, lags : int, optional
         Event-time window [-leads, lags]; default: every event time observed.
     reference : int or list of int
-        Omitted event time(s) (normalized to 0), default -1.
+        Omitted event time(s) (normalized to 0), default -1. Must be pre-treatment event times
+        (< 0): a treated event time (0 or later) is refused with a ValueError, since every
+        effect would then be measured relative to a treatment effect.
     estimator : str
         Name of a registered estimator (see :func:`econometrics.registry.available`).
     covariates : str or sequence of str, optional

@@ -259,6 +259,13 @@ class ResultBase:
 
     def summary(self, *, latex: bool = False, digits: int = 4) -> str:
         """Return a text table (or a LaTeX ``tabular`` with ``latex=True``) with the facts."""
+        if not isinstance(latex, bool | np.bool_):
+            raise ValueError(f"latex={latex!r} must be True or False")
+        if (not isinstance(digits, numbers.Integral) or isinstance(digits, bool | np.bool_)
+                or not 0 <= digits <= 15):
+            raise ValueError(f"digits={digits!r} must be an integer from 0 to 15 (decimals "
+                             "shown)")
+        digits = int(digits)
         title = f"{self._title()}: {self.outcome}"
         table = self._summary_table()
         if latex:

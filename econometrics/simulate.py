@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from econometrics._panel import check_seed
+from econometrics._panel import check_count, check_seed
 
 __all__ = ["simulate_panel", "true_event_path"]
+
+
+def _real(name: str, value) -> float:
+    """Return a finite real number (numpy numbers too, bools and strings not) as a float."""
+    if (not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_)
+            or not np.isfinite(value)):
+        raise ValueError(f"{name}={value!r} must be a finite number")
+    return float(value)
 
 
 def simulate_panel(
@@ -57,15 +66,37 @@ def simulate_panel(
     >>> df.shape, sorted(df.cohort.unique().tolist())
     ((50, 6), [0, 3])
     """
-    if n_units < 2 or n_periods < 2:
-        raise ValueError("simulate_panel needs n_units >= 2 and n_periods >= 2")
+    n_units = check_count("n_units", n_units, 2)
+    n_periods = check_count("n_periods", n_periods, 2)
+    never_treated = _real("never_treated", never_treated)
     if not 0 <= never_treated < 1:
-        raise ValueError(f"never_treated={never_treated} must be in [0, 1)")
+        raise ValueError(f"never_treated={never_treated!r} must be a share in [0, 1)")
+    dynamic = _real("dynamic", dynamic)
+    sigma = _real("sigma", sigma)
+    if sigma < 0:
+        raise ValueError(f"sigma={sigma!r} must be a standard deviation >= 0")
+    if isinstance(cohorts, str | bytes) or not isinstance(cohorts, Iterable):
+        raise ValueError(f"cohorts={cohorts!r} must be a non-empty sequence of periods in "
+                         f"1..n_periods, e.g. (3, 5)")
+    cohorts = list(cohorts)
+    if not cohorts or not all(isinstance(c, numbers.Integral) and not isinstance(c, bool)
+                              and c >= 1 for c in cohorts):
+        raise ValueError(f"cohorts={cohorts!r} must be a non-empty sequence of periods >= 1, "
+                         "e.g. (3, 5)")
     cohorts = [int(c) for c in cohorts]
-    if not cohorts or min(cohorts) < 1:
-        raise ValueError("cohorts must be a non-empty sequence of periods >= 1")
-    effects = {c: float(effect[c]) for c in cohorts} if isinstance(effect, Mapping) else {
-        c: float(effect) for c in cohorts}
+    if min(cohorts) > n_periods:
+        raise ValueError(f"cohorts={cohorts!r} are all first treated after the last period "
+                         f"(n_periods={n_periods}): the panel would have no treated "
+                         "observation")
+    if isinstance(effect, Mapping):
+        keys = {int(k) if isinstance(k, numbers.Integral) else k for k in effect}
+        if keys != set(cohorts):
+            raise ValueError(f"effect={dict(effect)!r} must give one effect per cohort "
+                             f"{sorted(set(cohorts))} (a mapping cohort -> effect), or be one "
+                             "number for all")
+        effects = {int(k): _real("effect", v) for k, v in effect.items()}
+    else:
+        effects = dict.fromkeys(cohorts, _real("effect", effect))
     rng = np.random.default_rng(check_seed(seed))
     n_never = int(round(never_treated * n_units))
     unit_cohort = np.concatenate([

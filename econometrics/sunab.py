@@ -20,9 +20,17 @@ import numpy as np
 import pandas as pd
 
 from econometrics._panel import Panel, PanelError, check_window, prepare_panel
-from econometrics.inference import t_inference, wald_test
+from econometrics.inference import pretrend_test, t_inference
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, check_conf_level
-from econometrics.twfe import VcovKind, absorbed_columns, check_vcov, fit_twfe, subset_panel
+from econometrics.twfe import (
+    VcovKind,
+    absorbed_columns,
+    check_references,
+    check_vcov,
+    fit_twfe,
+    sqrt_variance,
+    subset_panel,
+)
 
 __all__ = ["interaction_weights", "sun_abraham"]
 
@@ -92,7 +100,10 @@ def _comparison_design(panel: Panel, leads, lags, reference) -> tuple[Panel, lis
     if not np.any(frame["_cohort"] > 0):
         raise PanelError("no treated cohort left to estimate event-time effects for")
     if not np.any((frame["_cohort"] > 0) & (frame["_event_time"] == reference)):
-        raise PanelError(f"reference={reference} is not an observed event time of any cohort")
+        window = "" if leads is None or -leads <= reference else (
+            f" (it lies outside the event window: leads={leads} keeps event times >= {-leads})")
+        raise PanelError(f"reference={reference} is not an observed event time of any "
+                         f"cohort{window}")
     return replace(out, frame=frame), notes
 
 
@@ -126,7 +137,8 @@ def sun_abraham(
         Event window [-leads, lags]; treated-cohort observations outside it are dropped.
         Default: every observed event time.
     reference : int
-        Omitted event time (normalized to 0) in every cohort.
+        Omitted event time (normalized to 0) in every cohort; a pre-treatment event time (< 0),
+        as in :func:`~econometrics.event_study`.
     cluster : str, optional
         Cluster column for the CRV1 covariance (default: the unit).
     covariates : list of str, optional
@@ -158,10 +170,11 @@ def sun_abraham(
     if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
         raise ValueError(f"reference={reference!r} must be one integer event time for "
                          "sun_abraham (several reference periods: estimator='twfe')")
+    reference = check_references(reference)[0]
     conf_level = check_conf_level(conf_level)
     leads, lags = check_window(leads=leads, lags=lags).values()
     check_vcov(vcov, cluster)
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                           covariates=covariates, cluster=cluster, weights=weights,
                           absorb=absorbed_columns(fe, unit, time))
     panel, notes = _comparison_design(panel, leads, lags, reference)
@@ -191,16 +204,16 @@ def sun_abraham(
         agg[i, (cells.event_time == k).to_numpy()] = cells.weight[cells.event_time == k]
     est = agg @ delta
     v = agg @ vcov @ agg.T
-    se = np.sqrt(np.diag(v))
+    se = sqrt_variance(np.diag(v))
     inf = t_inference(est, se, fit.df_t, conf_level)
     table = pd.DataFrame({"event_time": events.astype(int),
                           "term": [f"e={int(k)}" for k in events],
                           "estimate": est, "std_error": se, **inf})
     post = (cells.event_time >= 0).to_numpy()
     w_all = np.where(post, cells.n, 0.0) / cells.n[post].sum()
-    overall = Overall(float(w_all @ delta), float(np.sqrt(w_all @ vcov @ w_all)))
+    overall = Overall(float(w_all @ delta), float(sqrt_variance(w_all @ vcov @ w_all)))
     pre = events < 0
-    pretrend = (wald_test(est[pre], v[np.ix_(pre, pre)], df_denom=fit.df_t)
+    pretrend = (pretrend_test(est[pre], v[np.ix_(pre, pre)], df_denom=fit.df_t)
                 if pre.any() else None)
     return EventStudyResult(
         table=table[["event_time", *TIDY_COLUMNS]],

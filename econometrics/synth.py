@@ -369,7 +369,7 @@ def synthetic_control(
     2
     """
     conf_level, seed = _check_options(se_method, replications, conf_level, seed)
-    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
+    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat, require="treat")
     ymat, units, n_controls, n_pre = outcome_matrix(panel, treat, "synthetic_control")
     return _result(ymat, units, n_controls, n_pre, panel, y, treat, conf_level, se_method,
                    replications, seed)
@@ -480,7 +480,7 @@ def sc_event_study(data, *, y: str, unit: str, time: str, cohort: str,
         raise ValueError(f"reference={reference!r}: the synthetic control has no reference "
                          "period; pass reference=None")
     _check_options(se_method, replications, conf_level)
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort)
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort")
     ymat, units, n_controls, n_pre = outcome_matrix(panel, cohort, "synthetic_control")
     es = _result(ymat, units, n_controls, n_pre, panel, y, cohort, conf_level, se_method,
                  replications, seed).effects

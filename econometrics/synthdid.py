@@ -112,7 +112,7 @@ def synthetic_did(
         raise ValueError(f"replications={replications!r} must be an integer >= 2")
     conf_level = check_conf_level(conf_level)
     seed = check_seed(seed)
-    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat)
+    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat, require="treat")
     ever, post = _block_design(panel, treat)
     n_treated = int(panel.n_units - panel.n_never_treated)
     if se_method == "placebo" and panel.n_never_treated <= n_treated:

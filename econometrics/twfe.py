@@ -23,20 +23,27 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from econometrics._panel import Panel, PanelError, check_choice, check_window, prepare_panel
+from econometrics._panel import (
+    Panel,
+    PanelError,
+    check_choice,
+    check_flag,
+    check_window,
+    prepare_panel,
+)
 from econometrics.inference import (
     Design,
     cluster_vcov,
     hc1_vcov,
     iid_vcov,
+    pretrend_test,
     t_inference,
-    wald_test,
     within_unit,
 )
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, StaticResult, check_conf_level
 
 __all__ = ["TwfeFit", "VcovKind", "absorbed_columns", "check_references", "check_vcov",
-           "fit_twfe", "subset_panel", "twfe", "twfe_event_study"]
+           "fit_twfe", "sqrt_variance", "subset_panel", "twfe", "twfe_event_study"]
 
 #: Standard errors of the TWFE estimators: clustered (by ``cluster``), homoskedastic or HC1.
 VcovKind = Literal["cluster", "iid", "HC1"]
@@ -293,6 +300,9 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
     n_params = n_all - sum(lv - 1 for lv, nest in zip(levels, nested, strict=True) if nest)
     vcov = cluster_vcov(xd, resid, codes, n_params=n_params, min_clusters=True,
                         xtx_inv=xtx_inv)
+    fixed = ""
+    if len(n_clusters) == 2:
+        vcov, fixed = _psd_fixed(vcov, len(names))
     g_min = min(n_clusters)
     kind = (f"G/(G-1) with G = min(G_1, G_2) = {g_min} on each of the three one-way terms"
             if len(n_clusters) == 2 else "G/(G-1)")
@@ -301,7 +311,8 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
     small = (f"CRV1 {kind} x (n-1)/(n-k), k = {n_params} (regressors and fixed effects; "
              f"unit effects {'nested in the clusters, counted 1' if nested[0] else 'counted'}"
              f", period effects {'nested, counted 1' if nested[1] else 'counted'}{fe_words}); "
-             f"t({g_min - 1}) for p-values and intervals (fixest default ssc, Stata reghdfe)")
+             f"t({g_min - 1}) for p-values and intervals (fixest default ssc, Stata reghdfe)"
+             f"{fixed}")
     return TwfeFit(
         params=pd.Series(beta, index=all_names),
         vcov=pd.DataFrame(vcov, index=all_names, columns=all_names), df_t=float(g_min - 1),
@@ -310,11 +321,42 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
     )
 
 
+def sqrt_variance(variance: np.ndarray) -> np.ndarray:
+    """Return standard errors of variances; a variance below 0 (by rounding) gives 0, not NaN.
+
+    Examples
+    --------
+    >>> sqrt_variance(np.array([4.0, -1e-18])).tolist()
+    [2.0, 0.0]
+    """
+    variance = np.asarray(variance, dtype=float)
+    return np.sqrt(np.where(variance < 0, 0.0, variance))
+
+
+def _psd_fixed(vcov: np.ndarray, k: int) -> tuple[np.ndarray, str]:
+    """Two-way clustering: the covariance of the first ``k`` coefficients made PSD if it is not.
+
+    V1 + V2 - V12 need not be positive semi-definite (a negative variance gives a NaN standard
+    error). As fixest's ``vcov_fix = TRUE`` (Cameron, Gelbach and Miller 2011), negative
+    eigenvalues are set to 0; returns the covariance and a note ("" if nothing was changed).
+    """
+    block = vcov[:k, :k]
+    values, vectors = np.linalg.eigh(block)
+    if values.min() >= -1e-12 * max(values.max(), 0.0):
+        return vcov, ""
+    out = vcov.copy()
+    out[:k, :k] = (vectors * np.clip(values, 0.0, None)) @ vectors.T
+    n_neg = int((values < 0).sum())
+    return out, (f"; the two-way covariance was not positive semi-definite: {n_neg} negative "
+                 "eigenvalue(s) set to 0 (Cameron, Gelbach and Miller 2011; fixest's "
+                 "vcov_fix)")
+
+
 def _tidy(res: TwfeFit, terms: Sequence[str], conf_level: float) -> pd.DataFrame:
     terms = list(terms)
     pos = res.params.index.get_indexer(terms)
     est = res.params.to_numpy()[pos]
-    se = np.sqrt(np.diag(res.vcov.to_numpy())[pos])
+    se = sqrt_variance(np.diag(res.vcov.to_numpy())[pos])
     inf = t_inference(est, se, res.df_t, conf_level)
     table = pd.DataFrame({"term": terms, "estimate": est, "std_error": se, **inf})
     return table[list(TIDY_COLUMNS)]
@@ -345,7 +387,14 @@ def twfe(
     covariates : str or sequence of str, optional
         Time-varying controls.
     cluster : str or sequence of str, optional
-        One or two cluster columns; default: cluster by ``unit``.
+        One or two cluster columns; default: cluster by ``unit``. A single cluster is refused
+        (PanelError). With 2 to 4 clusters the CRV1 standard errors are computed as fixest
+        does, with t(G - 1) inference, and a DataWarning says they are unreliable (below
+        :data:`~econometrics._panel.FEW_CLUSTERS` clusters tests over-reject; with 2 the
+        covariance has rank 1, so joint tests such as the event study's pre-trend test are
+        not reported). Two-way clustering: a covariance that is not positive semi-definite
+        has its negative eigenvalues set to 0, as fixest's ``vcov_fix`` (noted in
+        ``small_sample``).
     weights : str, optional
         Observation weights (weighted least squares).
     conf_level : float
@@ -374,7 +423,7 @@ def twfe(
     """
     conf_level = check_conf_level(conf_level)
     check_vcov(vcov, cluster)
-    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat,
+    panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat, require="treat",
                           covariates=covariates, cluster=cluster, weights=weights,
                           absorb=absorbed_columns(fe, unit, time))
     f = panel.frame
@@ -409,6 +458,9 @@ def _event_window(rel: np.ndarray, leads: int | None, lags: int | None) -> tuple
 def check_references(reference) -> tuple[int, ...]:
     """Return the omitted event time(s) as a tuple of ints; ValueError naming the argument.
 
+    A reference must be a pre-treatment event time (< 0): normalizing a treated event time to
+    0 would report effects relative to a treatment effect (fixest allows it; we refuse it).
+
     Examples
     --------
     >>> check_references(-1), check_references([-1, -4])
@@ -421,6 +473,14 @@ def check_references(reference) -> tuple[int, ...]:
                          "them (e.g. -1 or [-1, -5])")
     if len(set(values)) < len(values):
         raise ValueError(f"reference={reference!r} lists an event time twice")
+    treated = [int(v) for v in values if v >= 0]
+    if treated:
+        raise ValueError(
+            f"reference={reference!r}: event time{'s' * (len(treated) > 1)} {treated} "
+            f"{'are treated periods' if len(treated) > 1 else 'is a treated period'} (event "
+            "time 0 is the first treated period), so every effect would be measured relative "
+            "to a treatment effect; the reference must be a pre-treatment event time < 0, "
+            "e.g. -1 (or -1 - k with k periods of anticipation)")
     return tuple(int(v) for v in values)
 
 
@@ -458,13 +518,12 @@ def twfe_event_study(
     >>> es.references, -3 in es.tidy().event_time.tolist()
     ((-1, -3), False)
     """
-    if not isinstance(bin_endpoints, bool):
-        raise ValueError(f"bin_endpoints={bin_endpoints!r} must be True or False")
+    bin_endpoints = check_flag("bin_endpoints", bin_endpoints)
     conf_level = check_conf_level(conf_level)
     leads, lags = check_window(leads=leads, lags=lags).values()
     check_vcov(vcov, cluster)
     references = check_references(reference)
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                           covariates=covariates, cluster=cluster, weights=weights,
                           absorb=absorbed_columns(fe, unit, time))
     f = panel.frame
@@ -478,8 +537,14 @@ def twfe_event_study(
     lo, hi = _event_window(rel, leads, lags)
     outside = [r for r in references if not -lo <= r <= hi]
     if outside:
+        hint = ""
+        if leads is None and np.nanmin(rel) >= 0:
+            hint = (f"; no treated unit is observed before its first treated period (every "
+                    f"cohort in {cohort!r} is at or before the first period "
+                    f"{panel.times.min()}): is {cohort!r} an ever-treated 0/1 dummy rather "
+                    "than the first treated period?")
         raise ValueError(f"reference={reference!r}: {outside} must lie in the event window "
-                         f"[{-lo}, {hi}]")
+                         f"[{-lo}, {hi}]{hint}")
     if bin_endpoints:
         rel_b = np.clip(rel, -lo, hi)
     else:
@@ -519,8 +584,8 @@ def twfe_event_study(
     lead = np.array(events) < 0
     pretrend = None
     if lead.any():
-        pretrend = wald_test(res.params.to_numpy()[:k][lead], v_events[np.ix_(lead, lead)],
-                             df_denom=res.df_t)
+        pretrend = pretrend_test(res.params.to_numpy()[:k][lead],
+                                 v_events[np.ix_(lead, lead)], df_denom=res.df_t)
     if bin_endpoints and (leads is not None or lags is not None):
         notes.append(f"event times beyond [{-lo}, {hi}] are pooled into the end points")
     return EventStudyResult(

@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
 # The kernel inherits this: the one-line "compiling" notice of a cold numba cache
-# (abm._compile_notice) is for people at a screen, not for the committed outputs.
+# (abm.engine.compile_notice) is for people at a screen, not for the committed outputs.
 os.environ["ABM_COMPILE_NOTICE"] = "0"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from abm.experiments import local_cluster
+from abm.runs.experiments import local_cluster
 
 PAPERS_DIR = Path(__file__).resolve().parent
 #: Summary of the last build (any size), not committed.

@@ -24,7 +24,7 @@ def _loaded_after(code: str) -> set[str]:
 
 @pytest.mark.parametrize(("code", "absent"), [
     ("import abm", HEAVY),
-    ("import abm.data", HEAVY),
+    ("import abm.inputs.data", HEAVY),
     ("from abm import data; data.load_targets()", HEAVY),
     ("import abm; abm.Params; abm.preset('small')", HEAVY),
     ("import econometrics", HEAVY),

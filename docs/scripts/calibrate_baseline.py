@@ -3,7 +3,7 @@
 Not a statistical calibration (that is ``abm.calibrate``'s job, with uncertainty): a few rounds of
 damped fixed-point updates, each constant moved by the gap of the one target it mainly sets, on
 x_county at scale 20 (year 2 of a 2-year run, mean of two seeds). Prints the values to copy into
-``abm/params.py`` and the targets reached.
+``abm/inputs/params.py`` and the targets reached.
 
     .venv/bin/python docs/scripts/calibrate_baseline.py
 """
@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from abm import data, preset, simulate
+from abm import preset, simulate
+from abm.inputs import data
 
 SEEDS = (1, 2)
 SCALE = 20.0

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 import abm
-from abm.calibration import Calibration, posterior_path, resample
+from abm.fitting.calibration import Calibration
+from abm.inputs.data import posterior_path
+from abm.inputs.posterior import resample
 
 #: Reform-response coefficients and the baseline constants they trade off with, with priors.
 PARAMETERS = {

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 import abm
-from abm.calibration import METHODS, posterior_path
+from abm.fitting.calibration import METHODS
+from abm.inputs.data import posterior_path
 
 #: Fitted parameters and their priors (uniform; narrower than the declared ranges, which only
 #: guard against nonsense; each prior's reason is in docs/calibration.md). Three groups: the

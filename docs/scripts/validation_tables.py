@@ -21,24 +21,25 @@ import time
 import pandas as pd
 
 import abm
+from abm.fitting.validation import fact_band
+from abm.inputs import data
 
 
 def fmt(x: float) -> str:
-    """A number with four significant digits (no trailing exponent for the facts' scales)."""
+    """Format a number with four significant digits."""
     return f"{x:.4g}"
 
 
 def target_text(r: pd.Series) -> str:
+    """Return the target as the table shows it: a value, or a band's two edges."""
     if r["how"] == "band":
-        from abm import data
-        from abm.validation import fact_band
-
         lo, hi = fact_band(r["fact"], data.load_targets())
         return f"{fmt(lo)}-{fmt(hi)}"
     return fmt(r["target"])
 
 
 def markdown(table: pd.DataFrame, band: bool) -> str:
+    """Return the validation table as Markdown, with the rule ``met`` judges by."""
     spread = "90% band" if band else "range over seeds"
     head = (f"| fact | role | how | target | tolerance | simulated (mean) | {spread} | met |\n"
             "|---|---|---|---|---|---|---|---|\n")
@@ -52,6 +53,7 @@ def markdown(table: pd.DataFrame, band: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the chosen table; its time goes to standard error."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", choices=("mode", "posterior"), required=True)
     parser.add_argument("--draws", type=int, default=20)

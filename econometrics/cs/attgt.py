@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from econometrics._panel import PanelError, check_choice, check_seed, prepare_panel, warn_data
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_flag,
+    check_seed,
+    prepare_panel,
+    warn_data,
+)
 from econometrics.cs.aggte import (
     AggregateResult,
     Aggregation,
@@ -415,6 +422,9 @@ class AttGtResult(CsResult):
                                           and not isinstance(balance_e, bool)
                                           and balance_e >= 0):
             raise ValueError(f"balance_e={balance_e!r} must be a non-negative integer or None")
+        if balance_e is not None and kind != "dynamic":
+            raise ValueError(f"balance_e={balance_e!r} applies to the dynamic aggregation only "
+                             f"(kind='dynamic'), not kind={kind!r}")
         for name, v in (("min_e", min_e), ("max_e", max_e)):
             if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
                 raise ValueError(f"{name}={v!r} must be a number (an event time)")
@@ -485,7 +495,7 @@ def _fixed_within_units(values: np.ndarray, n: int, n_periods: int, role: str, n
 
 def _wide_panel(data, *, y, unit, time, cohort, covariates, cluster, weights):
     """Prepare, balance and reshape the panel: arrays per unit (rows) and period (columns)."""
-    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
+    panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                           covariates=covariates, cluster=cluster, weights=weights)
     frame, notes = panel.frame, list(panel.notes)
     periods = np.asarray(panel.times)
@@ -494,8 +504,10 @@ def _wide_panel(data, *, y, unit, time, cohort, covariates, cluster, weights):
         dropped = panel.n_units - frame.loc[full, "_unit"].nunique()
         frame = frame.loc[full].reset_index(drop=True)
         notes.append(f"balanced the panel: dropped {dropped} units not observed in every period")
+        missing = [n for n in notes if n.startswith("dropped") and "missing values" in n]
+        why = f" (after it {missing[0]})" if missing else ""
         warn_data(f"att_gt balanced the panel: dropped {dropped} units not observed in every "
-                  "period (allow_unbalanced_panel=True keeps them)")
+                  f"period{why}; allow_unbalanced_panel=True keeps them")
         if frame.empty:
             raise PanelError("no unit is observed in every period")
     n_periods = len(periods)
@@ -532,7 +544,7 @@ def _long_panel(data, *, y, unit, time, cohort, covariates, cluster, weights, pa
     Returns the Panel, row arrays (outcome, period, influence id, covariates with ones,
     weights) and per-id arrays (cohort, clusters, weights).
     """
-    prepared = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort,
+    prepared = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                              covariates=covariates, cluster=cluster, weights=weights)
     f = prepared.frame
     if panel:
@@ -661,6 +673,19 @@ def _check_rank(flat: np.ndarray, covariates) -> None:
                          "covariate matrix does not have full column rank; drop one")
 
 
+def _one_cluster(cluster, unit):
+    """Return the one cluster column of ``did``'s ``clustervars`` (a list: the unit and one)."""
+    if cluster is None or isinstance(cluster, str):
+        return cluster
+    cols = list(cluster) if isinstance(cluster, list | tuple) else [cluster]
+    others = [c for c in cols if c != unit]
+    if not cols or len(cols) > 2 or len(others) > 1 or len(set(cols)) < len(cols):
+        raise ValueError(f"cluster={cluster!r}: att_gt clusters by one column besides the unit "
+                         f"(as did's clustervars: at most two, one of them the unit {unit!r}), "
+                         "e.g. cluster='state' or cluster=[unit, 'state']")
+    return others[0] if others else unit
+
+
 def _check_options(*, control, method, base_period, anticipation, bootstrap, cband):
     check_choice("control", control, get_args(Control))
     check_choice("method", method, get_args(Method))
@@ -669,11 +694,11 @@ def _check_options(*, control, method, base_period, anticipation, bootstrap, cba
                                               and anticipation >= 0):
         raise ValueError(f"anticipation={anticipation!r} must be a non-negative integer")
     if isinstance(bootstrap, bool) or not (isinstance(bootstrap, int | np.integer)
-                                           and bootstrap >= 0):
+                                           and (bootstrap == 0 or bootstrap >= 2)):
         raise ValueError(f"bootstrap={bootstrap!r} must be a non-negative number of draws "
-                         "(e.g. 999), or 0 for analytic pointwise intervals")
-    if not isinstance(cband, bool):
-        raise ValueError(f"cband={cband!r} must be True or False")
+                         "(e.g. 999; at least 2, one draw has no spread), or 0 for analytic "
+                         "pointwise intervals")
+    check_flag("cband", cband)
 
 
 def att_gt(
@@ -737,7 +762,9 @@ def att_gt(
     seed : int or numpy.random.SeedSequence, optional
         Seed of the bootstrap draws.
     cluster : str, optional
-        Cluster column (fixed within units) for the standard errors and the bootstrap.
+        Cluster column (fixed within units) for the standard errors and the bootstrap. As
+        ``did``'s ``clustervars``, a list of two columns must include ``unit`` (the standard
+        errors are always clustered at least by unit): ``["unit", "state"]`` clusters by state.
     panel : bool
         True: panel data (``unit`` observed over time). False: repeated cross-sections, every
         row a separate observation (``unit`` then identifies rows and may not repeat), with
@@ -777,11 +804,12 @@ def att_gt(
     1.0
     """
     conf_level = check_conf_level(conf_level, alpha)
+    cluster = _one_cluster(cluster, unit)
     _check_options(control=control, method=method, base_period=base_period,
                    anticipation=anticipation, bootstrap=bootstrap, cband=cband)
-    for name, value in (("panel", panel), ("allow_unbalanced_panel", allow_unbalanced_panel)):
-        if not isinstance(value, bool):
-            raise ValueError(f"{name}={value!r} must be True or False")
+    cband = check_flag("cband", cband)
+    panel = check_flag("panel", panel)
+    allow_unbalanced_panel = check_flag("allow_unbalanced_panel", allow_unbalanced_panel)
     covariates = [] if covariates is None else (
         [covariates] if isinstance(covariates, str) else list(covariates))
     cols = dict(data=data, y=y, unit=unit, time=time, cohort=cohort, covariates=covariates,

@@ -16,9 +16,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from abm import posterior, preset, reform_packages, sweep, validate  # noqa: E402
-from abm.calibration import LEVEL, bands, posterior_path  # noqa: E402
-from abm.calibration_plot import calibration_figure  # noqa: E402
-from abm.validation import FACTS  # noqa: E402
+from abm.fitting.calibration import bands  # noqa: E402
+from abm.fitting.calibration_plot import calibration_figure  # noqa: E402
+from abm.fitting.validation import FACTS  # noqa: E402
+from abm.inputs.data import posterior_path  # noqa: E402
+from abm.inputs.posterior import LEVEL  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
 
 

@@ -16,8 +16,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from abm import METRICS, data, preset, sweep, validate  # noqa: E402
-from abm.levers import LEVERS, lever_effects  # noqa: E402
+from abm import METRICS, preset, sweep, validate  # noqa: E402
+from abm.inputs import data  # noqa: E402
+from abm.runs.levers import LEVERS, lever_effects  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
 
 TARGETED = ("upward_referral_rate", "downward_referral_rate", "primary_outpatient_share",

@@ -18,7 +18,7 @@ from scipy import stats
 
 import abm
 from abm import ReferralModel, preset, simulate
-from abm.model import AUTO_ARRAYS_ABOVE, COUNTY_COUNTERS, FACILITY_COUNTERS
+from abm.engine.model import AUTO_ARRAYS_ABOVE, COUNTY_COUNTERS, FACILITY_COUNTERS
 
 N_SEEDS = 30
 DAYS = 120

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import abm
 from abm import ParamError, preset, simulate
-from abm._validate import MAX_DAYS, ParamTypeError
+from abm.inputs.checks import MAX_DAYS, ParamTypeError
 
 SMALL = preset("small")
 

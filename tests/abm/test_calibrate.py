@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import abm
-from abm import experiments
-from abm.calibration import infer, posterior_median, posterior_mode, priors, resample
-from abm.data import load_targets
-from abm.validation import FACTS, fact_band, fact_target
+from abm.fitting.calibration import infer, posterior_median, posterior_mode, priors, resample
+from abm.fitting.validation import FACTS, fact_band, fact_target
+from abm.inputs.data import load_targets
+from abm.runs import experiments
 
 TRUE = {"choice.asc_self_care": 4.0, "choice.beta_cost": 1.2}
 PRIOR = {"choice.asc_self_care": (2.0, 6.0), "choice.beta_cost": (0.2, 2.0)}
@@ -154,5 +154,5 @@ def test_sweep_runs_posterior_draws_on_every_seed():
     for name in expected.columns:
         if name in df.columns:
             assert df[name].tolist() == pytest.approx(np.repeat(expected[name], 2).tolist())
-    band = abm.calibration.bands(df, ["visits_per_capita"])
+    band = abm.fitting.calibration.bands(df, ["visits_per_capita"])
     assert band.at[0, "runs"] == 6 and band.at[0, "lower"] <= band.at[0, "upper"]

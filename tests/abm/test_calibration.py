@@ -9,7 +9,8 @@ referral policies and of the bed bookings).
 
 import pytest
 
-from abm import data, preset, simulate
+from abm import preset, simulate
+from abm.inputs import data
 
 DAYS = 730
 SEED = 1

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from abm._compile_notice import MESSAGE
+from abm.engine.compile_notice import MESSAGE
 
 #: Compiles one small rule (a second or two), enough to fire numba's compile event.
 SNIPPET = ("import numpy as np\n"

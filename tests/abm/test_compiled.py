@@ -4,9 +4,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abm import ReferralModel, packed, preset
-from abm.day import FACILITY_COUNTERS, pairwise_sum
-from abm.stages.admission import book_beds
+from abm import ReferralModel, preset
+from abm.engine import packed
+from abm.engine.day import FACILITY_COUNTERS, pairwise_sum
+from abm.engine.stages.admission import book_beds
 
 # a loaded machine can stall input generation; the inputs themselves are small
 RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm import data
-from abm.data import DatasetError
+from abm.inputs import data
+from abm.inputs.data import DatasetError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
@@ -270,7 +270,7 @@ def test_missing_column_in_a_row_is_refused(tmp_path):
 
 
 def _package_copy(tmp_path, monkeypatch):
-    """A copy of datasets/ that abm.data reads instead of the shipped one."""
+    """A copy of datasets/ that abm.inputs.data reads instead of the shipped one."""
     folder = tmp_path / "datasets"
     shutil.copytree(DATASETS, folder)
     monkeypatch.setattr(data, "datasets_dir", lambda: folder)
@@ -357,7 +357,7 @@ def test_load_of_a_cell_that_does_not_parse_names_it(tmp_path, monkeypatch):
 
 
 def test_command_line_validates_everything():
-    out = subprocess.run([sys.executable, "-m", "abm.data"], cwd=ROOT, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "abm.inputs.data"], cwd=ROOT, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
@@ -368,7 +368,7 @@ def test_command_line_validates_everything():
 
 def test_command_line_reports_a_bad_file_without_traceback(tmp_path):
     path = _bad_copy(tmp_path, "targets", 1, "value", "abc")
-    out = subprocess.run([sys.executable, "-m", "abm.data", str(path)], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "abm.inputs.data", str(path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
@@ -413,7 +413,9 @@ def test_wheel_ships_the_data_package(tmp_path):
         for name in CSV_RESOURCES:
             assert f"abm/_datasets/{name}.csv" in names
         assert "abm/_datasets/posterior_x_county.parquet" in names
-        assert "abm/data.py" in names
+        assert "abm/inputs/data.py" in names
+        assert "abm/apps/templates/report.html.j2" in names  # package data of the layers
+        assert "abm/apps/design_library/yongan_measures.toml" in names
         zf.extractall(tmp_path / "unpacked")
     # Import abm from the unpacked wheel (not installed): it must find abm/_datasets.
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "unpacked")}

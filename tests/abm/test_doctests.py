@@ -5,11 +5,14 @@ import importlib
 
 import pytest
 
-MODULES = ["abm", "abm.params", "abm.rules", "abm.roster", "abm.episodes", "abm.agents",
-           "abm.model", "abm.metrics", "abm.results", "abm.levers", "abm.experiments",
-           "abm._validate", "abm.data", "abm.packed", "abm.stages", "abm.stages.admission",
-           "abm.stages.outcome", "abm.stages.capacity", "abm.stages.choice", "abm.day",
-           "abm.equity", "abm.panels", "abm.calibration", "abm.sampling"]
+MODULES = ["abm", "abm.inputs.params", "abm.engine.rules", "abm.inputs.roster",
+           "abm.engine.episodes", "abm.engine.agents", "abm.engine.model", "abm.engine.metrics",
+           "abm.runs.results", "abm.runs.levers", "abm.runs.experiments", "abm.inputs.checks",
+           "abm.inputs.data", "abm.engine.packed", "abm.engine.stages",
+           "abm.engine.stages.admission", "abm.engine.stages.outcome",
+           "abm.engine.stages.capacity", "abm.engine.stages.choice", "abm.engine.day",
+           "abm.engine.equity", "abm.runs.panels", "abm.fitting.calibration",
+           "abm.inputs.posterior", "abm.engine.sampling"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -16,8 +16,8 @@ import pytest
 from distributed import Client
 
 import abm
-from abm.experiments import RunSpec, SweepError, _show_progress, local_cluster
-from abm.levers import LEVERS, lever_effects
+from abm.runs.experiments import RunSpec, SweepError, _show_progress, local_cluster
+from abm.runs.levers import LEVERS, lever_effects
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYS = 20

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 import abm
-from abm.experiments import MAX_BATCH, RunSpec, _batches
-from abm.model import ReferralModel
-from abm.params import ParamError
-from abm.results import prefix_families
-from abm.testing import assert_same_state, shared_buffers, state_differences
+from abm.engine.model import ReferralModel
+from abm.inputs.params import ParamError
+from abm.runs.experiments import MAX_BATCH, RunSpec, _batches
+from abm.runs.results import prefix_families
+from abm.runs.testing import assert_same_state, shared_buffers, state_differences
 
 DAYS = 60
 SMALL = abm.preset("small")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from abm import preset
-from abm.levers import LEVERS, lever_effects
+from abm.runs.levers import LEVERS, lever_effects
 
 SEEDS = (1, 2, 3)
 DAYS = 365

@@ -14,10 +14,10 @@ import pytest
 
 import abm
 from abm import ParamError, Params, ReferralModel, preset, simulate
-from abm.episodes import Secular
-from abm.params import LeverPath
-from abm.stages import billing, choice
-from abm.tiers import Tier, is_hospital
+from abm.engine.episodes import Secular
+from abm.engine.stages import billing, choice
+from abm.inputs.params import LeverPath
+from abm.inputs.tiers import Tier, is_hospital
 
 #: Enough downward referrals in a few weeks of the small county.
 BUSY = {"incentives.information_platform": 1.0, "incentives.performance_weight": 1.0,

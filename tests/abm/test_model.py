@@ -6,7 +6,7 @@ import pytest
 
 import abm
 from abm import Facility, Patient, Physician, ReferralModel, preset, simulate
-from abm.model import COUNTY_COUNTERS, FACILITY_COUNTERS
+from abm.engine.model import COUNTY_COUNTERS, FACILITY_COUNTERS
 
 DAYS = 60
 REFORM_DAY = 30

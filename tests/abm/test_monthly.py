@@ -1,7 +1,7 @@
 """Monthly agent steps: shared inputs follow secondments; the steps move what they should."""
 
 from abm import Facility, Physician, ReferralModel, preset
-from abm.agents import monthly_inputs
+from abm.engine.agents import monthly_inputs
 
 
 def test_monthly_inputs_follow_secondments():

@@ -6,7 +6,7 @@ import pytest
 
 import abm
 import econometrics as em
-from abm.panels import OUTCOMES, assign_adoption, draw_counties
+from abm.runs.panels import OUTCOMES, assign_adoption, draw_counties
 
 # The smallest panel that has a pre-year, a post-year, treated and never-treated counties.
 SPEC = dict(years=2, start_year=2018, adoption={2019: 0.5}, scale=2000, seed=5, progress=False)

@@ -4,8 +4,8 @@ import pytest
 
 import abm
 from abm import ParamError, Params, preset
-from abm.levers import LEVERS
-from abm.params import describe
+from abm.inputs.params import describe
+from abm.runs.levers import LEVERS
 
 
 def test_replace_changes_only_the_named_field():
@@ -46,7 +46,7 @@ def test_reform_starts_from_baseline_incentives():
 
 
 def test_presets_come_from_datasets():
-    from abm import data
+    from abm.inputs import data
 
     table = data.load_presets()
     for name in ("x_county", "yongan", "baiyun"):

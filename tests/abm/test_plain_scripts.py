@@ -2,7 +2,7 @@
 
 ``abm.sweep``, ``abm.validate``, ``abm.calibrate`` and ``abm.reform_panel`` with the default
 local workers (``scheduler=None``) from a plain script without ``if __name__ == "__main__":``;
-the sweep (through which the other three start their workers, :func:`abm.experiments.
+the sweep (through which the other three start their workers, :func:`abm.runs.experiments.
 local_cluster`) also from ``python -c``, from standard input and in a notebook. Each runs in a
 fresh process started outside the repository.
 """

@@ -10,10 +10,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from abm import ReferralModel, preset, rules, simulate
-from abm.stages import referral
-from abm.stages.billing import continued_stay_days
-from abm.tiers import Tier
+from abm import ReferralModel, preset, simulate
+from abm.engine import rules
+from abm.engine.stages import referral
+from abm.engine.stages.billing import continued_stay_days
+from abm.inputs.tiers import Tier
 
 #: Enough downward referrals in a few weeks of the small county.
 BUSY = {"incentives.information_platform": 1.0, "incentives.performance_weight": 1.0,

@@ -1,4 +1,5 @@
-"""Properties of the pure rule functions (abm.rules, abm.episodes), checked with hypothesis.
+"""Properties of the pure rule functions (abm.engine.rules, abm.engine.episodes), checked with
+hypothesis.
 
 Where a rule is vectorised for speed, it is compared with a plain loop that states the rule the
 obvious way.
@@ -8,9 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abm import rules
-from abm.rules import referral_destination
-from abm.stages.outcome import wom_deltas
+from abm.engine import rules
+from abm.engine.rules import referral_destination
+from abm.engine.stages.outcome import wom_deltas
 
 settings.register_profile("rules", max_examples=200, deadline=None)
 settings.load_profile("rules")

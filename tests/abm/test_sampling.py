@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from abm import ReferralModel, preset
-from abm.sampling import bounded_integer, onset_sample, sample_without_replacement
+from abm.engine.sampling import bounded_integer, onset_sample, sample_without_replacement
 
 
 def numpy_onset(gen, prob, start, members):

@@ -42,7 +42,7 @@ def test_an_edited_rule_recomputes_every_stored_run(tmp_path):
     assert first["file"] == str(copy / "abm" / "__init__.py")  # the copy runs, not the clone
     assert first["computed"] == 3
     assert sweep_in(copy, store)["computed"] == 0  # resumed: nothing to do
-    rules = copy / "abm" / "rules.py"
+    rules = copy / "abm" / "engine" / "rules.py"
     text = rules.read_text()
     assert "MAX_REIMBURSEMENT = 0.95" in text
     rules.write_text(text.replace("MAX_REIMBURSEMENT = 0.95", "MAX_REIMBURSEMENT = 0.5"))

@@ -13,9 +13,10 @@ CPU core with single-threaded numpy:
 Each configuration runs three times (fresh processes) and the median run is printed, with the
 range: on a shared machine single runs drift by tens of percent.
 
-Both representations share the batch episode pipeline (:func:`abm.episodes.process_episodes`);
-the agent version differs in how patient state is gathered from and written back to Mesa agent
-objects, so the ratio measures that overhead, not a per-agent ``step()`` loop.
+Both representations share the batch episode pipeline
+(:func:`abm.engine.episodes.process_episodes`); the agent version differs in how patient state is
+gathered from and written back to Mesa agent objects, so the ratio measures that overhead, not a
+per-agent ``step()`` loop.
 
 No assertions: targets (arrays >= 100x agents, full year < 5 s and < 2 GiB, linear cost) are
 read from the printout.

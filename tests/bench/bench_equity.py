@@ -10,7 +10,7 @@ import statistics
 import time
 
 import abm
-from abm.model import ReferralModel
+from abm.engine.model import ReferralModel
 
 REPEATS = 5
 DAYS = 365

@@ -18,7 +18,7 @@ import tempfile
 import time
 
 import abm
-from abm.experiments import local_cluster
+from abm.runs.experiments import local_cluster
 
 N_COUNTIES = 6
 YEARS = 2

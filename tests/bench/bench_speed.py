@@ -19,7 +19,7 @@ drifts by tens of percent between runs). Printed side by side in one run:
    before each reform simulated once (``share_prefix=True``, the default) and without, side by
    side; the projected wall time of a 2,800-county x 10-year panel on 2 cores from the simulated
    county-years per hour it measured and the exact work of the national adoption
-   (:func:`abm.panels.assign_adoption`); county-years per hour per core at scale 1 from the
+   (:func:`abm.runs.panels.assign_adoption`); county-years per hour per core at scale 1 from the
    one-year runs of 1;
 4. the first call's compile time (empty numba cache) and the cached load.
 
@@ -139,7 +139,7 @@ def national_work(shared: bool) -> dict:
     """
     import numpy as np
 
-    from abm.panels import assign_adoption, draw_counties
+    from abm.runs.panels import assign_adoption, draw_counties
 
     span = range(2015, 2015 + YEARS)
     counties = draw_counties(COUNTIES, seed=1)
@@ -150,11 +150,11 @@ def national_work(shared: bool) -> dict:
 def agent_counties(scale: float) -> tuple[float, object]:
     """Share of :data:`COUNTIES` drawn counties that ``patients="auto"`` runs as Mesa agents.
 
-    (at most ``abm.model.AUTO_ARRAYS_ABOVE`` simulated patients at ``scale``), and the
+    (at most ``abm.engine.model.AUTO_ARRAYS_ABOVE`` simulated patients at ``scale``), and the
     parameters of the median-sized one of them.
     """
-    from abm.model import AUTO_ARRAYS_ABOVE
-    from abm.panels import county_params, draw_counties
+    from abm.engine.model import AUTO_ARRAYS_ABOVE
+    from abm.runs.panels import county_params, draw_counties
 
     counties = draw_counties(COUNTIES, seed=1)
     small = counties[counties["residents"] / scale <= AUTO_ARRAYS_ABOVE].sort_values("residents")

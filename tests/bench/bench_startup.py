@@ -10,7 +10,7 @@ CI), five times; the median and the range are printed. Two columns, measured sid
   installed without precompiled bytecode and never allowed to write any.
 
 The last columns list which heavy packages the import pulled in (``mesa``, ``linearmodels``,
-``matplotlib``, ``scipy``): ``import abm`` and ``import abm.data`` should not load Mesa,
+``matplotlib``, ``scipy``): ``import abm`` and ``import abm.inputs.data`` should not load Mesa,
 ``import econometrics`` should not load linearmodels.
 
 No assertions: the targets (``abm`` and ``econometrics`` <= 1.5 s with bytecode) are read from
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ["abm", "abm.data", "econometrics", "pandas", "mesa", "linearmodels"]
+MODULES = ["abm", "abm.inputs.data", "econometrics", "pandas", "mesa", "linearmodels"]
 HEAVY = ["mesa", "linearmodels", "matplotlib", "scipy", "statsmodels"]
 REPEATS = 5
 TARGET_S = 1.5

@@ -24,7 +24,7 @@ import tempfile
 import time
 
 import abm
-from abm.experiments import local_cluster
+from abm.runs.experiments import local_cluster
 
 DAYS = 30
 REPEATS = 3

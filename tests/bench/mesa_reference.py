@@ -97,7 +97,7 @@ class ReferenceModel(mesa.Model):
 
     def __init__(self, params, seed: int) -> None:
         import abm
-        from abm.tiers import RANK
+        from abm.inputs.tiers import RANK
 
         super().__init__(rng=seed)
         self.rand = self.random

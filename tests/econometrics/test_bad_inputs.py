@@ -8,6 +8,9 @@ DataWarning whose message matches), or an exception type with a message pattern.
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -18,12 +21,17 @@ from econometrics import (
     PanelError,
     att_gt,
     bacon,
+    compare_estimators,
     dcdh,
     event_study,
+    honest_did,
     imputation,
     simulate_panel,
     sun_abraham,
+    synthetic_control,
+    synthetic_did,
     twfe,
+    wild_bootstrap,
 )
 
 BASE = dict(y="y", unit="unit", time="time")
@@ -37,6 +45,16 @@ def _panel() -> pd.DataFrame:
     df["region"] = (df["unit"] - 1) // 6  # blocks of units: one cohort per region
     df["zone"] = df["unit"] % 4  # cohorts mixed within zones
     return df
+
+
+def _block(n_treated: int, n_control: int, seed: int = 5) -> pd.DataFrame:
+    """One adoption date (period 5 of 8): ``n_treated`` treated and ``n_control`` never."""
+    d = simulate_panel(n_units=n_treated + n_control, n_periods=8, cohorts=(5,), effect=1.0,
+                       never_treated=0.5, seed=seed)
+    treated = d["unit"] <= n_treated
+    d["cohort"] = np.where(treated, 5, 0)
+    d["treat"] = (treated & (d["time"] >= 5)).astype(int)
+    return d
 
 
 def _switching(df):
@@ -69,6 +87,21 @@ CALLS = {
     # dCDH with a treatment that may switch: treat= by default (cohort= when given)
     "dcdh": lambda d, **k: dcdh(d, **{**BASE, **({} if "cohort" in k else {"treat": "treat"}),
                                       "leads": 2, "lags": 1, **k}),
+}
+# issue 28: one-adoption-date estimators (on a block panel from _block), sensitivity and the
+# wild bootstrap (on a fit of the data), and the comparison.
+CALLS |= {
+    "synthetic_did": lambda d, **k: synthetic_did(
+        d, **{**BASE, "treat": "treat", "replications": 20, "seed": 1, **k}),
+    "synthetic_control": lambda d, **k: synthetic_control(
+        d, **{**BASE, "treat": "treat", "replications": 20, "seed": 1, **k}),
+    "honest_did": lambda d, **k: honest_did(event_study(d, **BASE, cohort="cohort"), **k),
+    "wild_bootstrap": lambda d, **k: wild_bootstrap(
+        twfe(d, **BASE, treat="treat", **k.pop("fit", {})), **{"n_boot": 99, "seed": 1, **k}),
+    "att_gt_aggregate": lambda d, kind="group", **k: att_gt(
+        d, **BASE, cohort="cohort", bootstrap=0).aggregate(kind, **k),
+    "compare_estimators": lambda d, **k: compare_estimators(
+        d, **{**BASE, "cohort": "cohort", "estimators": ["twfe", "sun_abraham"], **k}),
 }
 STAGGERED = ("event_study", "att_gt", "sun_abraham", "imputation", "bacon")
 ALL = ("twfe", *STAGGERED)
@@ -275,10 +308,127 @@ CASES = [
      r"fe=\[1\]: each fixed effect must be a column name"),
     ("fe_collinear_covariate-twfe", "twfe", lambda d: d.assign(zx=d.zone * d.time),
      {"fe": "zone^time", "covariates": "zx"}, PanelError, r"'zx' is collinear"),
+    # ---- issue 28: the cases it names, and the classes they stand for
+    # inference that would be meaningless: refused, or warned about by name
+    *[(f"constant_outcome-{e}", e, lambda d: d.assign(y=1.0), {}, PanelError,
+       r"outcome column 'y' is constant") for e in ("twfe", "att_gt", "sun_abraham",
+                                                     "imputation", "dcdh")],
+    *[(f"constant_outcome-{e}", e, lambda d: _block(3, 20).assign(y=1.0), {}, PanelError,
+       r"outcome column 'y' is constant") for e in ("synthetic_did", "synthetic_control")],
+    *[(f"outcome_as_covariate-{e}", e, lambda d: d, {"covariates": "y"}, PanelError,
+       r"covariate 'y' is the outcome column") for e in ("twfe", "att_gt", "imputation")],
+    *[(f"one_treated_one_never-{e}", e, lambda d: _block(1, 1), {}, "warn",
+       r"standard error is 0 or undefined") for e in ("twfe", "att_gt")],
+    ("one_treated_one_never-synthetic_did", "synthetic_did", lambda d: _block(1, 1), {},
+     PanelError, r"needs at least two never-treated control units"),
+    *[(f"placebo_{t}_treated_{c}_controls-synthetic_did", "synthetic_did",
+       lambda d, t=t, c=c: _block(t, c), {}, PanelError,
+       r"se_method='placebo' needs more controls than treated units")
+      for t, c in ((15, 15), (20, 10))],
+    ("placebo_15_15-synthetic_control", "synthetic_control", lambda d: _block(15, 15), {},
+     PanelError, r"needs more control units \(15\) than treated units \(15\)"),
+    ("jackknife_15_15-synthetic_did", "synthetic_did", lambda d: _block(15, 15),
+     {"se_method": "jackknife"}, "ok", None),
+    ("placebo_3_20-synthetic_did", "synthetic_did", lambda d: _block(3, 20), {}, "ok", None),
+    # few clusters: one is refused; two to four are computed (as fixest) with a DataWarning
+    *[(f"single_cluster-{e}", e, lambda d: d.assign(c=1), {"cluster": "c"}, PanelError,
+       r"cluster column 'c' has a single cluster") for e in ("twfe", "sun_abraham",
+                                                              "imputation", "att_gt")],
+    *[(f"two_clusters-{e}", e, lambda d: d.assign(c=d.unit % 2), {"cluster": "c"}, "warn",
+       r"cluster column 'c' has only 2 clusters.*rank 1")
+      for e in ("twfe", "event_study", "sun_abraham", "imputation", "att_gt")],
+    ("four_clusters-twfe", "twfe", lambda d: d.assign(c=d.unit % 4), {"cluster": "c"}, "warn",
+     r"has only 4 clusters"),
+    ("five_clusters-twfe", "twfe", lambda d: d.assign(c=d.unit % 5), {"cluster": "c"}, "ok",
+     None),
+    ("two_clusters-wild_bootstrap", "wild_bootstrap", lambda d: d.assign(c=d.unit % 2),
+     {"fit": {"cluster": "c"}}, "warn", r"wild_bootstrap with only 2 clusters"),
+    ("two_way_not_psd-sun_abraham", "sun_abraham", lambda d: d,
+     {"cluster": ["unit", "time"]}, "ok", None),
+    # confidence levels, in every estimator that takes one
+    *[(f"conf_level_{label}-{e}", e, lambda d: d, {"conf_level": v}, ValueError,
+       r"conf_level=.* must be strictly between 0 and 1")
+      for e in ("twfe", "event_study", "sun_abraham", "imputation", "dcdh", "honest_did")
+      for label, v in (("1.5", 1.5), ("0", 0), ("nan", float("nan")), ("95%", "95%"),
+                       ("True", True), ("None", None))],
+    *[(f"conf_level_{label}-{e}", e, lambda d: _block(3, 20), {"conf_level": v}, ValueError,
+       r"conf_level=") for e in ("synthetic_did", "synthetic_control")
+      for label, v in (("95%", "95%"), ("1", 1))],
+    # event windows and reference periods
+    *[(f"lags_minus_one-{e}", e, lambda d: d, {"lags": -1}, ValueError,
+       r"lags=-1 must be a non-negative integer") for e in ("sun_abraham", "event_study",
+                                                            "imputation", "dcdh")],
+    *[(f"reference_{r}-{e}", e, lambda d: d, {"reference": r}, ValueError,
+       r"is a treated period .* must be a pre-treatment event time < 0")
+      for e in ("event_study", "sun_abraham") for r in (0, 2)],
+    ("reference_list_with_0-event_study", "event_study", lambda d: d, {"reference": [-1, 0]},
+     ValueError, r"event time \[0\] is a treated period"),
+    ("reference_outside_window-sun_abraham", "sun_abraham", lambda d: d, {"leads": 0},
+     PanelError, r"reference=-1 .* outside the event window: leads=0"),
+    ("ever_treated_dummy_first_period-event_study", "event_study",
+     lambda d: d.assign(cohort=(d.cohort > 0).astype(int)), {}, ValueError,
+     r"must lie in the event window .* an ever-treated 0/1 dummy"),
+    # HonestDiD bounds
+    ("m_0.1-honest_did", "honest_did", lambda d: d, {"m": 0.1}, "ok", None),
+    *[(f"m_{label}-honest_did", "honest_did", lambda d: d, {"m": v}, ValueError, r"m=")
+      for label, v in (("True", True), ("empty", []), ("negative", [-1.0]), ("nan", [np.nan]),
+                       ("string", "0.5"), ("mapping", {"a": 0.5}), ("bool_in_list", [0.5, True]))],
+    ("target_True-honest_did", "honest_did", lambda d: d, {"target": True}, ValueError,
+     r"target=True must be a post-treatment event time"),
+    ("grid_points_0-honest_did", "honest_did", lambda d: d, {"grid_points": 0}, ValueError,
+     r"grid_points=0 must be an integer >= 2"),
+    # numpy numbers wherever Python numbers are accepted
+    *[(f"numpy_{arg}-{e}", e, lambda d: d, {arg: v}, "ok", None) for e, arg, v in (
+        ("twfe", "conf_level", np.float32(0.9)),
+        ("event_study", "leads", np.int64(2)), ("event_study", "reference", np.int32(-2)),
+        ("sun_abraham", "lags", np.uint8(1)), ("sun_abraham", "reference", np.int64(-2)),
+        ("imputation", "leads", np.int64(1)), ("att_gt", "anticipation", np.int64(0)),
+        ("att_gt", "cband", np.bool_(False)), ("dcdh", "normalized", np.bool_(True)),
+        ("event_study", "bin_endpoints", np.bool_(False)), ("honest_did", "m", np.float64(0.5)),
+        ("honest_did", "target", np.int64(1)), ("honest_did", "m", np.array([0.5, 1.0])),
+    )],
+    ("numpy_bootstrap-att_gt", "att_gt", lambda d: d, {"bootstrap": np.int64(20), "seed": 1},
+     "ok", None),
+    ("numpy_seed-synthetic_did", "synthetic_did", lambda d: _block(3, 20),
+     {"seed": np.uint32(5), "replications": np.int64(20)}, "ok", None),
+    ("bootstrap_one_draw-att_gt", "att_gt", lambda d: d, {"bootstrap": 1}, ValueError,
+     r"bootstrap=1 .* at least 2"),
+    ("n_boot_float-wild_bootstrap", "wild_bootstrap", lambda d: d, {"n_boot": 99.5},
+     ValueError, r"n_boot=99.5 must be an integer"),
+    # one column in two roles, empty or repeated column lists, a missing required column
+    ("outcome_is_unit-twfe", "twfe", lambda d: d, {"y": "unit"}, PanelError,
+     r"y='unit' and unit='unit' name the same column"),
+    ("unit_is_time-event_study", "event_study", lambda d: d, {"unit": "time"}, PanelError,
+     r"unit='time' and time='time' name the same column"),
+    ("cluster_empty-twfe", "twfe", lambda d: d, {"cluster": []}, PanelError,
+     r"cluster=\[\] names no column"),
+    ("cluster_twice-twfe", "twfe", lambda d: d, {"cluster": ["unit", "unit"]}, PanelError,
+     r"lists the column 'unit' twice"),
+    ("treat_none-twfe", "twfe", lambda d: d, {"treat": None}, PanelError,
+     r"treat=None: this estimator needs the 0/1 treatment column"),
+    *[(f"cohort_none-{e}", e, lambda d: d, {"cohort": None}, (PanelError, ValueError),
+       r"cohort=None") for e in ("event_study", "sun_abraham", "imputation", "att_gt",
+                                 "bacon", "compare_estimators")],
+    ("cluster_list_with_unit-att_gt", "att_gt", lambda d: d, {"cluster": ["unit", "region"]},
+     "ok", None),
+    ("cluster_list_without_unit-att_gt", "att_gt", lambda d: d,
+     {"cluster": ["zone", "region"]}, ValueError,
+     r"att_gt clusters by one column besides the unit"),
+    ("balance_e_group-att_gt", "att_gt_aggregate", lambda d: d, {"balance_e": 1}, ValueError,
+     r"balance_e=1 applies to the dynamic aggregation only"),
+    ("estimators_empty-compare", "compare_estimators", lambda d: d, {"estimators": []},
+     ValueError, r"estimators=\[\] names no estimator"),
+    ("estimators_twice-compare", "compare_estimators", lambda d: d,
+     {"estimators": ["twfe", "twfe"]}, ValueError, r"lists \['twfe'\] more than once"),
+    ("all_at_once-bacon", "bacon", lambda d: d.assign(cohort=4), {}, PanelError,
+     r"every unit is in one timing group .* no comparison group"),
 ]
 
 
 def _check_finite(result):
+    if not hasattr(result, "tidy"):  # the wild bootstrap: one test
+        assert np.isfinite(result.p_value) and np.isfinite(result.estimate)
+        return
     table = result.tidy()
     cols = [c for c in ("estimate", "std_error") if c in table.columns]
     values = table[cols].to_numpy(dtype=float)
@@ -292,9 +442,13 @@ def test_awkward_input(name, estimator, change, kwargs, expected, pattern):
     call = CALLS[estimator]
     if expected == "ok":
         _check_finite(call(data, **kwargs))
-    elif expected == "warn":
-        with pytest.warns(DataWarning, match=pattern):
+    elif expected == "warn":  # this DataWarning among others (few clusters, no pre-test)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             result = call(data, **kwargs)
+        messages = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+        assert any(re.search(pattern, m) for m in messages), messages
+        assert all(issubclass(w.category, DataWarning) for w in caught), caught
         _check_finite(result)
     else:
         with pytest.raises(expected, match=pattern):
@@ -302,4 +456,4 @@ def test_awkward_input(name, estimator, change, kwargs, expected, pattern):
 
 
 def test_corpus_size():
-    assert len(CASES) >= 50
+    assert len(CASES) >= 200

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econometrics import PanelError, check_choice, normalize_cohort, prepare_panel
+from econometrics import DataWarning, PanelError, check_choice, normalize_cohort, prepare_panel
 
 
 @pytest.fixture
@@ -38,8 +38,9 @@ def test_check_choice_names_argument_and_allowed_values():
 
 
 def test_prepare_panel_facts_and_canonical_columns(df):
-    p = prepare_panel(df, y="share", unit="county", time="year", cohort="first",
-                      covariates="x", cluster="city")
+    with pytest.warns(DataWarning, match="cluster column 'city' has only 2 clusters"):
+        p = prepare_panel(df, y="share", unit="county", time="year", cohort="first",
+                          covariates="x", cluster="city")
     f = p.frame
     assert list(f["_unit"]) == ["a"] * 3 + ["b"] * 3 + ["c"] * 3  # sorted by unit, time
     assert list(f["_time"][:3]) == [2001, 2002, 2003] and f["_time"].dtype == np.int64
@@ -110,7 +111,8 @@ def test_not_a_dataframe():
 
 def test_user_frame_is_not_mutated(df):
     before = df.copy(deep=True)
-    p = prepare_panel(df, y="share", unit="county", time="year", cohort="first",
-                      covariates="x", cluster="city")
+    with pytest.warns(DataWarning, match="only 2 clusters"):
+        p = prepare_panel(df, y="share", unit="county", time="year", cohort="first",
+                          covariates="x", cluster="city")
     p.frame.loc[0, "_y"] = -99.0  # the panel holds a copy
     pd.testing.assert_frame_equal(df, before)

@@ -612,7 +612,7 @@ seeds = [1]
 
 def _cli(argv):
     """Run ``referral-lab argv`` in this process; return (status, standard error)."""
-    from abm.cli import main
+    from abm.apps.cli import main
 
     err, out = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):

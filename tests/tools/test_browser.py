@@ -67,8 +67,8 @@ def not_blank(png: bytes) -> bool:
 
 def test_report_renders_every_figure_without_errors(browser, tiny_design, tiny_design_b,
                                                     tmp_path):
-    from abm.designs import load_design
-    from abm.report import compare_designs, write_report
+    from abm.apps.designs import load_design
+    from abm.apps.report import compare_designs, write_report
 
     cmp = compare_designs([load_design(tiny_design), load_design(tiny_design_b)])
     path = write_report(cmp, tmp_path / "report.html", command="test")
@@ -95,8 +95,8 @@ def test_report_renders_every_figure_without_errors(browser, tiny_design, tiny_d
 def test_report_reads_at_a_glance_at_1280_px(browser, tiny_design, tiny_design_b, tmp_path):
     """No horizontal overflow at 1280 px, the summary at the top fits the first screen, long
     sections are folded, and with two seeds the time paths say they show each seed's line."""
-    from abm.designs import load_design
-    from abm.report import MIN_SEEDS_FOR_BAND, compare_designs, write_report
+    from abm.apps.designs import load_design
+    from abm.apps.report import MIN_SEEDS_FOR_BAND, compare_designs, write_report
 
     cmp = compare_designs([load_design(tiny_design), load_design(tiny_design_b)])
     assert cmp.first.seeds == (1, 2) and MIN_SEEDS_FOR_BAND > 2

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from abm.cli import main
-from abm.designs import shipped_designs
+from abm.apps.cli import main
+from abm.apps.designs import shipped_designs
 
 BAD = sorted((Path(__file__).parent / "bad_designs").glob("*.toml"))
 SCRIPT = Path(sys.executable).parent / "referral-lab"
@@ -187,12 +187,12 @@ def test_help_on_each_subcommand(cmd, capsys):
 
 
 def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
-    import abm.cli
+    import abm.apps.cli
 
     def boom(args):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(abm.cli.COMMANDS, "designs", boom)
+    monkeypatch.setitem(abm.apps.cli.COMMANDS, "designs", boom)
     assert main(["designs"]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
@@ -290,7 +290,7 @@ def test_run_over_posterior_draws_pairs_seed_and_draw(tmp_path, capsys):
     sq = county[county["scenario"] == "status quo"].set_index(["draw", "seed"])
     assert sq.loc[("draw0", 1), "primary_outpatient_share"] != sq.loc[
         ("draw1", 1), "primary_outpatient_share"]
-    from abm.designs import paired_effects
+    from abm.apps.designs import paired_effects
 
     eff = paired_effects(runs, baseline="status quo", metrics=["oop_per_capita"])
     d = county.set_index(["scenario", "draw", "seed"])["oop_per_capita"]

@@ -12,10 +12,10 @@ from mesa.visualization.solara_viz import (  # noqa: E402
     _check_model_params,
 )
 
-import abm.dashboard as dash  # noqa: E402
-from abm.cli import build_parser, dashboard_command  # noqa: E402
-from abm.params import ParamError  # noqa: E402
-from abm.testing import assert_same_state  # noqa: E402
+import abm.apps.dashboard as dash  # noqa: E402
+from abm.apps.cli import build_parser, dashboard_command  # noqa: E402
+from abm.inputs.params import ParamError  # noqa: E402
+from abm.runs.testing import assert_same_state  # noqa: E402
 
 
 def test_inputs_match_the_model_signature():

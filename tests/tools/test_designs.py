@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from abm import preset
-from abm.designs import (
+from abm.apps.designs import (
     DesignError,
     LeverSpec,
     design_to_params,
@@ -16,11 +16,11 @@ from abm.designs import (
     run_design_replications,
     shipped_designs,
 )
-from abm.levers import LEVERS
+from abm.runs.levers import LEVERS
 
 
-@pytest.mark.parametrize("name", ["abm.designs", "abm.report", "abm.cli", "abm.dashboard",
-                                  "abm.equity"])
+@pytest.mark.parametrize("name", ["abm.apps.designs", "abm.apps.report", "abm.apps.cli",
+                                  "abm.apps.dashboard", "abm.engine.equity"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
@@ -173,7 +173,7 @@ def test_paired_effects_of_one_group():
 def test_a_dask_scheduler_address_gives_the_same_runs():
     from distributed import Client
 
-    from abm.experiments import local_cluster
+    from abm.runs.experiments import local_cluster
 
     scen = {"status quo": preset("small"),
             "design": preset("small").replace(**{"incentives.revenue_share": 0.5})}

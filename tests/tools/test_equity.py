@@ -1,12 +1,13 @@
-"""Outcomes by group of patients (abm.equity, Results.by_group) and the sweep's rows per group."""
+"""Outcomes by group of patients (abm.engine.equity, Results.by_group) and the sweep's rows per
+group."""
 
 import numpy as np
 import pytest
 
 import abm
-from abm.equity import GROUP_COUNTERS, remoteness_quintiles
-from abm.metrics import GROUP_METRICS, summarize_groups
-from abm.model import ReferralModel
+from abm.engine.equity import GROUP_COUNTERS, remoteness_quintiles
+from abm.engine.metrics import GROUP_METRICS, summarize_groups
+from abm.engine.model import ReferralModel
 
 REFORM = {"reform.day": 20, "reform.incentives.revenue_share": 0.5,
           "reform.incentives.reserved_referral_share": 0.2,

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from abm.designs import load_design
-from abm.report import STATUS_QUO, Comparison, budget_table, fmt_change, fmt_value
+from abm.apps.designs import load_design
+from abm.apps.report import STATUS_QUO, Comparison, budget_table, fmt_change, fmt_value
 
 
 def test_county_totals_are_per_resident_values_times_residents(tiny_design):

@@ -1,0 +1,78 @@
+"""Stages: walk-in and referred arrivals meet the day's outpatient slots.
+
+Member hospitals of county level and above keep the reserved share of their slots for referred
+patients (seed 000, 5.2); a walk-in turned away goes to their second choice, a referred patient
+turned away to the highest facility they can reach.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from abm.engine import rules
+
+
+@njit(cache=True)
+def walkin_limit(capacity: np.ndarray, member: np.ndarray, hospital: np.ndarray,
+                 reserved_share: float) -> np.ndarray:
+    """Slots open to walk-in patients: member hospitals keep the reserved share for referrals.
+
+    >>> walkin_limit(np.array([10.0, 10.0]), np.array([True, True]), np.array([True, False]),
+    ...              0.2)
+    array([ 8., 10.])
+    """
+    return capacity * np.where(member & hospital, 1.0 - reserved_share, 1.0)
+
+
+@njit(cache=True)
+def serve_walkins(chosen: np.ndarray, fallback: np.ndarray, order: np.ndarray,
+                  limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walk-ins take the open slots in random order; the rest go to their second choice.
+
+    Returns the turned-away mask and the first facility of each episode (compiled).
+    """
+    served = rules.allocate_slots(chosen, order, limit)
+    return ~served, np.where(served, chosen, fallback)
+
+
+@njit(cache=True)
+def serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: np.ndarray,
+                    alts: np.ndarray, capacity: np.ndarray, rank: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the final facility and referred-turned-away mask of each episode (compiled)."""
+    n = first.size
+    used = np.zeros(capacity.size, dtype=np.int64)
+    for i in range(n):
+        used[first[i]] += 1
+    free = np.maximum(capacity - used, 0.0)
+    referred = np.flatnonzero(up)
+    served = rules.allocate_slots(dest[referred], order[referred], free)
+    final = first.copy()
+    turned = np.zeros(n, dtype=np.bool_)
+    for r in range(referred.size):
+        i = referred[r]
+        if served[r]:
+            final[i] = dest[i]
+        else:
+            turned[i] = True
+            final[i] = highest_alternative(alts[i], rank)
+    return final, turned
+
+
+@njit(cache=True)
+def highest_alternative(alts: np.ndarray, rank: np.ndarray) -> int:
+    """Return the highest-ranked facility among one episode's alternatives (-1: none) (compiled).
+
+    ``rank`` is the rank of each facility (:data:`abm.inputs.tiers.RANK` of its group); ties go to
+    the first alternative.
+
+    >>> int(highest_alternative(np.array([4, -1, 2]), np.array([0, 0, 1, 0, 3])))
+    4
+    """
+    best, best_key = 0, -1
+    for j in range(alts.size):
+        key = rank[alts[j]] if alts[j] >= 0 else -1
+        if key > best_key:
+            best, best_key = j, key
+    return alts[best]

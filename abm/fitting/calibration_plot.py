@@ -1,0 +1,81 @@
+"""Figures of a calibration: posterior marginals and each fact against its predictive band."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from abm.fitting.validation import fact_band
+from abm.inputs import data
+
+
+def draw_marginals(axes, draws: pd.DataFrame, priors: Mapping[str, tuple[float, float]]) -> None:
+    """Weighted histogram of each parameter's draws over its prior range (flat prior: grey)."""
+    w = draws["weight"].to_numpy()
+    for ax, (name, (lo, hi)) in zip(axes, priors.items(), strict=False):
+        bins = np.linspace(lo, hi, 16)
+        ax.hist(draws[name], bins=bins, weights=w, density=True, color="C0", alpha=0.8)
+        ax.axhline(1 / (hi - lo), color="grey", ls="--", lw=1)
+        ax.set_title(name, fontsize=8)
+        ax.set_xlim(lo, hi)
+        ax.tick_params(labelsize=7)
+        ax.set_yticks([])
+
+
+def draw_facts(axes, table: pd.DataFrame) -> None:
+    """Each fact: target (dashed) with its tolerance or band (grey), simulated mean and band.
+
+    ``table`` has the columns of :func:`abm.validate` plus ``fitted`` (bool).
+    """
+    targets = data.load_targets()
+    for ax, r in zip(axes, table.itertuples(index=False), strict=False):
+        ax.axhline(r.target, color="black", ls="--", lw=1)
+        if r.how == "near":
+            ax.axhspan(r.target - r.tolerance, r.target + r.tolerance, color="grey", alpha=0.2)
+        elif r.how == "band":
+            ax.axhspan(*fact_band(r.fact, targets), color="grey", alpha=0.2)
+        color = "C0" if r.fitted else "C1"
+        ax.errorbar([0], [r.simulated], yerr=[[r.simulated - r.lower], [r.upper - r.simulated]],
+                    fmt="o", color=color, capsize=4)
+        ax.set_xticks([])
+        ax.set_title(f"{r.fact}\n({'fitted' if r.fitted else 'held out'}, {r.how})", fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+
+
+def calibration_figure(draws: pd.DataFrame, priors: Mapping[str, tuple[float, float]],
+                       table: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Marginals on the first row, one panel per fact below."""
+    cols = max(len(priors), 5)
+    fact_rows = -(-len(table) // cols)
+    fig, axes = plt.subplots(1 + fact_rows, cols, figsize=(2.9 * cols, 2.3 * (1 + fact_rows)),
+                             squeeze=False)
+    draw_marginals(axes[0], draws, priors)
+    draw_facts(axes[1:].flat, table)
+    for ax in list(axes[0])[len(priors):] + list(axes[1:].flat)[len(table):]:
+        ax.set_visible(False)
+    fig.suptitle(title or "posterior marginals (dashed: prior) and each fact: target (dashed) "
+                 "with tolerance (grey), posterior predictive mean and 90% band (blue: fitted, "
+                 "orange: held out)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_calibration(cal) -> plt.Figure:
+    """Figure of a :class:`abm.fitting.calibration.Calibration`: marginals and the fitted facts."""
+    from abm.fitting.validation import FACTS, fact_target
+    from abm.inputs.posterior import LEVEL, weighted_quantile
+
+    targets = data.load_targets()
+    w = cal.draws["weight"].to_numpy()
+    rows = []
+    for name in cal.targets:
+        v = cal.simulated[name].to_numpy()
+        lo, hi = weighted_quantile(v, w, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+        target, tol = fact_target(name, targets)
+        rows.append({"fact": name, "how": FACTS[name].how, "target": target, "tolerance": tol,
+                     "simulated": float(np.average(v, weights=w)), "lower": lo, "upper": hi,
+                     "fitted": True})
+    return calibration_figure(cal.draws, cal.priors, pd.DataFrame(rows))
