@@ -65,6 +65,11 @@ def merge(baseline: pd.DataFrame, reform: Calibration, seed: int = SEED) -> tupl
     for name in reform.parameters:
         draws[name] = picked[name].to_numpy()
     draws = draws[[c for c in draws.columns if c != "weight"] + ["weight"]]
+    # the draw holding the baseline mode takes the reform fit's mode, so the mode is a draw
+    kept = [c for c in meta["mode"] if c not in reform.parameters]
+    at = (draws[kept] == pd.Series(meta["mode"])[kept]).all(axis=1).to_numpy()
+    for name, value in reform.meta["mode"].items():
+        draws.loc[at, name] = value
     meta["mode"] = {**meta["mode"], **reform.meta["mode"]}
     meta["priors"] = {**meta["priors"], **reform.priors}
     meta["targets"] = list(dict.fromkeys([*meta["targets"], *reform.targets]))
