@@ -338,6 +338,7 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
     budget = check_int(budget, "budget", 1)
     batch = check_int(batch, "batch", 1)
     n_seeds = check_int(seeds, "seeds", 1)
+    seed = check_int(seed, "seed", 0)
     base = _base(preset, scale)
     obs = _observed(observed, names)
     from abm.runs.experiments import spawn_seeds

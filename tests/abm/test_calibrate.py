@@ -100,6 +100,7 @@ def test_interrupted_calibration_resumes_with_the_same_draws(tmp_path, monkeypat
     ({"method": "mcmc"}, "method must be one of history-matching, optuna-is"),
     ({"method": "optuna-is", "budget": 5}, "budget=5 is too small"),
     ({"observed": {"visits_per_capita": 6.0}}, "not targets"),
+    ({"seed": -1}, "seed must be an integer >= 0, got -1"),
 ])
 def test_bad_input_names_it(kwargs, message):
     call = {"parameters": ["choice.asc_self_care"], "targets": ["forgone_care_rate"],
