@@ -681,8 +681,10 @@ class Params:
         example ``trends.*``) are set as plain parameters.
 
         A second call on the same ``day`` adds its levers to the first schedule (merged); a
-        lever given twice, an empty schedule, or a second call with another day (which would
-        move the first reform) raise :class:`ParamError`.
+        lever given twice, a package given twice (or two packages setting one plain
+        parameter), an empty schedule, or a second call with another day (which would move the
+        first reform, be it lever paths, a step or a package of plain parameters) raise
+        :class:`ParamError`.
 
         Examples
         --------
@@ -713,12 +715,24 @@ class Params:
             raise ParamError("with_reform needs day=, the day the schedule starts (an integer "
                              ">= 0)")
         old = self.reform
-        if old.day is not None and (old.paths or old.incentives is not None):
+        # a package of plain parameters only (trends) is a reform too: it has no paths or step
+        if old.day is not None and (old.paths or old.incentives is not None or old.package):
             if old.day != day:
                 raise ParamError(f"with_reform(day={day}) would move the reform already set "
                                  f"from day {old.day}; one reform has one day: pass "
                                  f"day={old.day} to add levers to it, or start from "
                                  f"params.without_reform()")
+            before = old.package.split("+") if old.package else []
+            if name and name in before:
+                raise ParamError(f"with_reform({name!r}): package {name!r} is already in the "
+                                 f"reform ({old.package}); give each package once")
+            known = set(reform_packages()["package"]) if changes else set()
+            earlier = set().union(*(package_changes(x)[1] for x in before if x in known))
+            again = sorted(set(changes) & earlier)
+            if again:  # a plain parameter set by an earlier package would be overwritten
+                raise ParamError(f"with_reform({name!r}) sets {', '.join(again)}, already set by "
+                                 f"the reform's package(s) {old.package}; give each parameter "
+                                 f"once")
             paths = old.paths + tuple(paths)  # merged; a lever given twice is refused
             name = "+".join(x for x in (old.package, name) if x)
         new = self.replace(**changes, **{"reform.day": day}) if changes else self.replace(
