@@ -22,7 +22,7 @@ done; \
 exit 1
 endef
 
-.PHONY: help env figures test bench lint data lab clean calibrate
+.PHONY: help env figures test bench lint data lab clean calibrate calibrate-reform
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -49,6 +49,9 @@ figures: $(STAMP) ## Reproduce every figure under papers/ (the main job)
 
 calibrate: $(STAMP) ## Calibrate x_county with uncertainty (hours; writes datasets/posterior_x_county.parquet)
 	$(PY) docs/scripts/calibrate_x_county.py $(if $(BUDGET),--budget $(BUDGET),)
+
+calibrate-reform: $(STAMP) ## Fit x_county's reform response (about 20 min on 2 cores; merges into the posterior)
+	$(PY) docs/scripts/calibrate_reform_x_county.py $(if $(BUDGET),--budget $(BUDGET),)
 
 test: $(STAMP) ## Run the test suite (warnings are errors)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

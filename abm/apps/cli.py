@@ -41,7 +41,7 @@ from abm.apps.designs import (
     run_design_replications,
     shipped_designs,
 )
-from abm.inputs.params import Incentives, ParamError
+from abm.inputs.params import Incentives, ParamError, Setting
 from abm.runs.experiments import SYNCHRONOUS
 
 PROG = "referral-lab"
@@ -127,6 +127,16 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def _scale(text: str) -> float:
+    """Parse ``--scale``: residents per simulated patient, in setting.scale's declared range."""
+    value = _positive_float(text)
+    lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
+    if not lo <= value <= hi:  # also inf; 0.5 used to be reported as setting.scale
+        raise argparse.ArgumentTypeError(f"must be a number of residents per simulated patient "
+                                         f"in [{lo:g}, {hi:g}], got {text!r}")
     return value
 
 
@@ -233,7 +243,7 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
                    help="calibration method (default history-matching)")
     p.add_argument("--budget", type=_positive_int, default=150, metavar="N",
                    help="parameter sets simulated in all (default 150)")
-    p.add_argument("--scale", type=_positive_float, metavar="X",
+    p.add_argument("--scale", type=_scale, metavar="X",
                    help="residents per simulated patient (default: the preset's)")
     p.add_argument("--seed", type=_seed, default=2026, help="seed of the sampler and the runs")
     p.add_argument("--out", metavar="DIR", help="resumable sweep store of the runs")
@@ -262,7 +272,7 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
                    help="reform package of datasets/reforms.csv (default compact_consortium)")
     p.add_argument("--adoption", choices=["national"], default="national",
                    help="adoption schedule (national: the national roll-out's shares by year)")
-    p.add_argument("--scale", type=_positive_float, default=10.0, metavar="X",
+    p.add_argument("--scale", type=_scale, default=10.0, metavar="X",
                    help="residents per simulated patient (default 10)")
     p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for panel.csv, truth.csv")

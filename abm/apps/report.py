@@ -56,6 +56,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "downward_referral_rate": ("Downward referral rate from county hospitals", "share"),
     "first_contact_primary_rate": ("Episodes first seen in primary care", "share"),
     "county_internal_rate": ("Episodes treated inside the county", "share"),
+    "inpatient_county_internal_rate": ("Admissions inside the county", "share"),
     "visits_per_capita": ("Outpatient visits per resident per year", "count"),
     "oop_per_episode": ("Out-of-pocket cost per treated illness episode", "yuan"),
     "primary_visits_per_capita": ("Primary care visits per resident per year", "count"),
@@ -100,6 +101,7 @@ CAPACITY_METRICS = ("turned_away_rate", "referred_turned_away_rate", "turned_awa
 #: Outcomes shown per group of patients in the equity section (tables; the first four plotted).
 EQUITY_METRICS = ("forgone_care_rate", "primary_outpatient_share", "oop_per_capita",
                   "insurance_spend_per_capita", "oop_per_episode", "county_internal_rate",
+                  "inpatient_county_internal_rate",
                   "success_rate", "turned_away_rate")
 #: How each group of patients is named in the report.
 GROUP_LABELS: dict[tuple[str, str], str] = {

@@ -129,7 +129,8 @@ class Facility(mesa.Agent):
         """Set the hospital's internal incentive for downward referrals (monthly).
 
         Management reads last month's ledger of its stabilised patients (what keeping them
-        brought, the credit and the insurance money a move would have saved) and moves its
+        brought, the credit, the insurance money a move would have saved and the share it
+        referred down, which costs it volume) and moves its
         policy a step toward the value of a downward referral under the payment regime in force
         (:func:`abm.engine.rules.referral_policy_target`; docs/odd.md, Hospitals). Primary
         facilities and hospitals outside the county or without beds do not set one.
@@ -142,7 +143,7 @@ class Facility(mesa.Agent):
         if stable == 0:
             return
         target = m.referral_policy(led["keep_revenue"][i] / stable, led["credit"][i] / stable,
-                                   led["insurance_saved"][i] / stable)
+                                   led["insurance_saved"][i] / stable, led["down"][i] / stable)
         push = m.fac.referral_push
         push[i] = rules.approach(push.item(i), float(target), m.params.hospital.adjust_rate)
 

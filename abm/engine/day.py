@@ -25,8 +25,8 @@ from abm.engine.episodes import (
     PhysicianState,
 )
 from abm.engine.stages import process_episodes
-from abm.engine.stages.admission import book_beds
-from abm.engine.stages.billing import insurance_saved
+from abm.engine.stages.admission import book_beds, book_beds_more
+from abm.engine.stages.billing import continued_stay_days, insurance_saved
 from abm.inputs.tiers import OUTSIDE
 
 #: Counters tallied per facility and day (summed to tiers in the daily frame).
@@ -38,7 +38,8 @@ FACILITY_COUNTERS: tuple[str, ...] = (
     "bed_transfers")
 N_FACILITY_COUNTERS = len(FACILITY_COUNTERS)
 #: What a hospital's monthly referral policy reads from its own ledger (stabilised patients).
-POLICY_COUNTERS: tuple[str, ...] = ("stable", "keep_revenue", "credit", "insurance_saved")
+POLICY_COUNTERS: tuple[str, ...] = ("stable", "keep_revenue", "credit", "insurance_saved",
+                                    "down")
 
 
 @njit(cache=True)
@@ -275,6 +276,7 @@ def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarra
     add_counts(policy[1], e.final, stable, care.keep_revenue)
     add_counts(policy[2], e.final, stable, care.credit)
     add_counts(policy[3], e.final, stable, insurance_saved(care))
+    add_counts(policy[4], e.final, e.down, np.ones(stable.size))
     outpatient = np.zeros(nf)
     add_counts(outpatient, e.final, e.up, np.ones(e.up.size))
     fac.occupancy[:] = (counts[1] + outpatient) / np.maximum(fac.capacity, 1e-9)
@@ -296,4 +298,11 @@ def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarra
                                fac.hospital, fac.hospital & (fac.group != OUTSIDE), fac.in_county)
     admitted = np.flatnonzero(e.admitted)
     book_beds(bookings, row, e.final[admitted], e.bed_days[admitted])
+    # the rest of a moved stay occupies a bed at the receiving township centre
+    moved = np.flatnonzero(e.down & (fac.beds[e.receiver] > 0))
+    moved_days = np.empty(moved.size, dtype=np.int64)
+    for r in range(moved.size):
+        moved_days[r] = continued_stay_days(fac.length_of_stay[e.final[moved[r]]],
+                                            k.continued_stay_share)
+    book_beds_more(bookings, row, e.receiver[moved], moved_days)
     return res, counts, groups, county_counts(res, fac, c.patients)

@@ -184,6 +184,7 @@ class Knobs(NamedTuple):
     up_slope: float
     up_margin: float
     up_revenue_keep: float
+    up_revenue_keep_member: float  # at consortium members, under the budget in force
     # admission and beds
     admit_threshold: float
     stabilised_share: np.ndarray
@@ -203,7 +204,9 @@ class Knobs(NamedTuple):
     accept_trust: float
     accept_cost: float
     accept_family_doctor: float
-    handover_fails_below: float
+    handover_failure: float      # with the platform in force
+    receive_intercept: float
+    receive_capability: float
     # outcome, trust, word of mouth
     outcome_intercept: float
     outcome_quality: float
@@ -241,6 +244,8 @@ def knobs(p: Params, inc: Incentives, secular: Secular) -> Knobs:
         reserved_referral_share=float(inc.reserved_referral_share),
         diagnosis_noise=float(p.physicians.diagnosis_noise), up_slope=float(rf.up_slope),
         up_margin=float(rf.up_margin), up_revenue_keep=float(rf.up_revenue_keep),
+        up_revenue_keep_member=float(rules.upward_revenue_keep(rf.up_revenue_keep,
+                                                               inc.consortium_budget)),
         admit_threshold=float(dm.admit_threshold),
         stabilised_share=np.asarray(dm.stabilised_share, dtype=float),
         bed_occupancy_max=float(p.facilities.bed_occupancy_max),
@@ -252,7 +257,9 @@ def knobs(p: Params, inc: Incentives, secular: Secular) -> Knobs:
         down_intercept=float(rf.down_intercept), down_revenue_loss=float(rf.down_revenue_loss),
         accept_intercept=float(rf.accept_intercept), accept_trust=float(rf.accept_trust),
         accept_cost=float(rf.accept_cost), accept_family_doctor=float(rf.accept_family_doctor),
-        handover_fails_below=float(rf.handover_failure * (1.0 - inc.information_platform)),
+        handover_failure=float(rf.handover_failure * (1.0 - inc.information_platform)),
+        receive_intercept=float(rf.receive_intercept),
+        receive_capability=float(rf.receive_capability),
         outcome_intercept=float(o.intercept), outcome_quality=float(o.quality),
         outcome_mismatch=float(o.mismatch), outcome_diagnosis=float(o.correct_diagnosis),
         learning_rate=float(t.learning_rate), prior=np.asarray(t.prior, dtype=float),

@@ -44,7 +44,7 @@ GROUP_COUNTERS: tuple[str, ...] = (
     "episodes", "forgone", "trust_primary_sum", "patients",
     "visits", "primary_visits", "admissions", "upper_admissions", "down_sent", "oop",
     "insurance", "successes", "arrivals", "turned_away", "first_contact_primary",
-    "county_internal")
+    "county_internal", "county_admissions")
 N_GROUP_COUNTERS = len(GROUP_COUNTERS)
 
 
@@ -121,6 +121,7 @@ def treated_counts(out: np.ndarray, cell: np.ndarray, fac: np.ndarray, visits: n
         out[13, c] += turned_away[i] + ref_turned_away[i]
         out[14, c] += primary[first[i]]
         out[15, c] += in_county[final[i]]
+        out[16, c] += admitted[i] and in_county[final[i]]
 
 
 def group_frame(records: list[np.ndarray]) -> pd.DataFrame:

@@ -27,6 +27,9 @@ METRICS: dict[str, str] = {
                                   "facility / episodes with formal care",
     "county_internal_rate": "episodes whose final care is inside the county / episodes with "
                             "formal care",
+    "inpatient_county_internal_rate": "admissions at facilities inside the county / all "
+                                      "admissions of residents (the national goal that serious "
+                                      "illness be treated in the county)",
     "visits_per_capita": "outpatient visits (first, referred and follow-up) per person-year",
     "primary_visits_per_capita": "outpatient visits at township and village facilities per "
                                  "person-year",
@@ -101,6 +104,9 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
         "downward_referral_rate": _ratio(upper["down_sent"], upper["admissions"]),
         "first_contact_primary_rate": _ratio(allr["first_contact_primary"], treated),
         "county_internal_rate": _ratio(allr["county_internal"], treated),
+        "inpatient_county_internal_rate": _ratio(allr["admissions"] - by.loc["outside",
+                                                                             "admissions"],
+                                                 allr["admissions"]),
         "visits_per_capita": _ratio(allr["visits"], person_years),
         "primary_visits_per_capita": _ratio(prim["visits"], person_years),
         "forgone_care_rate": _ratio(allr["forgone"], allr["episodes"]),
@@ -137,7 +143,8 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
 #: admissions at in-county county-level and provincial hospitals.
 GROUP_METRICS: tuple[str, ...] = (
     "primary_outpatient_share", "first_contact_primary_rate", "county_internal_rate",
-    "downward_referral_rate", "forgone_care_rate", "success_rate", "turned_away_rate",
+    "inpatient_county_internal_rate", "downward_referral_rate", "forgone_care_rate",
+    "success_rate", "turned_away_rate",
     "oop_per_episode", "oop_per_capita", "insurance_spend_per_capita", "visits_per_capita",
     "primary_visits_per_capita", "admissions_per_capita", "episodes_per_capita",
     "turned_away_per_capita", "trust_primary")
@@ -177,6 +184,7 @@ def summarize_groups(groups: pd.DataFrame, *, by: str,
         "primary_outpatient_share": ratio(s["primary_visits"], s["visits"]),
         "first_contact_primary_rate": ratio(s["first_contact_primary"], treated),
         "county_internal_rate": ratio(s["county_internal"], treated),
+        "inpatient_county_internal_rate": ratio(s["county_admissions"], s["admissions"]),
         "downward_referral_rate": ratio(s["down_sent"], s["upper_admissions"]),
         "forgone_care_rate": ratio(s["forgone"], s["episodes"]),
         "success_rate": ratio(s["successes"], treated),

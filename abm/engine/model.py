@@ -552,14 +552,20 @@ class ReferralModel(mesa.Model):
         return push
 
     def referral_policy(self, keep_revenue: np.ndarray, credit: np.ndarray,
-                        insurance_saved: np.ndarray) -> np.ndarray:
-        """Target internal referral incentive (log-odds) of hospitals under today's incentives."""
+                        insurance_saved: np.ndarray, referred_share: np.ndarray | float = 0.0
+                        ) -> np.ndarray:
+        """Target internal referral incentive (log-odds) of hospitals under today's incentives.
+
+        ``referred_share`` is the share of their stabilised patients they referred down last
+        month (0 on day 0).
+        """
         h, inc = self.params.hospital, self.incentives
         return rules.referral_policy_target(
             keep_revenue, credit, insurance_saved, budget=inc.consortium_budget, margin=h.margin,
             retained_share=h.retained_share, value_coef=h.value_coef,
             performance_weight=inc.performance_weight,
-            performance_coef=self.params.referral.down_performance)
+            performance_coef=self.params.referral.down_performance,
+            referred_share=referred_share, volume_coef=h.volume_coef)
 
     @property
     def knobs(self) -> Knobs:

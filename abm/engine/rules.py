@@ -260,7 +260,8 @@ def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
 
     Rises with the assessed severity above what the facility treats, shaded by the wish to keep
     the patient's revenue (seed 000, 4.3). Revenue sharing credits downward referrals only, so it
-    does not enter here.
+    does not enter here; under a consortium budget a member's revenue is the consortium's, so the
+    caller passes a ``revenue_keep`` reduced by the budget's share (:func:`upward_revenue_keep`).
 
     >>> float(upward_referral_probability(np.array([2.0]), np.array([2.0]), np.array([0.0]),
     ...       slope=1.0, margin=0.0, revenue_keep=1.0)[0])
@@ -268,6 +269,21 @@ def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
     """
     x = slope * (assessed - capability - margin) - revenue_keep * revenue_sensitivity
     return logistic(x)
+
+
+def upward_revenue_keep(revenue_keep: float, budget: float) -> float:
+    """Weight of the revenue motive against referring up, at a consortium member.
+
+    Under fee for service a primary unit loses the visit's revenue when it refers a patient up
+    (seed 000, 4.3); under unified accounting with one consortium budget (seed 000, 5.3) the
+    revenue of a referral up stays inside the consortium, so the motive shrinks with the share
+    ``budget`` of payments made through the budget. Reserved slots and the platform's green
+    channel work on the patient's side (waiting, turned away), not on this motive.
+
+    >>> upward_revenue_keep(1.0, 0.25)
+    0.75
+    """
+    return revenue_keep * (1.0 - budget)
 
 
 @njit(cache=True)
@@ -306,7 +322,8 @@ def downward_referral_probability(revenue_loss: np.ndarray, revenue_sensitivity:
 def referral_policy_target(keep_revenue: np.ndarray, credit: np.ndarray,
                            insurance_saved: np.ndarray, *, budget: float, margin: float,
                            retained_share: float, value_coef: float, performance_weight: float,
-                           performance_coef: float) -> np.ndarray:
+                           performance_coef: float, referred_share: np.ndarray | float = 0.0,
+                           volume_coef: float = 0.0) -> np.ndarray:
     """Return a hospital's internal incentive for downward referrals (log-odds), from its ledger.
 
     Per stabilised patient referred down, under fee for service the hospital gains the credited
@@ -314,6 +331,13 @@ def referral_policy_target(keep_revenue: np.ndarray, credit: np.ndarray,
     surplus it keeps a share of the insurance money the move saves (seed 000, 5.3). ``budget`` is
     the share of payments made through the budget. Evaluation tied to performance and executive
     pay adds ``performance_coef`` per unit of weight (seed 000, 5.3).
+
+    The hospital's own need for volume bounds the push: each stabilised patient it sends down
+    empties a bed whose staff and fixed costs it still carries, and its physicians' pay still
+    follows their workload, so the value of a further referral falls with the share of its
+    stabilised patients it already refers down (``referred_share``, last month's), by
+    ``volume_coef`` log-odds per unit share (docs/odd.md §7, Hospitals). The policy then settles
+    where the marginal value of a referral meets its marginal cost to the hospital's volume.
 
     >>> float(referral_policy_target(np.array([1000.0]), np.array([0.0]), np.array([500.0]),
     ...       budget=0.0, margin=0.2, retained_share=0.5, value_coef=1.0,
@@ -323,11 +347,17 @@ def referral_policy_target(keep_revenue: np.ndarray, credit: np.ndarray,
     ...       budget=1.0, margin=0.2, retained_share=0.5, value_coef=1.0,
     ...       performance_weight=0.0, performance_coef=1.0)[0])
     0.25
+    >>> float(referral_policy_target(np.array([1000.0]), np.array([0.0]), np.array([500.0]),
+    ...       budget=1.0, margin=0.2, retained_share=0.5, value_coef=1.0,
+    ...       performance_weight=0.0, performance_coef=1.0, referred_share=0.1,
+    ...       volume_coef=2.0)[0])
+    0.05
     """
     fee_for_service = credit - margin * keep_revenue
     surplus = retained_share * insurance_saved
     value = (1.0 - budget) * fee_for_service + budget * surplus
-    return value_coef * value / 1000.0 + performance_coef * performance_weight
+    return (value_coef * value / 1000.0 + performance_coef * performance_weight
+            - volume_coef * referred_share)
 
 
 @njit(cache=True)
@@ -389,6 +419,25 @@ def acceptance_probability(trust_primary: np.ndarray, trust_hospital: np.ndarray
     x = (intercept + trust_coef * (trust_primary - trust_hospital) - cost_coef * extra_oop / 100.0
          + family_doctor_coef * family_doctor)
     return logistic(x)
+
+
+@njit(cache=True)
+def receive_probability(capability: np.ndarray, severity: np.ndarray, intercept: float,
+                        capability_coef: float) -> np.ndarray:
+    """Probability that the primary unit takes over a stabilised patient proposed to it.
+
+    Primary physicians weigh the clinical risk of a patient whose condition lies beyond what
+    their facility treats (and the blame if it goes wrong) against the workload of taking them
+    on: the further the patient's severity above the receiving facility's capability, the less
+    willing they are (docs/odd.md §7, Receiving side). Capability built by secondments and
+    investment therefore widens the door over the years, and stops widening as capability
+    approaches its target.
+
+    >>> float(receive_probability(np.array([2.0]), np.array([2.0]), intercept=0.0,
+    ...       capability_coef=1.0)[0])
+    0.5
+    """
+    return logistic(intercept + capability_coef * (capability - severity))
 
 
 @njit(cache=True)

@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from abm.fitting import history_matching as hm
-from abm.fitting.validation import FACTS, check_facts, fact_target, fact_values, share_band
+from abm.fitting.validation import FACTS, check_facts, fact_band, fact_target, fact_values
 from abm.inputs import data
 from abm.inputs.checks import check_int
 from abm.inputs.params import GROUP_TYPES, ParamError, Params, field_of
@@ -77,6 +77,8 @@ FIT_SHARE = 1 / 4
 DEFENSIVE = 0.2
 #: Fitted facts must be judged "near" (a tolerance) or "band".
 FITTABLE = ("near", "band")
+#: Standardised miss of a fact that a run cannot express (NaN, e.g. a growth from zero).
+UNDEFINED_MISS = 10.0
 
 
 # ---------------------------------------------------------------- priors and targets
@@ -141,20 +143,22 @@ def _misses(values: pd.DataFrame, names: Sequence[str], observed: Mapping[str, f
     """Standardised misses ``z`` of each fact (columns) per row of simulated values.
 
     A fact's scale is its tolerance (a quarter of the band for a band fact); ``extra_sd`` (same
-    shape as ``values``, e.g. an emulator's predictive sd) is added to it in quadrature.
+    shape as ``values``, e.g. an emulator's predictive sd) is added to it in quadrature. A fact
+    a run cannot express (NaN: a growth from nothing) counts as a miss of :data:`UNDEFINED_MISS`.
     """
     targets = data.load_targets()
-    lo, hi = share_band(targets)
     out = {}
     for n in names:
         v = values[n].to_numpy(dtype=float)
         if FACTS[n].how == "band":
+            lo, hi = fact_band(n, targets)
             miss, scale = np.maximum(lo - v, 0) + np.maximum(v - hi, 0), (hi - lo) / 4
         else:
             target, scale = fact_target(n, targets)
             miss = v - observed.get(n, target)
         extra = 0.0 if extra_sd is None else extra_sd[n].to_numpy(dtype=float)
-        out[n] = miss / np.sqrt(scale ** 2 + extra ** 2)
+        z = miss / np.sqrt(scale ** 2 + extra ** 2)
+        out[n] = np.where(np.isnan(z), UNDEFINED_MISS, z)
     return pd.DataFrame(out, index=values.index)
 
 
@@ -334,6 +338,7 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
     budget = check_int(budget, "budget", 1)
     batch = check_int(batch, "batch", 1)
     n_seeds = check_int(seeds, "seeds", 1)
+    seed = check_int(seed, "seed", 0)
     base = _base(preset, scale)
     obs = _observed(observed, names)
     from abm.runs.experiments import spawn_seeds

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from abm.fitting.validation import fact_band
 from abm.inputs import data
 
 
@@ -30,14 +31,12 @@ def draw_facts(axes, table: pd.DataFrame) -> None:
     ``table`` has the columns of :func:`abm.validate` plus ``fitted`` (bool).
     """
     targets = data.load_targets()
-    band = (float(targets.at["primary_outpatient_share_band_min", "value"]),
-            float(targets.at["primary_outpatient_share_band_max", "value"]))
     for ax, r in zip(axes, table.itertuples(index=False), strict=False):
         ax.axhline(r.target, color="black", ls="--", lw=1)
         if r.how == "near":
             ax.axhspan(r.target - r.tolerance, r.target + r.tolerance, color="grey", alpha=0.2)
         elif r.how == "band":
-            ax.axhspan(*band, color="grey", alpha=0.2)
+            ax.axhspan(*fact_band(r.fact, targets), color="grey", alpha=0.2)
         color = "C0" if r.fitted else "C1"
         ax.errorbar([0], [r.simulated], yerr=[[r.simulated - r.lower], [r.upper - r.simulated]],
                     fmt="o", color=color, capsize=4)

@@ -86,7 +86,8 @@ def fit_emulator(X: np.ndarray, Y: np.ndarray, seed: int) -> Emulator:
                                       random_state=seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            models.append(gp.fit(X, Y[:, j]))
+            ok = np.isfinite(Y[:, j])  # a fact a run cannot express (NaN) trains nothing
+            models.append(gp.fit(X[ok], Y[ok, j]))
     return Emulator(models)
 
 

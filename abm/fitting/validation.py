@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,12 @@ class Fact:
     how: str = "near"
     target: Callable[[pd.DataFrame], float] | None = None  # derived target (default: the value)
     unit: str = ""
+    also: tuple[str, ...] = ()  # further scenarios the value reads
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """Every scenario the fact's value reads (``scenario`` first)."""
+        return (self.scenario, *self.also)
 
 
 def _summary(res: Results, year: int) -> pd.Series:
@@ -88,7 +94,29 @@ def _down_referrals(res: Results, year: int) -> float:
 def _luxian(runs: dict[str, Results]) -> float:
     # 2023 over 2022 in a consortium piloted from 2019: reform years 5 and 4 (run years 6 and 5)
     res = runs["compact_consortium"]
-    return _down_referrals(res, 6) / _down_referrals(res, 5) - 1.0
+    return _growth(_down_referrals(res, 6), _down_referrals(res, 5))
+
+
+def _growth(now: float, before: float) -> float:
+    """Relative change ``now / before - 1`` (NaN when nothing happened before)."""
+    return now / before - 1.0 if before else float("nan")
+
+
+def _first_year_growth(runs: dict[str, Results]) -> float:
+    # downward referral rate in the first reform year over the year before, in the reform run
+    res = runs["compact_consortium"]
+    return _growth(float(_summary(res, 2)["downward_referral_rate"]),
+                   float(_summary(res, 1)["downward_referral_rate"]))
+
+
+#: Named packages of a county consortium (the gatekeeping pilot is not one).
+CONSORTIUM_PACKAGES = ("compact_consortium", "yongan_2022", "x_county_trusteeship")
+
+
+def _reform_max(runs: dict[str, Results]) -> float:
+    """Highest yearly downward referral rate of any consortium package in reform years 1-5."""
+    return max(float(_summary(runs[p], y)["downward_referral_rate"])
+               for p in CONSORTIUM_PACKAGES for y in range(2, 7))
 
 
 def _share_change(runs: dict[str, Results]) -> float:
@@ -105,10 +133,14 @@ def _referred_share(runs: dict[str, Results]) -> float:
     return float(referred / (allr["episodes"].sum() - allr["forgone"].sum()))
 
 
-def share_band(targets: pd.DataFrame) -> tuple[float, float]:
-    """Return the band (min, max) of the primary outpatient share in ``targets``."""
-    return (float(targets.at["primary_outpatient_share_band_min", "value"]),
-            float(targets.at["primary_outpatient_share_band_max", "value"]))
+def fact_band(name: str, targets: pd.DataFrame) -> tuple[float, float]:
+    """Return the band of a band fact: rows ``<name>_band_min`` and ``<name>_band_max``.
+
+    >>> fact_band("primary_outpatient_share", data.load_targets())
+    (0.5, 0.6)
+    """
+    return (float(targets.at[f"{name}_band_min", "value"]),
+            float(targets.at[f"{name}_band_max", "value"]))
 
 
 #: Hospitals of county level and above, those outside the county included (the gatekeeping
@@ -124,6 +156,12 @@ FACTS: dict[str, Fact] = {
     "primary_outpatient_share": Fact("baseline", 2, _baseline_metric("primary_outpatient_share"),
                                      how="band"),
     "referral_rate_china_max": Fact("baseline", 2, _referred_share, how="at_most"),
+    "downward_acceptance_rate": Fact("baseline", 2, _baseline_metric("downward_acceptance_rate"),
+                                     how="band"),
+    "downward_referral_growth_first_reform_year": Fact("compact_consortium", 2,
+                                                       _first_year_growth),
+    "downward_referral_rate_reform_max": Fact(CONSORTIUM_PACKAGES[0], 6, _reform_max,
+                                              how="band", also=CONSORTIUM_PACKAGES[1:]),
     "luxian_downward_referral_growth_2023": Fact("compact_consortium", 6, _luxian),
     "gatekeeping_primary_visits_change": Fact(
         "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", PRIMARY, 2)),
@@ -152,7 +190,7 @@ def scenario_params(base: Params, scenario: str) -> Params:
 
 
 def _judge(how: str, target: float, values: np.ndarray, tolerance: float,
-           band: tuple[float, float]) -> bool:
+           band: tuple[float, float] | None) -> bool:
     mean = float(values.mean())
     if how == "near":
         return bool(abs(mean - target) <= tolerance)
@@ -199,10 +237,11 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
     Returns
     -------
     DataFrame
-        One row per fact: ``fact, role, how, target, tolerance, simulated`` (mean over seeds
-        and draws), ``lower, upper`` (range over seeds, or the 90% band over draws and seeds),
-        ``within`` (judged on all values, :data:`HOW`), with ``posterior`` also ``in_band``
-        (the band holds the target), then ``scenario``, ``source``, ``runs``.
+        One row per fact: ``fact, role`` (``fitted`` by the shipped posterior or ``held
+        out``), ``how, target, tolerance, simulated`` (mean over seeds and draws), ``lower,
+        upper`` (range over seeds, or the 90% band over draws and seeds), ``met`` (one
+        judgement: on the mean, or with ``posterior`` on the band; :func:`judge`), then
+        ``scenario``, ``source``, ``runs``.
 
     Examples
     --------
@@ -232,7 +271,8 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
         bases = posterior_params(base, posterior)
     values = fact_values(bases, names, list(seeds), patients=patients, out=out,
                          scheduler=scheduler, n_workers=n_workers, progress=progress)
-    return judge(values, band=posterior is not None)
+    fitted = () if preset_name == "small" else data.posterior_provenance().get("targets", ())
+    return judge(values, band=posterior is not None, fitted=fitted)
 
 
 def check_facts(names: Sequence[str]) -> None:
@@ -251,7 +291,7 @@ def fact_target(name: str, targets: pd.DataFrame) -> tuple[float, float]:
 
 
 def _covers(how: str, target: float, lower: float, upper: float,
-            band: tuple[float, float]) -> bool:
+            band: tuple[float, float] | None) -> bool:
     """Whether a predictive band ``[lower, upper]`` holds the target (meets it, for a band)."""
     if how == "band":
         return bool(lower <= band[1] and upper >= band[0])
@@ -262,12 +302,22 @@ def _covers(how: str, target: float, lower: float, upper: float,
     return bool(lower <= target <= upper)
 
 
-def judge(values: pd.DataFrame, *, band: bool = False) -> pd.DataFrame:
+#: What the ``met`` column of :func:`judge` judges, without and with posterior draws.
+JUDGED_ON = {False: "the mean over seeds (every seed, for a sign or a bound)",
+             True: "the central 90% band over draws x seeds"}
+
+
+def judge(values: pd.DataFrame, *, band: bool = False,
+          fitted: Collection[str] = ()) -> pd.DataFrame:
     """Build the validation table from fact values (a row per draw and seed, a column per fact).
 
-    ``lower, upper``: the range of the values, or with ``band`` their central 90% interval and a
-    column ``in_band``: whether that band holds the target (for a band fact: meets the band; a
-    sign or a bound: some of the band has the sign, or is at or below the bound).
+    ``lower, upper``: the range of the values, or with ``band`` their central 90% interval.
+    ``met`` is the one judgement (:data:`JUDGED_ON`, also in ``frame.attrs["judged_on"]``):
+    without ``band`` whether the mean is within the tolerance or band (a sign: every value has
+    it; a bound: every value is at or below it); with ``band`` whether the band holds the target
+    (a band fact: meets the band; a sign or a bound: some of the band has the sign, or is at or
+    below the bound). ``role`` is ``fitted`` for the facts in ``fitted`` (those the shipped
+    posterior was fitted to), else ``held out``.
     """
     targets = data.load_targets()
     rows = []
@@ -276,15 +326,18 @@ def judge(values: pd.DataFrame, *, band: bool = False) -> pd.DataFrame:
         v = values[name].to_numpy(dtype=float)
         target, tol = fact_target(name, targets)
         lower, upper = (np.quantile(v, [0.05, 0.95]) if band else (v.min(), v.max()))
-        rows.append({"fact": name, "role": targets.at[name, "role"], "how": f.how,
-                     "target": target, "tolerance": tol, "simulated": float(v.mean()),
-                     "lower": float(lower), "upper": float(upper),
-                     "within": _judge(f.how, target, v, tol, share_band(targets)),
-                     **({"in_band": _covers(f.how, target, lower, upper, share_band(targets))}
-                        if band else {}),
-                     "scenario": f.scenario, "source": targets.at[name, "source"],
+        edges = fact_band(name, targets) if f.how == "band" else None
+        met = (_covers(f.how, target, lower, upper, edges) if band
+               else _judge(f.how, target, v, tol, edges))
+        rows.append({"fact": name, "role": "fitted" if name in fitted else "held out",
+                     "how": f.how, "target": target, "tolerance": tol,
+                     "simulated": float(v.mean()), "lower": float(lower), "upper": float(upper),
+                     "met": met, "scenario": ", ".join(f.scenarios),
+                     "source": targets.at[name, "source"],
                      "runs": len(v)})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["judged_on"] = JUDGED_ON[band]
+    return table
 
 
 def fact_values(bases: Mapping[str, Params], facts: Sequence[str], seeds: list[int], *,
@@ -304,7 +357,8 @@ def fact_values(bases: Mapping[str, Params], facts: Sequence[str], seeds: list[i
     chosen = {n: FACTS[n] for n in facts}
     horizon = {"baseline": max(f.years for f in chosen.values())}
     for f in chosen.values():
-        horizon[f.scenario] = max(horizon.get(f.scenario, 0), f.years)
+        for scenario in f.scenarios:
+            horizon[scenario] = max(horizon.get(scenario, 0), f.years)
     runs = _run_scenarios(bases, horizon, seeds, patients=patients, out=out,
                           scheduler=scheduler, n_workers=n_workers, progress=progress)
     rows = [{"draw": draw, "seed": seed, **{n: f.value(runs[draw, seed])
@@ -347,4 +401,5 @@ def _run_scenarios(bases: Mapping[str, Params], horizon: dict[str, int], seeds: 
     return runs
 
 
-__all__ = ["FACTS", "HOW", "Fact", "check_facts", "fact_target", "fact_values", "judge", "validate"]
+__all__ = ["FACTS", "HOW", "Fact", "check_facts", "fact_band", "fact_target", "fact_values",
+           "judge", "validate"]

@@ -53,6 +53,7 @@ __all__ = [
     "load_presets",
     "load_targets",
     "posterior_path",
+    "posterior_provenance",
     "presets",
     "read_posterior",
     "resource_names",
@@ -484,6 +485,19 @@ def load_posterior_mode() -> dict[str, float]:
     if not path.is_file():
         return {}
     return dict(read_posterior(path)[1]["mode"])
+
+
+def posterior_provenance() -> dict[str, Any]:
+    """Provenance of the shipped x_county posterior (its Parquet metadata; ``{}`` if absent).
+
+    Holds the calibration's call, the fitted facts (``targets``), the priors and the ``mode``;
+    :func:`abm.posterior` returns it as ``frame.attrs["calibration"]``.
+
+    >>> "targets" in posterior_provenance()
+    True
+    """
+    path = posterior_path("x_county")
+    return dict(read_posterior(path)[1]) if path.is_file() else {}
 
 
 def _resource_for_path(path: Path, resource: str | None) -> str:

@@ -340,7 +340,10 @@ class Referral(_Group):
                                   "physician attribute drawn once")
     handover_failure: float = _p(0.15, "probability", "assumption; context seed 000, 4.5 "
                                  "(68 of 232 studies name platform delays)", 0.0, 1.0)
-    accept_intercept: float = _p(0.3, "log-odds", "assumption", -20.0, 20.0)
+    accept_intercept: float = _p(0.3, "log-odds", "fitted to the share of inpatients who "
+                                 "accept a downward referral on a doctor's advice (Jing et al. "
+                                 "2020, IJERPH 17:369; Yu et al. 2017, BMJ Open 7:e012565; "
+                                 "datasets/targets.csv downward_acceptance_band_*)", -20.0, 20.0)
     accept_trust: float = _p(4.0, "log-odds per unit trust difference (primary - hospital)",
                              "seed 000, 4.4; assumption", 0.0, 50.0)
     accept_cost: float = _p(0.2, "log-odds per 100 yuan extra out of pocket",
@@ -348,6 +351,18 @@ class Referral(_Group):
                             "the stay, hundreds of yuan, so the weight per 100 yuan is smaller "
                             "than for a visit)", 0.0, 50.0)
     accept_family_doctor: float = _p(0.5, "log-odds", "seed 000, 5.4; assumption", 0.0, 20.0)
+    receive_intercept: float = _p(
+        1.5, "log-odds", "assumption: a primary unit takes over a stabilised patient whose "
+        "severity equals its capability with probability about 0.8 (Wang et al. 2019: 38.7% of "
+        "primary doctors had ever received a downward referral; docs/odd.md §7)", -20.0, 20.0,
+        doc="willingness of the receiving primary unit to take over a stabilised patient at "
+            "zero gap between the patient's severity and the unit's capability")
+    receive_capability: float = _p(
+        1.5, "log-odds per severity unit of capability above the patient's severity",
+        "assumption: primary physicians weigh the clinical risk of cases beyond their facility's "
+        "capability (township centres' share of appendectomies fell from 41.8% to 26.8% in "
+        "2012-2015, 46% of centres lacking anaesthetists or equipment; docs/odd.md §7)",
+        0.0, 20.0, doc="how fast the receiving unit's willingness rises with its capability")
     platform_wait_cut: float = _p(0.5, "fraction of the waiting term removed by a full platform",
                                   "seed 000, 5.5; assumption (consortium members only: the "
                                   "platform books slots inside the consortium)", 0.0, 1.0)
@@ -378,6 +393,15 @@ class Hospital(_Group):
                            "(referral.down_revenue_loss)", 0.0, 50.0,
                            doc="internal referral incentive per 1,000 yuan a downward referral "
                                "is worth to the hospital")
+    volume_coef: float = _p(5.0, "log-odds per unit share of stabilised patients referred down",
+                            "assumption: a hospital still carries the staff and beds a referral "
+                            "empties and its physicians' pay follows workload (county hospitals' "
+                            "volume kept rising under consortia: Ran et al. 2020, Int J Equity "
+                            "Health 19:142; Yang et al. 2024, Front Public Health 12:1322949; "
+                            "doctors' willingness to refer down is lower where referral rules "
+                            "touch their pay); docs/odd.md §7", 0.0, 50.0,
+                            doc="marginal cost to the hospital of referring a further share of "
+                                "its stabilised patients down (bounds its referral push)")
     adjust_rate: float = _p(0.15, "share of the gap to the target closed per month",
                             "assumption (management responds within months)", 0.0, 1.0)
 
@@ -657,8 +681,10 @@ class Params:
         example ``trends.*``) are set as plain parameters.
 
         A second call on the same ``day`` adds its levers to the first schedule (merged); a
-        lever given twice, an empty schedule, or a second call with another day (which would
-        move the first reform) raise :class:`ParamError`.
+        lever given twice, a package given twice (or two packages setting one plain
+        parameter), an empty schedule, or a second call with another day (which would move the
+        first reform, be it lever paths, a step or a package of plain parameters) raise
+        :class:`ParamError`.
 
         Examples
         --------
@@ -689,12 +715,24 @@ class Params:
             raise ParamError("with_reform needs day=, the day the schedule starts (an integer "
                              ">= 0)")
         old = self.reform
-        if old.day is not None and (old.paths or old.incentives is not None):
+        # a package of plain parameters only (trends) is a reform too: it has no paths or step
+        if old.day is not None and (old.paths or old.incentives is not None or old.package):
             if old.day != day:
                 raise ParamError(f"with_reform(day={day}) would move the reform already set "
                                  f"from day {old.day}; one reform has one day: pass "
                                  f"day={old.day} to add levers to it, or start from "
                                  f"params.without_reform()")
+            before = old.package.split("+") if old.package else []
+            if name and name in before:
+                raise ParamError(f"with_reform({name!r}): package {name!r} is already in the "
+                                 f"reform ({old.package}); give each package once")
+            known = set(reform_packages()["package"]) if changes else set()
+            earlier = set().union(*(package_changes(x)[1] for x in before if x in known))
+            again = sorted(set(changes) & earlier)
+            if again:  # a plain parameter set by an earlier package would be overwritten
+                raise ParamError(f"with_reform({name!r}) sets {', '.join(again)}, already set by "
+                                 f"the reform's package(s) {old.package}; give each parameter "
+                                 f"once")
             paths = old.paths + tuple(paths)  # merged; a lever given twice is refused
             name = "+".join(x for x in (old.package, name) if x)
         new = self.replace(**changes, **{"reform.day": day}) if changes else self.replace(

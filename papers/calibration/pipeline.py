@@ -15,10 +15,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from abm import posterior, validate  # noqa: E402
+from abm import posterior, preset, reform_packages, sweep, validate  # noqa: E402
+from abm.fitting.calibration import bands  # noqa: E402
 from abm.fitting.calibration_plot import calibration_figure  # noqa: E402
 from abm.fitting.validation import FACTS  # noqa: E402
 from abm.inputs.data import posterior_path  # noqa: E402
+from abm.inputs.posterior import LEVEL  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
 
 
@@ -50,8 +52,7 @@ def run_predictive(cfg: dict, store, scheduler) -> pd.DataFrame:
     """abm.validate over posterior draws x seeds: mean and 90% band of every fact."""
     table = validate("x_county", seeds=cfg["seeds"], scale=cfg["scale"], facts=cfg["facts"],
                      posterior=cfg["draws"], out=store, scheduler=scheduler)
-    fitted = set(posterior("x_county").attrs["calibration"]["targets"])
-    return table.assign(fitted=table["fact"].isin(fitted))
+    return table.assign(fitted=table["role"] == "fitted")
 
 
 def draw_posterior(frames) -> plt.Figure:
@@ -63,12 +64,79 @@ def draw_posterior(frames) -> plt.Figure:
     return calibration_figure(draws, priors, frames["predictive"])
 
 
+#: Outcomes of the predictive paths (item 8 of the reform-response issue).
+PATH_METRICS = ("primary_outpatient_share", "downward_referral_rate", "upward_referral_rate",
+                "visits_per_capita", "oop_per_episode", "insurance_spend_per_capita",
+                "inpatient_county_internal_rate")
+REFORM_YEARS = 5
+
+
+def path_packages() -> list[str]:
+    """Named reform packages (the secular trends are not a reform: they run from day 0)."""
+    return [p for p in dict.fromkeys(reform_packages()["package"]) if p != "secular_2011_2021"]
+
+
+def paths_config(fast: bool) -> dict:
+    return {"posterior": _posterior_hash(), "packages": path_packages(),
+            "draws": 2 if fast else 20, "seeds": [1], "scale": 200.0 if fast else 20.0,
+            "years": REFORM_YEARS}
+
+
+def run_paths(cfg: dict, store, scheduler) -> pd.DataFrame:
+    """Every named package from day 365 and the status quo, yearly, over posterior draws.
+
+    One row per scenario, draw, seed and year (``reform_year`` 0 is the year before the
+    reform); packages and the status quo share draws and seeds (common random numbers).
+    """
+    base = preset("x_county").replace(**{"setting.scale": float(cfg["scale"])})
+    scenarios = {"status quo": base,
+                 **{p: base.with_reform(p, day=365) for p in cfg["packages"]}}
+    frame = sweep(scenarios, seeds=cfg["seeds"], days=365 * (1 + cfg["years"]), out=store,
+                  scheduler=scheduler, windows=365, posterior=cfg["draws"])
+    frame = frame.rename(columns={"period": "reform_year"})
+    return frame[["scenario", "draw", "seed", "reform_year", *PATH_METRICS]]
+
+
+def path_bands(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 90% band of each outcome per scenario and reform year (over draws x seeds)."""
+    out = bands(frame, PATH_METRICS, by=["scenario", "reform_year"])
+    out[["scenario", "reform_year"]] = pd.DataFrame(out.pop("scenario").tolist(),
+                                                    index=out.index)
+    return out[["scenario", "reform_year", "metric", "mean", "lower", "upper", "runs"]]
+
+
+def draw_paths(frames) -> plt.Figure:
+    b = path_bands(frames["paths"])
+    fig, axes = plt.subplots(2, 4, figsize=(15, 6.5))
+    for ax, metric in zip(axes.flat, PATH_METRICS, strict=False):
+        for i, (scenario, g) in enumerate(b[b["metric"] == metric].groupby("scenario",
+                                                                          sort=False)):
+            style = ({"color": "black", "ls": "--"} if scenario == "status quo"
+                     else {"color": f"C{i}"})
+            ax.plot(g["reform_year"], g["mean"], label=scenario, **style)
+            ax.fill_between(g["reform_year"], g["lower"], g["upper"], alpha=0.15,
+                            color=style["color"])
+        ax.set_title(metric, fontsize=9)
+        ax.set_xlabel("reform year (0: the year before)", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(fontsize=7)
+    axes.flat[-1].set_visible(False)
+    fig.suptitle(f"x_county: posterior predictive paths of each named package, mean and "
+                 f"{LEVEL:.0%} band over posterior draws x seeds", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 EXPERIMENTS = {
     "posterior": Experiment(run=run_posterior, config=posterior_config),
     "predictive": Experiment(run=run_predictive, config=predictive_config),
+    "paths": Experiment(run=run_paths, config=paths_config),
 }
 FIGURES = {
     "posterior": Figure(draw=draw_posterior, needs=("posterior", "predictive"),
                         caption="x_county posterior marginals and each fact (fitted and held "
                                 "out) with its posterior predictive 90% band"),
+    "paths": Figure(draw=draw_paths, needs=("paths",),
+                    caption="posterior predictive paths over five reform years of every named "
+                            "package against the status quo, with 90% bands"),
 }

@@ -162,7 +162,7 @@ def draw_validation(frames) -> plt.Figure:
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols, 2.1 * rows))
     for ax, (_, r) in zip(axes.flat, df.iterrows(), strict=False):
-        color = "C2" if r["within"] else "C3"
+        color = "C2" if r["met"] else "C3"
         ax.axhline(r["target"], color="black", ls="--", lw=1)
         if r["how"] == "near":
             ax.axhspan(r["target"] - r["tolerance"], r["target"] + r["tolerance"],

@@ -8,7 +8,7 @@ import pytest
 
 import abm
 from abm.fitting.calibration import infer, posterior_median, posterior_mode, priors, resample
-from abm.fitting.validation import fact_target
+from abm.fitting.validation import FACTS, fact_band, fact_target
 from abm.inputs.data import load_targets
 from abm.runs import experiments
 
@@ -100,6 +100,7 @@ def test_interrupted_calibration_resumes_with_the_same_draws(tmp_path, monkeypat
     ({"method": "mcmc"}, "method must be one of history-matching, optuna-is"),
     ({"method": "optuna-is", "budget": 5}, "budget=5 is too small"),
     ({"observed": {"visits_per_capita": 6.0}}, "not targets"),
+    ({"seed": -1}, "seed must be an integer >= 0, got -1"),
 ])
 def test_bad_input_names_it(kwargs, message):
     call = {"parameters": ["choice.asc_self_care"], "targets": ["forgone_care_rate"],
@@ -122,10 +123,21 @@ def test_shipped_posterior_and_preset_defaults():
     flat = p.flat()
     assert all(flat[k] == pytest.approx(v) for k, v in mode.items())
     assert set(p.differences(raw)) == set(fitted)
-    # its facts, stored with it, are each within two tolerances of their targets
-    for fact, value in meta["mode_facts"].items():
-        target, tol = fact_target(fact, load_targets())
-        assert abs(value - target) <= 2 * tol or fact == "primary_outpatient_share"
+    # its facts, stored with it, are each within two of their scales of their targets: the
+    # tolerance, or for a band fact the Gaussian tail outside the band (a quarter of its width)
+    targets = load_targets()
+    reform = meta["reform_call"]
+    for fact, value in {**meta["mode_facts"], **reform["mode_facts"]}.items():
+        if FACTS[fact].how == "band":
+            lo, hi = fact_band(fact, targets)
+            assert max(lo - value, value - hi, 0.0) <= 2 * (hi - lo) / 4, fact
+        else:
+            target, tol = fact_target(fact, targets)
+            assert abs(value - target) <= 2 * tol, fact
+    # the provenance lists every fitted fact and prior of both fits
+    assert set(meta["targets"]) == set(meta["call"]["targets"]) | set(reform["targets"])
+    assert set(meta["priors"]) == set(fitted)
+    assert set(reform["priors"]) <= set(fitted)
     # yongan and baiyun borrow x_county's posterior; the small preset is not calibrated
     assert abm.posterior("yongan").equals(draws)
     assert abm.preset("yongan").flat()[fitted[0]] == pytest.approx(mode[fitted[0]])

@@ -20,6 +20,7 @@ SCALE = 10.0
 TARGETS = ("upward_referral_rate", "downward_referral_rate", "visits_per_capita",
            "county_internal_rate", "forgone_care_rate", "admissions_per_capita")
 BAND = ("primary_outpatient_share_band_min", "primary_outpatient_share_band_max")
+ACCEPTANCE = ("downward_acceptance_rate_band_min", "downward_acceptance_rate_band_max")
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +44,13 @@ def test_primary_share_in_band(summary):
     value = summary["primary_outpatient_share"]
     print(f"primary_outpatient_share: simulated {value:.4f}, band [{lo}, {hi}]")
     assert lo <= value <= hi
+
+
+@pytest.mark.slow
+def test_acceptance_at_the_survey_band(summary):
+    # the fit reads a band fact as flat inside and Gaussian outside, with a quarter of the band's
+    # width as its scale: held here to one scale, as the near facts are to one tolerance
+    lo, hi = (data.target(b) for b in ACCEPTANCE)
+    value = summary["downward_acceptance_rate"]
+    print(f"downward_acceptance_rate: simulated {value:.4f}, surveys [{lo}, {hi}]")
+    assert lo - (hi - lo) / 4 <= value <= hi + (hi - lo) / 4

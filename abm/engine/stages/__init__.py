@@ -79,8 +79,8 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityView, ph: PhysicianState,
         capacity.walkin_limit(fac.capacity, fac.member, fac.hospital, k.reserved_referral_share))
     phys_first, correct, dest = referral.refer_up(
         first, severity, alts, t.physician_first, t.diagnosis_first, t.refer_up, fac.phys_start,
-        fac.phys_count, ph.skill, ph.revenue_sensitivity, fac.capability, fac.rank,
-        k.diagnosis_noise, k.up_slope, k.up_margin, k.up_revenue_keep)
+        fac.phys_count, ph.skill, ph.revenue_sensitivity, fac.capability, fac.rank, fac.member,
+        k.diagnosis_noise, k.up_slope, k.up_margin, k.up_revenue_keep, k.up_revenue_keep_member)
     up = dest >= 0
     final, ref_turned_away = capacity.serve_referred(first, up, dest, t.order_referred, alts,
                                                      fac.capacity, fac.rank)
@@ -94,11 +94,14 @@ def process_episodes(b: Batch, d: Draws, fac: FacilityView, ph: PhysicianState,
     has_receiver, receiver = referral.receiver_of(alts)
     care = billing.continued_care(final, receiver, employee, fac, k)
     proposed, accepted, down = referral.refer_down(
-        eligible & has_receiver, phys_final, final, receiver, trust, care.physician_loss,
-        care.move_oop - care.keep_oop, family_doctor, t.refer_down, t.acceptance, t.handover,
-        ph.awareness_draw, ph.revenue_sensitivity, fac.referral_push, fac.tier, k.unaware_share,
+        eligible & has_receiver, phys_final, final, receiver, severity, trust,
+        care.physician_loss, care.move_oop - care.keep_oop, family_doctor, t.refer_down,
+        t.acceptance, t.handover, ph.awareness_draw, ph.revenue_sensitivity, fac.referral_push,
+        fac.tier, fac.capability, fac.beds,
+        referral.room_for_referrals(fac.beds_free, final, admitted), k.unaware_share,
         k.complex_share, k.platform, k.down_intercept, k.down_revenue_loss, k.accept_intercept,
-        k.accept_trust, k.accept_cost, k.accept_family_doctor, k.handover_fails_below)
+        k.accept_trust, k.accept_cost, k.accept_family_doctor, k.handover_failure,
+        k.receive_intercept, k.receive_capability)
     failed = accepted & ~down
     followup_fac = np.where(down, receiver, final)
     where, price, oop_kind, visits, credit, oop, cost, bed_days = billing.bill(

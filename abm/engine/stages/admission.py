@@ -93,8 +93,21 @@ def book_beds(bookings: np.ndarray, today: int, facility: np.ndarray, days: np.n
     >>> b[:, 1].tolist()
     [0.0, 0.0, 1.0, 1.0]
     """
-    horizon = bookings.shape[0]
     bookings[today] = 0.0
+    book_beds_more(bookings, today, facility, days)
+
+
+@njit(cache=True)
+def book_beds_more(bookings: np.ndarray, today: int, facility: np.ndarray, days: np.ndarray
+                   ) -> None:
+    """Add bed-days from tomorrow on to the bookings, in place (as :func:`book_beds`, compiled).
+
+    >>> b = np.zeros((4, 2))
+    >>> book_beds_more(b, 1, np.array([0]), np.array([1]))
+    >>> b[:, 0].tolist()
+    [0.0, 0.0, 1.0, 0.0]
+    """
+    horizon = bookings.shape[0]
     for i in range(facility.size):
         for d in range(days[i]):
             bookings[(today + 1 + d) % horizon, facility[i]] += 1.0

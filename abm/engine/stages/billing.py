@@ -124,6 +124,17 @@ def bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.
         paid[i] = 0 + oop[0, i] + oop[1, i] + oop[2, i] + oop[3, i]
         cost[i] = 0 + price[0, i] + price[1, i] + price[2, i] + price[3, i]
         if admitted[i]:
-            bed_days[i] = np.int64(np.rint(length_of_stay[g]
-                                           * (1.0 - moved[i] * continued_stay_share)))
+            bed_days[i] = (np.int64(np.rint(length_of_stay[g]))
+                           - moved[i] * continued_stay_days(length_of_stay[g],
+                                                            continued_stay_share))
     return where, price, oop, visits, credit, paid, cost, bed_days
+
+
+@njit(cache=True)
+def continued_stay_days(length_of_stay: float, continued_stay_share: float) -> np.int64:
+    """Bed-days of a stay that a downward referral moves to the receiving township centre.
+
+    >>> int(continued_stay_days(10.0, 0.3))
+    3
+    """
+    return np.int64(np.rint(length_of_stay * continued_stay_share))

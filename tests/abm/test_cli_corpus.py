@@ -1,0 +1,89 @@
+"""referral-lab bad-input corpus (issue 28, item 5): invalid invocations exit 2 with one line.
+
+Run in-process through ``abm.apps.cli.main``; every case fails before a simulation starts. The
+cases complement ``tests/tools/test_cli.py`` (no repeats): seeds, scales, days and reform days
+at the edges, sweep values and levers, calibration priors and panels.
+"""
+
+import pytest
+
+from abm.apps.cli import main
+
+DESIGN = "revenue_sharing"
+CAL = ["calibrate", "--parameters", "choice.asc_self_care", "--targets", "forgone_care_rate"]
+SWEEP = ["sweep", DESIGN, "--lever", "revenue_share", "--values"]
+
+# id: (argv, text the one-line message must contain); FILE, DIR and OUT are filled in per test
+CORPUS = {
+    "panel-seed-negative": (["panel", "--seed", "-1", "--out", "OUT"], "--seed"),
+    "panel-scale-below-one": (["panel", "--scale", "0.5", "--out", "OUT"], "--scale"),
+    "panel-scale-inf": (["panel", "--scale", "inf", "--out", "OUT"], "--scale"),
+    "panel-scale-nan": (["panel", "--scale", "nan", "--out", "OUT"], "--scale"),
+    "panel-scale-huge": (["panel", "--scale", "1e9", "--out", "OUT"], "--scale"),
+    "panel-start-before-adoption": (["panel", "--start-year", "1990", "--counties", "2",
+                                     "--years", "2", "--out", "OUT"], "no county adopts"),
+    "panel-start-far-future": (["panel", "--start-year", "99999", "--counties", "2", "--years",
+                                "2", "--out", "OUT"], "start_year=99999"),
+    "panel-start-float": (["panel", "--start-year", "2015.5", "--out", "OUT"], "--start-year"),
+    "panel-years-one": (["panel", "--years", "1", "--out", "OUT"], "--years"),
+    "panel-counties-zero": (["panel", "--counties", "0", "--out", "OUT"], "--counties"),
+    "panel-out-is-a-file": (["panel", "--out", "FILE"], "--out"),
+    "run-days-exponent": (["run", DESIGN, "--days", "1e3"], "--days"),
+    "run-days-huge": (["run", DESIGN, "--days", "99999999"], "--days"),
+    "run-days-negative": (["run", DESIGN, "--days", "-5"], "--days"),
+    "run-reform-day-float": (["run", DESIGN, "--reform-day", "1.5"], "--reform-day"),
+    "run-reform-day-at-end": (["run", DESIGN, "--days", "10", "--reform-day", "10"],
+                              "--reform-day 10"),
+    "run-seeds-negative": (["run", DESIGN, "--seeds", "-1"], "--seeds"),
+    "run-seeds-none": (["run", DESIGN, "--seeds"], "--seeds"),
+    "run-design-folder": (["run", "DIR"], "not a file"),
+    "run-design-not-toml": (["run", "FILE"], "not valid TOML"),
+    "run-design-empty-name": (["run", ""], "design ''"),
+    "run-unknown-option": (["run", DESIGN, "--dayz", "10"], "--dayz"),
+    "run-scheduler-empty": (["run", DESIGN, "--scheduler", ""], "--scheduler"),
+    "sweep-value-nan": ([*SWEEP, "nan"], "--values nan"),
+    "sweep-value-inf": ([*SWEEP, "inf"], "--values inf"),
+    "sweep-values-print-the-same": ([*SWEEP, "0.2", "0.2000001"], "--values 0.2 0.2000001"),
+    "sweep-value-negative": ([*SWEEP, "-0.1"], "--values -0.1"),
+    "sweep-value-word": ([*SWEEP, "half"], "--values"),
+    "sweep-lever-empty": (["sweep", DESIGN, "--lever", "", "--values", "0.1"], "--lever ''"),
+    "sweep-lever-dotted": (["sweep", DESIGN, "--lever", "incentives.revenue_share", "--values",
+                            "0.1"], "did you mean revenue_share"),
+    "sweep-lever-not-incentive": (["sweep", DESIGN, "--lever", "trends.income_growth",
+                                   "--values", "0.1"], "--lever 'trends.income_growth'"),
+    "calibrate-prior-reversed": ([*CAL[:2], "choice.asc_self_care=6:2", *CAL[3:]],
+                                 "--parameters"),
+    "calibrate-prior-nan": ([*CAL[:2], "choice.asc_self_care=nan:2", *CAL[3:]], "--parameters"),
+    "calibrate-prior-empty": ([*CAL[:2], "choice.asc_self_care=2:2", *CAL[3:]], "--parameters"),
+    "calibrate-parameter-twice": ([*CAL[:3], "choice.asc_self_care", *CAL[3:]],
+                                  "give each parameter once"),
+    "calibrate-group-only": ([*CAL[:2], "choice", *CAL[3:]], "unknown parameter 'choice'"),
+    "calibrate-budget-float": ([*CAL, "--budget", "1.5"], "--budget"),
+    "calibrate-scale-below-one": ([*CAL, "--scale", "0.5"], "--scale"),
+    "calibrate-seed-negative": ([*CAL, "--seed", "-1"], "--seed"),
+    "calibrate-unknown-method": ([*CAL, "--method", "mcmc"], "--method"),
+    "calibrate-target-empty": ([*CAL[:4], ""], "--targets"),
+    "dashboard-port-zero": (["dashboard", "--port", "0"], "--port"),
+    "dashboard-port-float": (["dashboard", "--port", "80.5"], "--port"),
+    "validate-folder": (["validate", "DIR"], "not a file"),
+    "designs-show-empty": (["designs", "--show", ""], "--show ''"),
+}
+
+
+def test_corpus_is_large():
+    assert len(CORPUS) >= 20
+
+
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_bad_invocation_exits_2_with_one_line_naming_the_option(case, tmp_path, capsys):
+    argv, text = CORPUS[case]
+    (tmp_path / "file.txt").write_text("not a design\n", encoding="utf-8")
+    fill = {"FILE": str(tmp_path / "file.txt"), "DIR": str(tmp_path),
+            "OUT": str(tmp_path / "panel")}
+    assert main([fill.get(a, a) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("referral-lab"), err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert text in err, err
+    assert not (tmp_path / "panel").exists()  # nothing written
