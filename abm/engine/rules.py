@@ -349,9 +349,9 @@ def referral_policy_target(keep_revenue: np.ndarray, credit: np.ndarray,
     0.25
     >>> float(referral_policy_target(np.array([1000.0]), np.array([0.0]), np.array([500.0]),
     ...       budget=1.0, margin=0.2, retained_share=0.5, value_coef=1.0,
-    ...       performance_weight=0.0, performance_coef=1.0, referred_share=0.1,
+    ...       performance_weight=0.0, performance_coef=1.0, referred_share=0.125,
     ...       volume_coef=2.0)[0])
-    0.05
+    0.0
     """
     fee_for_service = credit - margin * keep_revenue
     surplus = retained_share * insurance_saved

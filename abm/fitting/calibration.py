@@ -270,7 +270,7 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
               scale: float | None = 50.0,
               out: str | os.PathLike | None = None, scheduler: Any = None,
               n_workers: int = 2, seed: int = 2026, observed: Mapping[str, float] | None = None,
-              progress: bool = True) -> Calibration:
+              progress: bool = True, mode_seeds: int = MODE_SEEDS) -> Calibration:
     """Fit parameters to facts of ``datasets/targets.csv`` and return posterior draws.
 
     Parameters
@@ -312,6 +312,9 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
         Values replacing the data package's targets for some facts (e.g. a synthetic truth).
     progress
         Progress bars of the sweeps.
+    mode_seeds
+        Fresh seeds on which the most likely draws are run again to choose the mode
+        (:func:`mode_on_fresh_seeds`); more where seed noise on a fact is large.
 
     Examples
     --------
@@ -348,7 +351,8 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
                   progress=progress)
     cal = infer(run, prior, names, method=method, budget=budget, batch=batch, fit=fit, seed=seed,
                 observed=obs)
-    fresh = spawn_seeds(seed + 1, MODE_SEEDS)
+    mode_seeds = check_int(mode_seeds, "mode_seeds", 1)
+    fresh = spawn_seeds(seed + 1, mode_seeds)
     cal.meta.update(mode_on_fresh_seeds(
         cal, _Runner(base, names, fresh, out=out, scheduler=scheduler, n_workers=n_workers,
                      progress=progress), obs))
@@ -356,11 +360,11 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
         "call": {"preset": preset if isinstance(preset, str) else "Params",
                  "parameters": {k: list(v) for k, v in prior.items()}, "targets": names,
                  "method": method, "budget": budget, "batch": batch, "fit": fit,
-                 "seeds": n_seeds,
+                 "seeds": n_seeds, "mode_seeds": mode_seeds,
                  "scale": scale, "seed": seed, "observed": observed or {}},
         "simulation_seeds": sim_seeds, "years": max(FACTS[n].years for n in names),
         "runs": (cal.meta.get("parameter_sets", budget) * n_seeds
-                 + len(cal.meta["mode_candidates"]) * MODE_SEEDS), "versions": versions(),
+                 + len(cal.meta["mode_candidates"]) * mode_seeds), "versions": versions(),
         "git_revision": git_revision()})
     return cal
 
@@ -372,7 +376,7 @@ def mode_on_fresh_seeds(cal: Calibration, evaluate: Callable[[pd.DataFrame, str]
     The draw of highest likelihood on the calibration's own seeds is partly the luckiest one (a
     winner's curse: on x_county the downward referral rate of one parameter set can vary by a
     factor of two between seeds). So the :data:`MODE_CANDIDATES` draws of highest likelihood are run
-    again on fresh seeds (``evaluate`` runs :data:`MODE_SEEDS` of them) and the mode is the one
+    again on fresh seeds (``evaluate`` runs ``mode_seeds`` of them) and the mode is the one
     whose facts, averaged over those seeds, are most likely.
     """
     top = np.argsort(discrepancy(cal.simulated.assign(draw=range(len(cal.simulated))),

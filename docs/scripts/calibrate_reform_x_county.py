@@ -52,6 +52,9 @@ TARGETS = ["downward_referral_rate", "downward_acceptance_rate",
            "downward_referral_growth_first_reform_year", "downward_referral_rate_reform_max"]
 SCALE = 20.0
 SEEDS = 3
+#: Fresh seeds for choosing the mode: the downward rate's seed noise is large at k = 20 (0.011 to
+#: 0.020 over three seeds for one parameter set), so six rather than calibrate's default three.
+MODE_SEEDS = 6
 SEED = 2027
 
 
@@ -109,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cal = abm.calibrate(base, parameters=PARAMETERS, targets=TARGETS, budget=args.budget,
                             seeds=args.seeds, scale=args.scale, out=args.out,
-                            n_workers=args.workers, seed=SEED)
+                            n_workers=args.workers, seed=SEED, mode_seeds=MODE_SEEDS)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -4,7 +4,7 @@ Prints each simulated value beside its target. The preset's fitted parameters ar
 the shipped posterior (``abm.calibrate``, docs/calibration.md); the tolerance of each target is
 the ``tolerance`` column of the data package, with its reason. Read as ``abm.validate`` reads the
 targets: the second year of a two-year run (the first is a warm-up of the hospitals' monthly
-referral policies and of the bed bookings).
+referral policies and of the bed bookings), averaged over three seeds.
 """
 
 import pytest
@@ -13,7 +13,7 @@ from abm import preset, simulate
 from abm.inputs import data
 
 DAYS = 730
-SEED = 1
+SEEDS = (1, 2, 3)
 #: Population scale for this check: 45,000 simulated patients (about 340,000 episodes), enough
 #: that seed noise on the rates is a few tenths of a point.
 SCALE = 10.0
@@ -25,8 +25,12 @@ ACCEPTANCE = ("downward_acceptance_rate_band_min", "downward_acceptance_rate_ban
 
 @pytest.fixture(scope="module")
 def summary():
+    # the mean over seeds, as the calibration fits it and abm.validate judges it: one seed's
+    # downward rate at k = 10 varies by about 0.0015 (seeds 1-3: 0.0167, 0.0194, 0.0178)
     p = preset("x_county").replace(**{"setting.scale": SCALE})
-    return simulate(p, days=DAYS, seed=SEED, patients="arrays").summary(window=(365, DAYS))
+    runs = [simulate(p, days=DAYS, seed=s, patients="arrays").summary(window=(365, DAYS))
+            for s in SEEDS]
+    return sum(runs) / len(runs)
 
 
 @pytest.mark.slow
