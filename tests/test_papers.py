@@ -79,8 +79,13 @@ def test_build_summary_says_time_per_paper(tmp_path, capsys, monkeypatch):
     assert "Build summary (fast size, clean: every experiment computed):" in text
     summary = json.loads((tmp_path / "build_summary.json").read_text())
     assert [p["paper"] for p in summary["papers"]] == ["policy_pmc"]
-    assert summary["papers"][0]["figures"] == 3 and summary["papers"][0]["seconds"] > 0
-    assert set(summary["papers"][0]["experiment_seconds"]) == {"codings", "effects"}
+    paper = summary["papers"][0]
+    assert paper["figures"] == 3
+    # The times themselves are measurements (the benchmark's business, not a test's): only
+    # their presence and type are checked here.
+    assert isinstance(paper["seconds"], float)
+    assert set(paper["experiment_seconds"]) == {"codings", "effects"}
+    assert all(isinstance(v, float) for v in paper["experiment_seconds"].values())
     assert summary["conditions"]["cpus"] >= 1
     assert build.readme_sentence(summary).startswith(f"Measured on {summary['date']}")
 
@@ -96,11 +101,6 @@ def test_record_needs_the_full_build_of_every_paper(capsys):
         build.main(["--fast", "--record"])
     assert exc.value.code == 2
     assert "--record measures the full build of every paper" in capsys.readouterr().err
-
-
-def test_durations_read_as_a_person_says_them():
-    assert build.fmt_duration(42.4) == "42 s"
-    assert build.fmt_duration(661) == "11 min 1 s"
 
 
 def test_build_docstring_examples():
