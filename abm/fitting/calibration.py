@@ -31,7 +31,6 @@ Examples
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import math
 import os
 import subprocess
@@ -248,19 +247,8 @@ class Calibration:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the draws as Parquet with the provenance in the file's metadata."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frame = self.draws.copy()
-        frame.attrs = {}
         meta = {**self.meta, "priors": self.priors, "targets": self.targets, "best": self.best}
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                               b"abm.calibration": json.dumps(meta).encode()})
-        pq.write_table(table, path)
-        return path
+        return data.write_posterior(self.draws, meta, path)
 
 
 # ---------------------------------------------------------------- the calibration
@@ -342,6 +330,7 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
     batch = check_int(batch, "batch", 1)
     n_seeds = check_int(seeds, "seeds", 1)
     seed = check_int(seed, "seed", 0)
+    mode_seeds = check_int(mode_seeds, "mode_seeds", 1)
     base = _base(preset, scale)
     obs = _observed(observed, names)
     from abm.runs.experiments import spawn_seeds
@@ -351,7 +340,6 @@ def calibrate(preset: str | Params, *, parameters: Sequence[str] | Mapping[str, 
                   progress=progress)
     cal = infer(run, prior, names, method=method, budget=budget, batch=batch, fit=fit, seed=seed,
                 observed=obs)
-    mode_seeds = check_int(mode_seeds, "mode_seeds", 1)
     fresh = spawn_seeds(seed + 1, mode_seeds)
     cal.meta.update(mode_on_fresh_seeds(
         cal, _Runner(base, names, fresh, out=out, scheduler=scheduler, n_workers=n_workers,

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -57,6 +58,7 @@ __all__ = [
     "presets",
     "read_posterior",
     "resource_names",
+    "write_posterior",
     "target",
     "validate",
 ]
@@ -473,6 +475,26 @@ def read_posterior(path: Path) -> tuple[pd.DataFrame, dict]:
     table = pq.read_table(path)
     meta = json.loads((table.schema.metadata or {}).get(b"abm.calibration", b"{}"))
     return table.to_pandas(), meta
+
+
+def write_posterior(draws: pd.DataFrame, meta: dict, path: str | os.PathLike) -> Path:
+    """Write posterior draws as Parquet with ``meta`` as the ``abm.calibration`` metadata.
+
+    The one writer of the format :func:`read_posterior` reads (the frame's own ``attrs`` are
+    not written). Returns the path.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = draws.copy()
+    frame.attrs = {}
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           b"abm.calibration": json.dumps(meta).encode()})
+    pq.write_table(table, path)
+    return path
 
 
 def load_posterior_mode() -> dict[str, float]:

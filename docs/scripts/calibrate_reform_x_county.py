@@ -20,17 +20,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import abm
 from abm.fitting.calibration import Calibration
-from abm.inputs.data import posterior_path
+from abm.inputs.data import posterior_path, write_posterior
 from abm.inputs.posterior import resample
 
 #: Reform-response coefficients and the baseline constants they trade off with, with priors.
@@ -81,18 +78,6 @@ def merge(baseline: pd.DataFrame, reform: Calibration, seed: int = SEED) -> tupl
     return draws, meta
 
 
-def save(draws: pd.DataFrame, meta: dict, path: Path) -> Path:
-    """Write the merged posterior (Parquet, provenance in the metadata key abm.calibration)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(draws, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           b"abm.calibration": json.dumps(meta).encode()})
-    pq.write_table(table, path)
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the reform calibration and merge it into the shipped posterior; 1 on bad arguments."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,12 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.argv[1:] if argv is None else argv)
     cal.meta["call"]["preset"] = "x_county (shipped posterior mode)"
     draws, meta = merge(baseline, cal)
-    path = save(draws, meta, Path(args.dest))
+    path = write_posterior(draws, meta, args.dest)
     print(cal.summary().to_string())
     print("mode:", {k: round(v, 3) for k, v in cal.meta["mode"].items()})
     print(f"effective sample size {cal.meta['effective_sample_size']:.1f} of {len(cal.draws)} "
           f"draws; {cal.meta['runs']} runs, {cal.meta['hours']} h; merged into {path}")
-    np.set_printoptions(precision=3)
     return 0
 
 

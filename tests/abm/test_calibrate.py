@@ -9,7 +9,7 @@ import pytest
 import abm
 from abm.fitting.calibration import infer, posterior_median, posterior_mode, priors, resample
 from abm.fitting.validation import FACTS, fact_band, fact_target
-from abm.inputs.data import load_targets
+from abm.inputs.data import load_targets, read_posterior, write_posterior
 from abm.runs import experiments
 
 TRUE = {"choice.asc_self_care": 4.0, "choice.beta_cost": 1.2}
@@ -107,6 +107,27 @@ def test_bad_input_names_it(kwargs, message):
             "budget": 20, "batch": 5, "scheduler": "synchronous", **kwargs}
     with pytest.raises(ValueError, match=message):
         abm.calibrate("small", **call)
+
+
+def test_bad_mode_seeds_is_named_before_any_run(monkeypatch):
+    def no_runs(specs, **options):
+        raise AssertionError("a run started before the arguments were checked")
+
+    monkeypatch.setattr(experiments, "run_batch", no_runs)
+    with pytest.raises(ValueError, match="mode_seeds must be an integer >= 1, got 0"):
+        abm.calibrate("small", parameters=["choice.asc_self_care"],
+                      targets=["forgone_care_rate"], budget=20, mode_seeds=0,
+                      scheduler="synchronous", progress=False)
+
+
+def test_posterior_file_round_trip(tmp_path):
+    draws = pd.DataFrame({"choice.beta_cost": [0.5, 1.5], "weight": [0.25, 0.75]})
+    draws.attrs["not"] = "written"
+    meta = {"call": {"seed": 7}, "mode": {"choice.beta_cost": 1.5}}
+    path = write_posterior(draws, meta, tmp_path / "sub" / "posterior.parquet")
+    frame, read_meta = read_posterior(path)
+    pd.testing.assert_frame_equal(frame, draws)
+    assert read_meta == meta and draws.attrs == {"not": "written"}
 
 
 def test_shipped_posterior_and_preset_defaults():
