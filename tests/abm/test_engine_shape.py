@@ -39,8 +39,10 @@ def test_each_knob_follows_its_field(group, name):
         new[int(np.argmin(value))] += 0.001
     elif isinstance(value, int):
         new = value + 1
-    else:
-        new = value * 0.5 if value else 0.1
+    else:  # halfway to the lower end of the range, else to the upper
+        lo, hi = dict((f.name, f.metadata["range"]) for f in
+                      dataclasses.fields(GROUP_TYPES[group]))[name]
+        new = (value + lo) / 2 if lo is not None and lo < value else (value + hi) / 2
     q = p.replace(**{f"{group}.{name}": new})
     after = knobs(q, q.incentives, Secular())
     changed = [f for f, a, b in zip(Knobs._fields, before, after, strict=True)
