@@ -20,9 +20,11 @@ from abm.engine.episodes import (
     Batch,
     DayResult,
     Draws,
+    Episodes,
     FacilityView,
     Knobs,
     PhysicianState,
+    State,
 )
 from abm.engine.stages import process_episodes
 from abm.engine.stages.admission import book_beds, book_beds_more
@@ -37,28 +39,26 @@ FACILITY_COUNTERS: tuple[str, ...] = (
     "episodes_first", "episodes_final", "successes", "revenue", "oop", "insurance",
     "bed_transfers")
 N_FACILITY_COUNTERS = len(FACILITY_COUNTERS)
+#: The row of each facility counter in a ledger, by name (``ROW.visits == 0``; generated from
+#: :data:`FACILITY_COUNTERS`; compiled code reads the rows as constants).
+ROW = NamedTuple("FacilityCounterRow", [(name, int) for name in FACILITY_COUNTERS])(
+    *range(N_FACILITY_COUNTERS))
 #: What a hospital's monthly referral policy reads from its own ledger (stabilised patients).
 POLICY_COUNTERS: tuple[str, ...] = ("stable", "keep_revenue", "credit", "insurance_saved",
                                     "down")
 
 
 @njit(cache=True)
-def facility_counts(nf: int, fac: np.ndarray, price: np.ndarray, oop: np.ndarray,
-                    visits: np.ndarray, first: np.ndarray, chosen: np.ndarray,
-                    turned_away: np.ndarray, dest: np.ndarray, up: np.ndarray,
-                    ref_turned_away: np.ndarray, final: np.ndarray, admitted: np.ndarray,
-                    eligible: np.ndarray, proposed: np.ndarray, accepted: np.ndarray,
-                    failed: np.ndarray, down: np.ndarray, receiver: np.ndarray,
-                    success: np.ndarray, bed_full_at: np.ndarray, bed_transfer: np.ndarray,
-                    credit: np.ndarray) -> np.ndarray:
+def facility_counts(nf: int, e: Episodes) -> np.ndarray:
     """Count the day's :data:`FACILITY_COUNTERS` per facility: (counters, facilities) (compiled).
 
-    ``fac``, ``price``, ``oop`` and ``visits`` are (kinds of charge, episodes): each kind is
-    summed per facility in episode order and the kinds then added in order, as
-    ``sum(np.bincount(...) for kind)`` does, so the sums are the same to the bit. Revenue is
-    moved from the receiver to the referring hospital by the credit (unified accounting).
+    The charges (kinds of charge x episodes) are summed per facility in episode order and the
+    kinds then added in order, as ``sum(np.bincount(...) for kind)`` does, so the sums are the
+    same to the bit. Revenue is moved from the receiver to the referring hospital by the credit
+    (unified accounting).
     """
-    c = np.zeros((N_FACILITY_COUNTERS, nf))  # rows in the order of FACILITY_COUNTERS
+    c = np.zeros((N_FACILITY_COUNTERS, nf))
+    fac, price, oop, visits = e.charge_facility, e.charge_price, e.charge_oop, e.charge_visits
     kinds = fac.shape[0]
     by_kind = np.zeros((3, kinds, nf))  # price, oop, visits per kind of charge
     for k in range(kinds):
@@ -74,35 +74,35 @@ def facility_counts(nf: int, fac: np.ndarray, price: np.ndarray, oop: np.ndarray
         visited += by_kind[2, k]
     credit_from = np.zeros(nf)
     credit_to = np.zeros(nf)
-    for i in range(first.size):
-        c[1, first[i]] += 1.0
-        c[2, chosen[i]] += 1.0
-        c[3, chosen[i]] += turned_away[i]
-        if up[i]:
-            c[4, dest[i]] += 1.0
-            c[6, first[i]] += 1.0
-        if ref_turned_away[i]:
-            c[5, dest[i]] += 1.0
-        fi = final[i]
-        c[8, fi] += admitted[i]
-        c[9, fi] += eligible[i]
-        c[10, fi] += proposed[i]
-        c[11, fi] += accepted[i]
-        c[12, fi] += failed[i]
-        c[13, fi] += down[i]
-        c[14, receiver[i]] += down[i]
-        c[16, fi] += 1.0
-        c[17, fi] += success[i]
-        if bed_transfer[i]:
-            c[21, bed_full_at[i]] += 1.0
-        credit_from[receiver[i]] += credit[i]
-        credit_to[fi] += credit[i]
-    c[0] = visited
-    c[7] = c[4]
-    c[15] = c[1]
-    c[18] = revenue - credit_from + credit_to
-    c[19] = paid
-    c[20] = revenue - paid
+    for i in range(e.first.size):
+        c[ROW.first_visits, e.first[i]] += 1.0
+        c[ROW.walkin_attempts, e.chosen[i]] += 1.0
+        c[ROW.turned_away, e.chosen[i]] += e.turned_away[i]
+        if e.up[i]:
+            c[ROW.referred_arrivals, e.dest[i]] += 1.0
+            c[ROW.up_sent, e.first[i]] += 1.0
+        if e.ref_turned_away[i]:
+            c[ROW.referred_turned_away, e.dest[i]] += 1.0
+        fi = e.final[i]
+        c[ROW.admissions, fi] += e.admitted[i]
+        c[ROW.stabilised, fi] += e.eligible[i]
+        c[ROW.down_offered, fi] += e.proposed[i]
+        c[ROW.down_accepted, fi] += e.accepted[i]
+        c[ROW.handovers_failed, fi] += e.failed[i]
+        c[ROW.down_sent, fi] += e.down[i]
+        c[ROW.down_received, e.receiver[i]] += e.down[i]
+        c[ROW.episodes_final, fi] += 1.0
+        c[ROW.successes, fi] += e.success[i]
+        if e.bed_transfer[i]:
+            c[ROW.bed_transfers, e.bed_full_at[i]] += 1.0
+        credit_from[e.receiver[i]] += e.credit[i]
+        credit_to[fi] += e.credit[i]
+    c[ROW.visits] = visited
+    c[ROW.up_received] = c[ROW.referred_arrivals]
+    c[ROW.episodes_first] = c[ROW.first_visits]
+    c[ROW.revenue] = revenue - credit_from + credit_to
+    c[ROW.oop] = paid
+    c[ROW.insurance] = revenue - paid
     return c
 
 
@@ -240,8 +240,10 @@ def run_day_lean(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: n
     """
     res, counts, groups, county = run_day(d, village, chronic, employee, contract, trust, last,
                                           day, fac, k, c)
+    told = res.episodes.wom_told[0]
     e = res.episodes
-    return res.trust, e.wom_contacts, e.wom_tier, e.wom_outcome, counts, groups, county
+    return (res.trust, e.wom_contacts[:told], e.wom_tier[:told], e.wom_outcome[:told], counts,
+            groups, county)
 
 
 @njit(cache=True)
@@ -261,14 +263,10 @@ def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarra
               rules.decay_trust(trust, k.prior, day - last, k.decay_per_year))
     ph = PhysicianState(c.skill[phys_order], c.revenue_sensitivity[phys_order],
                         c.awareness_draw[phys_order])
-    res = process_episodes(b, d, fac, ph, c.alternatives, c.travel, c.village_start,
-                           c.village_count, k)
+    res = process_episodes(b, d, State(fac, ph, c.village_start, c.village_count),
+                           c.alternatives, c.travel, k)
     e = res.episodes
-    counts = facility_counts(
-        nf, e.charge_facility, e.charge_price, e.charge_oop, e.charge_visits, e.first, e.chosen,
-        e.turned_away, e.dest, e.up, e.ref_turned_away, e.final, e.admitted, e.eligible,
-        e.proposed, e.accepted, e.failed, e.down, e.receiver, e.success, e.bed_full_at,
-        e.bed_transfer, e.credit)
+    counts = facility_counts(nf, e)
     ledger += counts
     # the hospitals' policy ledger: their stabilised patients
     care, stable = e.care, e.eligible
@@ -279,7 +277,7 @@ def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarra
     add_counts(policy[4], e.final, e.down, np.ones(stable.size))
     outpatient = np.zeros(nf)
     add_counts(outpatient, e.final, e.up, np.ones(e.up.size))
-    fac.occupancy[:] = (counts[1] + outpatient) / np.maximum(fac.capacity, 1e-9)
+    fac.occupancy[:] = (counts[ROW.first_visits] + outpatient) / np.maximum(fac.capacity, 1e-9)
     # physicians: the first physician of each episode, the second of the referred ones
     p1, p2 = phys_order[e.phys_first], phys_order[e.phys_final]
     every, ones = np.ones(p1.size, dtype=np.bool_), np.ones(p1.size)

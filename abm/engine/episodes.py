@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from abm.engine import rules
-from abm.inputs.params import Incentives, Params
+from abm.inputs.params import GROUP_TYPES, Incentives, Params
 from abm.inputs.roster import Geography
 
 #: Named random-number streams, one per kind of decision (docs/odd.md, Stochasticity). The
@@ -153,118 +153,58 @@ class PhysicianState(NamedTuple):
 
 @dataclass(frozen=True)
 class Secular:
-    """Multipliers of the secular trends in force this year (1 without trends)."""
+    """Multipliers of the secular trends in force this year (1 without trends); both are knobs."""
 
-    cost: float = 1.0
-    travel: float = 1.0
+    cost: float = field(default=1.0, metadata={"knob": "cost_factor"})  # of beta_cost (income)
+    travel: float = field(default=1.0, metadata={"knob": "travel_factor"})  # of travel times
 
 
-class Knobs(NamedTuple):
-    """The parameters, levers and trend multipliers a day reads, as numbers (see :func:`knobs`)."""
+#: Where each knob comes from: ``(knob, group, field, via)``, in the order of the parameter groups
+#: (:data:`abm.inputs.params.GROUP_TYPES`, then :class:`Secular`). A field is a knob when its
+#: declaration says so (``knob=`` of :func:`abm.inputs.params._p`, ``metadata["knob"]``); ``via``
+#: names the function of :mod:`abm.engine.rules` that computes the knob from the value, if any.
+KNOB_SOURCES: tuple[tuple[str, str, str, str], ...] = tuple(
+    (f.name if f.metadata["knob"] is True else f.metadata["knob"], group, f.name,
+     f.metadata.get("via", ""))
+    for group, cls in (*GROUP_TYPES.items(), ("secular", Secular))
+    for f in fields(cls) if f.metadata.get("knob"))
 
-    # choice at onset
-    severity_cum: np.ndarray
-    severity_cum_chronic: np.ndarray
-    employee_bonus: float
-    gatekeeping_penalty: float
-    beta_mismatch: float
-    beta_family_doctor: float
-    beta_quality: float
-    beta_cost: float             # with the income trend
-    beta_travel: float
-    beta_wait: float
-    travel_factor: float         # travel trend
-    asc_self_care: float
-    self_care_severity: float
-    wait_cut: float              # platform's cut of waiting at in-county members
-    family_doctor_coverage: float
-    # capacity, diagnosis, upward referral
-    reserved_referral_share: float
-    diagnosis_noise: float
-    up_slope: float
-    up_margin: float
-    up_revenue_keep: float
-    up_revenue_keep_member: float  # at consortium members, under the budget in force
-    # admission and beds
-    admit_threshold: float
-    stabilised_share: np.ndarray
-    bed_occupancy_max: float
-    # continued care and billing
-    continued_stay_share: float
-    followup_visits: float
-    deductible_continuity: float
-    revenue_share: float
-    # downward referral
-    unaware_share: float
-    complex_share: float
-    platform: float
-    down_intercept: float
-    down_revenue_loss: float
-    accept_intercept: float
-    accept_trust: float
-    accept_cost: float
-    accept_family_doctor: float
-    handover_failure: float      # with the platform in force
-    receive_intercept: float
-    receive_capability: float
-    # outcome, trust, word of mouth
-    outcome_intercept: float
-    outcome_quality: float
-    outcome_mismatch: float
-    outcome_diagnosis: float
-    learning_rate: float
-    prior: np.ndarray
-    decay_per_year: float
-    wom_probability: float
-    wom_contacts: int
-    wom_rate: float              # a telling's weight: learning rate x word-of-mouth weight
+
+def _knob_type(group: str, name: str, via: str) -> type:
+    """Return a knob's type in the compiled day: an array for a tuple or a computed knob."""
+    cls = Secular if group == "secular" else GROUP_TYPES[group]
+    default = {f.name: f.default for f in fields(cls)}[name]
+    if via or isinstance(default, tuple):
+        return np.ndarray
+    return int if isinstance(default, int) else float
+
+
+#: The parameters, levers in force and trend multipliers a day reads, as numbers: one field per
+#: knob of :data:`KNOB_SOURCES` (generated; see :func:`knobs`).
+Knobs = NamedTuple("Knobs", [(knob, _knob_type(group, name, via))
+                             for knob, group, name, via in KNOB_SOURCES])
+_CONVERT = {knob: (getattr(rules, via) if via else
+                   {np.ndarray: lambda v: np.asarray(v, dtype=float), int: int, float: float}[t])
+            for (knob, _, _, via), t in zip(KNOB_SOURCES, Knobs.__annotations__.values(),
+                                            strict=True)}
 
 
 def knobs(p: Params, inc: Incentives, secular: Secular) -> Knobs:
     """Collect what a day reads of the parameters, the levers in force and the trends.
 
+    Each knob of :data:`KNOB_SOURCES` is its field's value (the incentives' from ``inc``, the
+    levers in force), converted as :data:`Knobs` types it or computed by its ``via`` rule.
+
     >>> from abm import preset
     >>> from abm.inputs.params import Incentives
     >>> k = knobs(preset("small"), Incentives(), Secular())
-    >>> k.platform, round(float(k.severity_cum[-1]), 12)
+    >>> k.information_platform, round(float(k.severity_cum[-1]), 12)
     (0.0, 1.0)
     """
-    c, dm, rf, o, t = p.choice, p.demand, p.referral, p.outcome, p.trust
-    return Knobs(
-        severity_cum=rules.class_cumulative(dm.severity_probs),
-        severity_cum_chronic=rules.class_cumulative(dm.severity_probs_chronic),
-        employee_bonus=float(p.facilities.employee_bonus),
-        gatekeeping_penalty=float(inc.gatekeeping_penalty), beta_mismatch=float(c.beta_mismatch),
-        beta_family_doctor=float(c.beta_family_doctor), beta_quality=float(c.beta_quality),
-        beta_cost=float(c.beta_cost * secular.cost), beta_travel=float(c.beta_travel),
-        beta_wait=float(c.beta_wait), travel_factor=float(secular.travel),
-        asc_self_care=float(c.asc_self_care), self_care_severity=float(c.self_care_severity),
-        wait_cut=float(rf.platform_wait_cut * inc.information_platform),
-        family_doctor_coverage=float(inc.family_doctor_coverage),
-        reserved_referral_share=float(inc.reserved_referral_share),
-        diagnosis_noise=float(p.physicians.diagnosis_noise), up_slope=float(rf.up_slope),
-        up_margin=float(rf.up_margin), up_revenue_keep=float(rf.up_revenue_keep),
-        up_revenue_keep_member=float(rules.upward_revenue_keep(rf.up_revenue_keep,
-                                                               inc.consortium_budget)),
-        admit_threshold=float(dm.admit_threshold),
-        stabilised_share=np.asarray(dm.stabilised_share, dtype=float),
-        bed_occupancy_max=float(p.facilities.bed_occupancy_max),
-        continued_stay_share=float(dm.continued_stay_share),
-        followup_visits=float(dm.followup_visits),
-        deductible_continuity=float(inc.deductible_continuity),
-        revenue_share=float(inc.revenue_share), unaware_share=float(rf.unaware_share),
-        complex_share=float(rf.complex_share), platform=float(inc.information_platform),
-        down_intercept=float(rf.down_intercept), down_revenue_loss=float(rf.down_revenue_loss),
-        accept_intercept=float(rf.accept_intercept), accept_trust=float(rf.accept_trust),
-        accept_cost=float(rf.accept_cost), accept_family_doctor=float(rf.accept_family_doctor),
-        handover_failure=float(rf.handover_failure * (1.0 - inc.information_platform)),
-        receive_intercept=float(rf.receive_intercept),
-        receive_capability=float(rf.receive_capability),
-        outcome_intercept=float(o.intercept), outcome_quality=float(o.quality),
-        outcome_mismatch=float(o.mismatch), outcome_diagnosis=float(o.correct_diagnosis),
-        learning_rate=float(t.learning_rate), prior=np.asarray(t.prior, dtype=float),
-        decay_per_year=float(t.decay_per_year), wom_probability=float(t.wom_probability),
-        wom_contacts=int(t.wom_contacts), wom_rate=float(t.learning_rate * t.wom_weight))
+    given = {"incentives": inc, "secular": secular}
+    return Knobs(*(_CONVERT[knob](getattr(given[group] if group in given else getattr(p, group),
+                                          name))
+                   for knob, group, name, _ in KNOB_SOURCES))
 
 
 @dataclass
@@ -300,7 +240,13 @@ class ContinuedCare(NamedTuple):
 
 
 class Episodes(NamedTuple):
-    """Per-episode arrays of the treated episodes, filled stage by stage (see ``STAGES``)."""
+    """Per-episode arrays of the treated episodes, filled in place stage by stage (``STAGES``).
+
+    Made by :func:`new_episodes` once the choice at onset is known; every stage of
+    :data:`abm.engine.stages.STAGES` writes its own arrays. The tellings of word of mouth are the
+    first ``wom_told[0]`` entries of ``wom_contacts``, ``wom_tier`` and ``wom_outcome``
+    (:meth:`tellings`).
+    """
 
     village: np.ndarray
     employee: np.ndarray
@@ -350,6 +296,50 @@ class Episodes(NamedTuple):
     wom_contacts: np.ndarray
     wom_tier: np.ndarray
     wom_outcome: np.ndarray
+    wom_told: np.ndarray        # (1,): how many tellings
+
+    def tellings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return listener, tier and outcome (1 good, 0 bad) of each telling, in episode order."""
+        m = self.wom_told[0]
+        return self.wom_contacts[:m], self.wom_tier[:m], self.wom_outcome[:m]
+
+
+class State(NamedTuple):
+    """What the stages read of the county besides the episodes (the stages' second argument)."""
+
+    fac: FacilityView
+    phys: PhysicianState         # in the CSR order of ``fac``
+    village_start: np.ndarray    # villages' blocks of patients
+    village_count: np.ndarray
+
+
+@njit(cache=True)
+def new_episodes(b: Batch, keep: np.ndarray, severity: np.ndarray, alts: np.ndarray,
+                 chosen: np.ndarray, fallback: np.ndarray, contacts: int,
+                 tier: np.ndarray) -> Episodes:
+    """Return the treated episodes ``keep`` of the batch with their choice, room for the rest.
+
+    ``severity`` is of the whole batch; ``contacts`` the neighbours told per telling and ``tier``
+    the facilities' tiers (whose type the tellings' tiers take) (compiled).
+    """
+    m = keep.size
+    trust = b.trust[keep]
+    care = ContinuedCare(np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m),
+                         np.empty(m), np.empty(m), np.empty(m))
+    return Episodes(
+        b.village[keep], b.employee[keep], b.family_doctor[keep], severity[keep], trust.copy(),
+        trust, alts, chosen, fallback,
+        np.empty(m, np.bool_), np.empty(m, np.int64), np.empty(m, np.int64),
+        np.empty(m, np.bool_), np.empty(m, np.bool_), np.empty(m, np.int64),
+        np.empty(m, np.bool_), np.empty(m, np.int64), np.empty(m, np.int64),
+        np.empty(m, np.bool_), np.empty(m, np.bool_), np.empty(m, np.int64),
+        np.empty(m, np.bool_), np.empty(m, np.int64), np.empty(m, np.bool_),
+        np.empty(m, np.bool_), np.empty(m, np.bool_), np.empty(m, np.bool_),
+        np.empty(m, np.int64), care,
+        np.empty((4, m), np.int64), np.empty((4, m)), np.empty((4, m)), np.empty((4, m)),
+        np.empty(m), np.empty(m), np.empty(m), np.zeros(m, np.int64),
+        np.empty(m, np.bool_), np.empty(m * contacts, np.int64),
+        np.empty(m * contacts, tier.dtype), np.empty(m * contacts), np.zeros(1, np.int64))
 
 
 class DayResult(NamedTuple):
@@ -362,5 +352,5 @@ class DayResult(NamedTuple):
 
 
 __all__ = ["STREAMS", "Batch", "ContinuedCare", "Day", "DayResult", "Draws", "Episodes",
-           "FacilityState", "FacilityView", "Knobs", "PhysicianState", "Secular",
-           "draw_randoms", "knobs", "subset_draws"]
+           "FacilityState", "FacilityView", "KNOB_SOURCES", "Knobs", "PhysicianState", "Secular",
+           "State", "draw_randoms", "knobs", "new_episodes", "subset_draws"]

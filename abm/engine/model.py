@@ -41,7 +41,7 @@ from abm.engine.episodes import (
 from abm.engine.metrics import summarize
 from abm.engine.sampling import onset_sample
 from abm.engine.stages.billing import continued_care_prices, insurance_saved
-from abm.engine.stages.outcome import wom_deltas
+from abm.engine.stages.outcome import wom_deltas, wom_rate
 from abm.inputs.checks import check_days, check_params, check_seed
 from abm.inputs.params import PRESETS, Incentives, ParamError, Params
 from abm.inputs.roster import expand_roster, geography, load_roster, with_outside_hospital
@@ -162,7 +162,7 @@ class _AgentPatients:
         who, rows = packed.listeners(contacts)
         t, last = self.trust(who)
         t = rules.decay_trust(t, k.prior, day - last, k.decay_per_year)
-        self.write_trust(who, wom_deltas(t, rows, tier, outcome, k.wom_rate), day)
+        self.write_trust(who, wom_deltas(t, rows, tier, outcome, wom_rate(k)), day)
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:
         t, last = self.trust(np.arange(len(self.list)))
@@ -219,7 +219,7 @@ class _ArrayPatients:
              k: Knobs) -> None:
         """Word of mouth into the packed rows (:func:`.packed.hear`, one compiled call)."""
         packed.hear(self.rows, contacts, tier, outcome, day, k.prior, k.decay_per_year,
-                    k.wom_rate)
+                    wom_rate(k))
 
     def all_trust(self, day: int, p: Params) -> np.ndarray:
         t, last = self.trust(np.arange(len(self)))
@@ -494,8 +494,7 @@ class ReferralModel(mesa.Model):
                 tuple(self.fac.view()), self._knobs_tuple, tuple(state))
         if self.keep_days:
             self.last_day, counts, groups, county = run_day(*args)
-            e = self.last_day.episodes
-            trust, told = self.last_day.trust, (e.wom_contacts, e.wom_tier, e.wom_outcome)
+            trust, told = self.last_day.trust, self.last_day.episodes.tellings()
         else:
             trust, *told, counts, groups, county = run_day_lean(*args)
         self.patients.write_trust(idx, trust, day)

@@ -271,6 +271,7 @@ def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
     return logistic(x)
 
 
+@njit(cache=True)
 def upward_revenue_keep(revenue_keep: float, budget: float) -> float:
     """Weight of the revenue motive against referring up, at a consortium member.
 

@@ -57,9 +57,17 @@ class ParamError(ValueError):
 
 
 def _p(default: Any, unit: str, source: str, lo: float | None = None, hi: float | None = None,
-       doc: str = "") -> Any:
-    """Declare a parameter field with its unit, source, valid range and meaning."""
+       doc: str = "", knob: bool | str = False, via: str = "") -> Any:
+    """Declare a parameter field with its unit, source, valid range and meaning.
+
+    ``knob``: the compiled day reads the field (``True``: under the field's name; a string: under
+    that name), as a number (an array for a tuple), or computed from the value by the function
+    ``via`` of :mod:`abm.engine.rules`. :data:`abm.engine.episodes.Knobs` is generated from these
+    marks; the incentives in force (:meth:`Params.incentives_at`) give the levers' values.
+    """
     meta = {"unit": unit, "source": source, "range": (lo, hi), "doc": doc}
+    if knob:
+        meta.update(knob=knob, via=via)
     if isinstance(default, (list, tuple)):
         default = tuple(default)
     return field(default=default, metadata=meta)
@@ -179,15 +187,17 @@ class Demand(_Group):
         (0.9608, 0.015, 0.0212, 0.003), "probability (common, chronic, acute serious, critical)",
         "calibrated: admissions about 0.19 per person-year (datasets/targets.csv "
         "admissions_per_capita); split between classes assumed", 0.0, 1.0,
-        doc="severity class of an episode of a patient without a chronic condition")
+        doc="severity class of an episode of a patient without a chronic condition",
+        knob="severity_cum", via="class_cumulative")
     severity_probs_chronic: tuple[float, ...] = _p(
         (0.4497, 0.52, 0.0273, 0.003), "probability by class",
         "assumption; acute classes scaled with severity_probs", 0.0, 1.0,
-        doc="severity class of an episode of a patient with a chronic condition")
+        doc="severity class of an episode of a patient with a chronic condition",
+        knob="severity_cum_chronic", via="class_cumulative")
     admit_threshold: float = _p(2.0, "severity units", "seed 000, 2.2.3 (acute and critical "
                                 "cases need inpatient care)", 0.0, 4.0,
                                 doc="episodes at or above this severity are admitted at their "
-                                    "final facility when it has beds (townships and up)")
+                                    "final facility when it has beds (townships and up)", knob=True)
     length_of_stay: tuple[float, ...] = _p(
         (10.0, 8.0, 8.0, 6.0, 0.0), "days by tier",
         "China Health Statistics Yearbook 2020 (average stay: hospitals about 9 days, township "
@@ -197,13 +207,14 @@ class Demand(_Group):
         0.3, "fraction of a stay", "assumption: stabilised patients spend about the last third "
         "of a stay in recovery (seed 000, 2.2.3: rehabilitation belongs at primary care)",
         0.0, 1.0, doc="share of a stabilised patient's stay (bed-days and inpatient bill) that "
-                      "a downward referral moves to the primary facility")
+                      "a downward referral moves to the primary facility", knob=True)
     followup_visits: int = _p(3, "visits", "assumption (rehabilitation / management visits)", 0, 30,
-                              doc="outpatient follow-up visits after a stabilised admission")
+                              doc="outpatient follow-up visits after a stabilised admission",
+                              knob=True)
     stabilised_share: tuple[float, ...] = _p(
         (0.0, 0.0, 0.7, 0.5), "probability by severity class",
         "seed 000, 2.2.3 (stabilised acute patients go back to primary care); values assumed",
-        0.0, 1.0, doc="share of admitted patients stable enough for a downward referral")
+        0.0, 1.0, doc="share of admitted patients stable enough for a downward referral", knob=True)
 
 
 @dataclass(frozen=True)
@@ -212,18 +223,20 @@ class Choice(_Group):
 
     beta_quality: float = _p(6.0, "utility per unit of trust x quality",
                              "seed 000, 4.4 (80.77% name technical expertise a top criterion); "
-                             "calibrated", 0.0, 50.0)
+                             "calibrated", 0.0, 50.0, knob=True)
     beta_cost: float = _p(0.8, "utility per 100 yuan out of pocket", "assumption; calibrated",
-                          0.0, 20.0)
-    beta_travel: float = _p(1.2, "utility per hour of travel", "assumption; calibrated", 0, 20)
+                          0.0, 20.0, knob=True)
+    beta_travel: float = _p(1.2, "utility per hour of travel", "assumption; calibrated", 0, 20,
+                            knob=True)
     beta_wait: float = _p(1.0, "utility per unit of yesterday's occupancy",
-                          "assumption", 0.0, 20.0)
+                          "assumption", 0.0, 20.0, knob=True)
     beta_mismatch: float = _p(0.25, "perceived quality per severity unit above capability",
                               "seed 000, 2.2.2 (tiers treat different severities); assumption",
-                              0.0, 20.0)
+                              0.0, 20.0, knob=True)
     beta_family_doctor: float = _p(1.2, "utility", "seed 000, 5.4 (family doctor first contact); "
                                    "assumption", 0.0, 20.0,
-                                   doc="bonus of primary facilities for a contracted patient")
+                                   doc="bonus of primary facilities for a contracted patient",
+                                   knob=True)
     asc: tuple[float, ...] = _p((0.0, 0.0, 0.0, 0.73, 0.73), "utility by tier",
                                 "calibrated (primary share 0.50-0.60)", -10.0, 10.0,
                                 doc="alternative-specific constants")
@@ -239,11 +252,12 @@ class Choice(_Group):
         4.1, "utility", "calibrated: about a quarter of two-week illnesses of rural residents are "
         "self-treated ('Use of and factors associated with self-treatment in China', BMC Public "
         "Health 12:995, 2012: 25.3% rural, 2008 National Health Services Survey)", -20.0, 20.0,
-        doc="constant of ending an episode without formal care (self-treatment, pharmacy)")
+        doc="constant of ending an episode without formal care (self-treatment, pharmacy)",
+        knob=True)
     self_care_severity: float = _p(
         2.0, "utility per severity unit", "same source (the more severe the symptoms, the less "
         "self-treatment); size assumed", 0.0, 20.0,
-        doc="how fast self-treatment loses appeal with severity")
+        doc="how fast self-treatment loses appeal with severity", knob=True)
 
 
 @dataclass(frozen=True)
@@ -254,13 +268,15 @@ class Trust(_Group):
                                   "probability of a good outcome",
                                   "seed 000, 4.4 and seed 002, 1.3.3 (preference for reputable "
                                   "hospitals); set near the long-run baseline level so the "
-                                  "baseline does not drift", 0.0, 1.0)
+                                  "baseline does not drift", 0.0, 1.0, knob=True)
     learning_rate: float = _p(0.15, "share of the gap closed per own experience", "assumption",
-                              0.0, 1.0)
-    decay_per_year: float = _p(0.5, "1/year (decay toward the prior)", "assumption", 0.0, 50.0)
-    wom_probability: float = _p(0.5, "probability an outcome is told", "assumption", 0.0, 1.0)
-    wom_contacts: int = _p(2, "neighbours told per telling", "assumption", 0, 20)
-    wom_weight: float = _p(0.3, "fraction of own learning rate", "assumption", 0.0, 1.0)
+                              0.0, 1.0, knob=True)
+    decay_per_year: float = _p(0.5, "1/year (decay toward the prior)", "assumption", 0.0, 50.0,
+                               knob=True)
+    wom_probability: float = _p(0.5, "probability an outcome is told", "assumption", 0.0, 1.0,
+                                knob=True)
+    wom_contacts: int = _p(2, "neighbours told per telling", "assumption", 0, 20, knob=True)
+    wom_weight: float = _p(0.3, "fraction of own learning rate", "assumption", 0.0, 1.0, knob=True)
 
 
 @dataclass(frozen=True)
@@ -289,7 +305,7 @@ class Facilities(_Group):
                                        "deductible); values assumed", 0, 1e5)
     outside_reimbursement_cut: float = _p(0.15, "reimbursement points", "assumption "
                                           "(out-of-area care is reimbursed less)", 0.0, 1.0)
-    employee_bonus: float = _p(0.1, "reimbursement points", "assumption", 0.0, 1.0)
+    employee_bonus: float = _p(0.1, "reimbursement points", "assumption", 0.0, 1.0, knob=True)
     capacity_factor: float = _p(1.0, "multiplier of roster capacities", "datasets rosters",
                                 0.01, 100.0)
     bed_occupancy_max: float = _p(1.2, "occupied beds / roster beds",
@@ -297,7 +313,7 @@ class Facilities(_Group):
                                   "100% is common in county hospitals, China Health Statistics "
                                   "Yearbooks); the rosters' bed counts are themselves estimates",
                                   1.0, 3.0, doc="occupancy at which a facility turns admissions "
-                                                "away")
+                                                "away", knob=True)
 
 
 @dataclass(frozen=True)
@@ -308,7 +324,8 @@ class Physicians(_Group):
                                   "seed 000, 4.1 (few postgraduates, <10% senior titles at "
                                   "primary level); assumption", 0.0, 1.0)
     skill_sd: float = _p(0.08, "sd of skill within a tier", "assumption", 0.0, 1.0)
-    diagnosis_noise: float = _p(0.8, "severity units (sd at skill 0)", "assumption", 0.0, 5.0)
+    diagnosis_noise: float = _p(0.8, "severity units (sd at skill 0)", "assumption", 0.0, 5.0,
+                                knob=True)
     revenue_sensitivity_sd: float = _p(0.3, "log-sd", "assumption", 0.0, 3.0)
 
 
@@ -317,65 +334,72 @@ class Referral(_Group):
     """Upward and downward referral decisions and the patient's acceptance."""
 
     up_slope: float = _p(5.0, "log-odds per severity unit above capability", "assumption",
-                         0.0, 100.0)
+                         0.0, 100.0, knob=True)
     up_margin: float = _p(0.17, "severity units", "calibrated (upward referral rate 7.3%, "
-                          "seed 000, 4.2)", -4.0, 4.0)
+                          "seed 000, 4.2)", -4.0, 4.0, knob=True)
     up_revenue_keep: float = _p(1.0, "log-odds",
                                 "seed 000, 4.3 (revenue motive: primary units keep patients); "
                                 "assumption. Revenue sharing credits downward referrals only, so "
-                                "it does not change this term", 0.0, 20.0)
+                                "it does not change this term", 0.0, 20.0, knob=True)
     down_intercept: float = _p(2.16, "log-odds", "calibrated (downward referral rate 2.2%, "
-                               "seed 000, 4.2)", -20.0, 20.0)
+                               "seed 000, 4.2)", -20.0, 20.0, knob=True)
     down_revenue_loss: float = _p(1.2, "log-odds per 1,000 yuan the hospital loses",
-                                  "seed 000, 4.3; assumption", 0.0, 50.0)
+                                  "seed 000, 4.3; assumption", 0.0, 50.0, knob=True)
     down_performance: float = _p(3.0, "log-odds per unit of performance weight",
                                  "seed 000, 5.3 (evaluation tied to performance pay and executive "
                                  "pay); assumption. Enters through the hospital's monthly "
                                  "referral policy", 0, 50)
     unaware_share: float = _p(0.5882, "fraction of physicians", "seed 000, 4.5", 0.0, 1.0,
                               doc="physicians unaware of subordinate units' status (no platform);"
-                                  " a physician attribute drawn once")
+                                  " a physician attribute drawn once", knob=True)
     complex_share: float = _p(0.5294, "fraction of physicians", "seed 000, 4.5", 0.0, 1.0,
                               doc="physicians finding the process too complex (no platform); a "
-                                  "physician attribute drawn once")
+                                  "physician attribute drawn once", knob=True)
     handover_failure: float = _p(0.15, "probability", "assumption; context seed 000, 4.5 "
-                                 "(68 of 232 studies name platform delays)", 0.0, 1.0)
+                                 "(68 of 232 studies name platform delays)", 0.0, 1.0, knob=True)
     accept_intercept: float = _p(0.3, "log-odds", "fitted to the share of inpatients who "
                                  "accept a downward referral on a doctor's advice (Jing et al. "
                                  "2020, IJERPH 17:369; Yu et al. 2017, BMJ Open 7:e012565; "
-                                 "datasets/targets.csv downward_acceptance_band_*)", -20.0, 20.0)
+                                 "datasets/targets.csv downward_acceptance_band_*)", -20.0, 20.0,
+                                 knob=True)
     accept_trust: float = _p(4.0, "log-odds per unit trust difference (primary - hospital)",
-                             "seed 000, 4.4; assumption", 0.0, 50.0)
+                             "seed 000, 4.4; assumption", 0.0, 50.0, knob=True)
     accept_cost: float = _p(0.2, "log-odds per 100 yuan extra out of pocket",
                             "seed 000, 5.3; assumption (the price of moving includes the rest of "
                             "the stay, hundreds of yuan, so the weight per 100 yuan is smaller "
-                            "than for a visit)", 0.0, 50.0)
-    accept_family_doctor: float = _p(0.5, "log-odds", "seed 000, 5.4; assumption", 0.0, 20.0)
+                            "than for a visit)", 0.0, 50.0, knob=True)
+    accept_family_doctor: float = _p(0.5, "log-odds", "seed 000, 5.4; assumption", 0.0, 20.0,
+                                     knob=True)
     receive_intercept: float = _p(
         1.5, "log-odds", "assumption: a primary unit takes over a stabilised patient whose "
         "severity equals its capability with probability about 0.8 (Wang et al. 2019: 38.7% of "
         "primary doctors had ever received a downward referral; docs/odd.md §7)", -20.0, 20.0,
         doc="willingness of the receiving primary unit to take over a stabilised patient at "
-            "zero gap between the patient's severity and the unit's capability")
+            "zero gap between the patient's severity and the unit's capability", knob=True)
     receive_capability: float = _p(
         1.5, "log-odds per severity unit of capability above the patient's severity",
         "assumption: primary physicians weigh the clinical risk of cases beyond their facility's "
         "capability (township centres' share of appendectomies fell from 41.8% to 26.8% in "
         "2012-2015, 46% of centres lacking anaesthetists or equipment; docs/odd.md §7)",
-        0.0, 20.0, doc="how fast the receiving unit's willingness rises with its capability")
+        0.0, 20.0, doc="how fast the receiving unit's willingness rises with its capability",
+        knob=True)
     platform_wait_cut: float = _p(0.5, "fraction of the waiting term removed by a full platform",
                                   "seed 000, 5.5; assumption (consortium members only: the "
-                                  "platform books slots inside the consortium)", 0.0, 1.0)
+                                  "platform books slots inside the consortium)", 0.0, 1.0,
+                                  knob=True)
 
 
 @dataclass(frozen=True)
 class Outcome(_Group):
     """Probability that an episode ends well."""
 
-    intercept: float = _p(0.6, "log-odds", "assumption", -20.0, 20.0)
-    quality: float = _p(2.5, "log-odds per unit quality", "assumption", 0.0, 50.0)
-    mismatch: float = _p(1.5, "log-odds per severity unit above capability", "assumption", 0, 50)
-    correct_diagnosis: float = _p(0.6, "log-odds", "assumption", 0.0, 20.0)
+    intercept: float = _p(0.6, "log-odds", "assumption", -20.0, 20.0, knob="outcome_intercept")
+    quality: float = _p(2.5, "log-odds per unit quality", "assumption", 0.0, 50.0,
+                        knob="outcome_quality")
+    mismatch: float = _p(1.5, "log-odds per severity unit above capability", "assumption", 0, 50,
+                         knob="outcome_mismatch")
+    correct_diagnosis: float = _p(0.6, "log-odds", "assumption", 0.0, 20.0,
+                                  knob="outcome_diagnosis")
 
 
 @dataclass(frozen=True)
@@ -453,35 +477,37 @@ class Incentives(_Group):
 
     revenue_share: float = _p(0.0, "fraction", "seed 000, 5.3 (unified accounting)", 0.0, 1.0,
                               doc="share of the receiving unit's revenue from a patient referred "
-                                  "down that is credited to the referring hospital")
+                                  "down that is credited to the referring hospital", knob=True)
     consortium_budget: float = _p(0.0, "fraction of insurance payments",
                                   "seed 000, 5.3 (unified accounting, shared surplus and shared "
                                   "risk); seed 003 (compact consortia)", 0.0, 1.0,
                                   doc="share of members' insurance payments made as one "
                                       "consortium budget with retained surplus instead of fee "
-                                      "for service")
+                                      "for service", knob=True)
     primary_reimbursement_premium: float = _p(
         0.05, "reimbursement points", "seed 000, 5.3 (reform: +0.10 to +0.20); baseline assumed",
         0.0, 0.5, doc="primary reimbursement rate minus the county-hospital rate")
     deductible_continuity: float = _p(0.0, "fraction", "seed 000, 5.3", 0.0, 1.0,
                                       doc="share of the second deductible waived for a referred "
-                                          "patient")
+                                          "patient", knob=True)
     reserved_referral_share: float = _p(0.0, "fraction of slots", "seed 000, 5.2 (>= 20%)",
                                         0.0, 0.9,
-                                        doc="share of upper-hospital slots reserved for referrals")
+                                        doc="share of upper-hospital slots reserved for referrals",
+                                        knob=True)
     information_platform: float = _p(0.0, "fraction of friction removed", "seed 000, 4.5 and 5.5",
-                                     0.0, 1.0)
+                                     0.0, 1.0, knob=True)
     counterpart_support: float = _p(0.0, "seconded specialists per township centre",
                                     "seed 002, 1.3 and 2.1", 0.0, 5.0)
     performance_weight: float = _p(0.0, "weight 0-1 in evaluation and pay", "seed 000, 5.3",
                                    0.0, 1.0)
     family_doctor_coverage: float = _p(0.3, "fraction of residents contracted",
-                                       "seed 004 (Baiyun 30%, end 2017)", 0.0, 1.0)
+                                       "seed 004 (Baiyun 30%, end 2017)", 0.0, 1.0, knob=True)
     gatekeeping_penalty: float = _p(0.0, "reimbursement points", "seed 000, 5.4 (family doctor "
                                     "first contact); Xu et al., BMJ Global Health 2020 "
                                     "(gatekeeping pilot)", 0.0, 0.5,
                                     doc="reimbursement lost by a contracted resident who goes to a "
-                                        "hospital without a referral (gatekeeping strength)")
+                                        "hospital without a referral (gatekeeping strength)",
+                                        knob=True)
     primary_investment: float = _p(0.0, "share of a full primary capacity programme",
                                    "seed 000, 5.1", 0.0, 1.0)
 

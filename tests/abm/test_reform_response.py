@@ -12,8 +12,19 @@ import pytest
 
 from abm import ReferralModel, preset, simulate
 from abm.engine import rules
+from abm.engine.episodes import (
+    Batch,
+    Draws,
+    FacilityView,
+    PhysicianState,
+    Secular,
+    State,
+    knobs,
+    new_episodes,
+)
 from abm.engine.stages import referral
 from abm.engine.stages.billing import continued_stay_days
+from abm.inputs.params import Incentives
 from abm.inputs.tiers import Tier
 
 #: Enough downward referrals in a few weeks of the small county.
@@ -25,20 +36,31 @@ BUSY = {"incentives.information_platform": 1.0, "incentives.performance_weight":
 def _refer_down(room: np.ndarray, beds: np.ndarray, capability: np.ndarray,
                 severity: float = 2.5, receive_intercept: float = 50.0,
                 receive_capability: float = 0.0, n: int = 6, u_handover: float = 0.5):
-    """Refer ``n`` stabilised patients of hospital 0 down to facility 1: all propose and accept."""
-    one = np.ones(n)
-    return referral.refer_down(
-        candidate=np.ones(n, dtype=bool), doc=np.zeros(n, dtype=np.int64),
-        final=np.zeros(n, dtype=np.int64), receiver=np.ones(n, dtype=np.int64),
-        severity=severity * one, trust=np.full((n, 5), 0.5), physician_loss=0 * one,
-        extra_oop=0 * one, family_doctor=np.zeros(n, dtype=bool), u_propose=0 * one,
-        u_accept=0 * one, u_handover=u_handover * one, awareness_draw=np.ones(1),
-        revenue_sensitivity=np.ones(1), push=np.array([50.0, 0.0]),
+    """Refer ``n`` stabilised patients of hospital 0 down to facility 1: all propose and accept.
+
+    ``room`` is the free beds today (none admitted today); returns proposed, accepted, down.
+    """
+    fac = FacilityView(*(np.zeros(2) for _ in FacilityView._fields))._replace(
         tier=np.array([Tier.COUNTY_GENERAL, Tier.TOWNSHIP]), capability=capability, beds=beds,
-        room=room, unaware_share=0.0, complex_share=0.0, platform=1.0, down_intercept=0.0,
+        beds_free=room, referral_push=np.array([50.0, 0.0]))
+    s = State(fac, PhysicianState(np.ones(1), np.ones(1), np.ones(1)), np.zeros(1, np.int64),
+              np.zeros(1, np.int64))
+    k = knobs(preset("small"), Incentives(), Secular())._replace(
+        unaware_share=0.0, complex_share=0.0, information_platform=1.0, down_intercept=0.0,
         down_revenue_loss=0.0, accept_intercept=50.0, accept_trust=0.0, accept_cost=0.0,
         accept_family_doctor=0.0, handover_failure=0.0, receive_intercept=receive_intercept,
         receive_capability=receive_capability)
+    b = Batch(np.zeros(n, np.int64), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
+              np.full((n, 5), 0.5))
+    alts = np.tile(np.array([-1, 1, -1, -1, -1, 0]), (n, 1))
+    e = new_episodes(b, np.arange(n), np.full(n, severity), alts, np.zeros(n, np.int64),
+                     np.zeros(n, np.int64), 0,
+                     fac.tier)
+    e.final[:], e.phys_final[:], e.admitted[:], e.eligible[:] = 0, 0, False, True
+    t = Draws(*(np.zeros(n) for _ in Draws._fields))._replace(
+        gumbel=np.zeros((n, 7)), wom_pick=np.zeros((n, 0)), handover=np.full(n, u_handover))
+    referral.refer_down(e, s, k, t)
+    return e.proposed, e.accepted, e.down
 
 
 def test_a_township_without_a_free_bed_receives_nobody():
@@ -46,8 +68,9 @@ def test_a_township_without_a_free_bed_receives_nobody():
     proposed, accepted, down = _refer_down(room, beds=np.array([300.0, 30.0]),
                                            capability=np.array([3.0, 1.5]))
     assert proposed.all() and accepted.all()
+    # 1.5 free beds take two patients (as admissions do); the day's own beds are not touched
     assert down.tolist() == [True, True, False, False, False, False]
-    assert room[1] == -0.5  # 1.5 free beds take two patients (as admissions do)
+    assert room.tolist() == [0.0, 1.5]
 
 
 def test_a_village_clinic_receives_follow_up_without_a_bed():

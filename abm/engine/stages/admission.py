@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from abm.engine import rules
+from abm.engine.episodes import Draws, Episodes, Knobs, State
 from abm.engine.stages.capacity import highest_alternative
 
 
@@ -42,21 +43,24 @@ def bed_elsewhere(alts: np.ndarray, hospital: np.ndarray, beds_left: np.ndarray,
 
 
 @njit(cache=True)
-def admit(final: np.ndarray, phys_final: np.ndarray, severity: np.ndarray, alts: np.ndarray,
-           order: np.ndarray, stabilised: np.ndarray, threshold: float,
-           stabilised_share: np.ndarray, beds: np.ndarray, beds_free: np.ndarray,
-           hospital: np.ndarray, in_county: np.ndarray, rank: np.ndarray,
-           phys_start: np.ndarray, phys_count: np.ndarray, u_physician: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Admissions, bed transfers (``final`` and ``phys_final`` moved in place), eligibility."""
+def admit(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Admissions where there are beds, bed transfers and eligibility for a downward referral.
+
+    Writes ``e.admitted``, ``e.bed_transfer``, ``e.bed_full_at`` and ``e.eligible``; a patient
+    transferred for want of a bed moves ``e.final`` and ``e.phys_final`` (compiled; the stages'
+    signature).
+    """
+    fac = s.fac
+    final, severity, beds_free = e.final, e.severity, fac.beds_free
     n = final.size
-    wants = np.zeros(n, dtype=np.bool_)
+    wants = e.admitted
     for i in range(n):
-        wants[i] = severity[i] >= threshold and beds[final[i]] > 0
+        wants[i] = severity[i] >= k.admit_threshold and fac.beds[final[i]] > 0
     asking = np.flatnonzero(wants)
-    served = rules.allocate_slots(final[asking], order[asking], beds_free)
-    transfer = np.zeros(n, dtype=np.bool_)
-    full_at = np.full(n, -1, dtype=np.int64)
+    served = rules.allocate_slots(final[asking], t.order_bed[asking], beds_free)
+    transfer, full_at = e.bed_transfer, e.bed_full_at
+    transfer[:] = False
+    full_at[:] = -1
     taken = np.zeros(beds_free.size, dtype=np.int64)
     for r in range(asking.size):
         i = asking[r]
@@ -69,16 +73,15 @@ def admit(final: np.ndarray, phys_final: np.ndarray, severity: np.ndarray, alts:
     for r in range(asking.size):
         i = asking[r]
         if not served[r]:
-            f = bed_elsewhere(alts[i], hospital, left, rank)
+            f = bed_elsewhere(e.alts[i], fac.hospital, left, fac.rank)
             final[i] = f
-            phys_final[i] = rules.pick_member(phys_start[f], phys_count[f], u_physician[i])
-    eligible = np.zeros(n, dtype=np.bool_)
+            e.phys_final[i] = rules.pick_member(fac.phys_start[f], fac.phys_count[f],
+                                                t.physician_final[i])
     for i in range(n):
         f = final[i]
         cls = min(np.int64(severity[i]), 3)
-        eligible[i] = (wants[i] and in_county[f] and hospital[f]
-                       and stabilised[i] < stabilised_share[cls])
-    return wants, transfer, full_at, eligible
+        e.eligible[i] = (wants[i] and fac.in_county[f] and fac.hospital[f]
+                         and t.stabilised[i] < k.stabilised_share[cls])
 
 
 @njit(cache=True)

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from abm.engine import rules
-from abm.engine.episodes import ContinuedCare, Day, FacilityView, Knobs
+from abm.engine.episodes import ContinuedCare, Day, Draws, Episodes, FacilityView, Knobs, State
 from abm.engine.stages.choice import walkin_reimbursement
 
 
@@ -76,32 +76,28 @@ def care_prices(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, k: Kno
 
 
 @njit(cache=True)
-def bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.ndarray,
-         admitted: np.ndarray, stable: np.ndarray, moved: np.ndarray, employee: np.ndarray,
-         family_doctor: np.ndarray, care: ContinuedCare, fac: FacilityView, k: Knobs
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                    np.ndarray, np.ndarray]:
+def bill(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Charges as (kinds, episodes) matrices: facility, price, out of pocket, visits (compiled).
 
     Kinds: the first visit, the referred visit, the acute part of an admission and the continued
-    care at whichever facility gives it. Also the credit, total out of pocket and cost per
-    episode (kinds added in that order) and the bed-days booked per admission.
+    care at whichever facility gives it (``e.charge_*``). Also the credit, total out of pocket
+    and cost per episode (kinds added in that order) and the bed-days booked per admission
+    (the stages' signature; reads the continued-care prices of ``e.care``).
     """
+    fac = s.fac
     hospital, fee, reimbursement = fac.hospital, fac.fee, fac.reimbursement
     inpatient_reimbursement, inpatient_cost = fac.inpatient_reimbursement, fac.inpatient_cost
     deductible, length_of_stay = fac.deductible, fac.length_of_stay
     employee_bonus, gatekeeping_penalty = k.employee_bonus, k.gatekeeping_penalty
     followup_visits, continued_stay_share = k.followup_visits, k.continued_stay_share
+    care = e.care
     keep_inpatient, keep_revenue, keep_oop = care.keep_inpatient, care.keep_revenue, care.keep_oop
     move_revenue, move_oop, care_credit = care.move_revenue, care.move_oop, care.credit
-    n = first.size
-    where = np.empty((4, n), dtype=np.int64)
-    price = np.empty((4, n))
-    oop = np.empty((4, n))
-    visits = np.empty((4, n))
-    credit, paid, cost = np.empty(n), np.empty(n), np.empty(n)
-    bed_days = np.zeros(n, dtype=np.int64)
-    for i in range(n):
+    first, final, followup_fac, up, admitted = e.first, e.final, e.followup_fac, e.up, e.admitted
+    stable, moved, employee, family_doctor = e.eligible, e.down, e.employee, e.family_doctor
+    where, price, oop, visits = e.charge_facility, e.charge_price, e.charge_oop, e.charge_visits
+    credit, paid, cost, bed_days = e.credit, e.oop, e.cost, e.bed_days
+    for i in range(first.size):
         f, g = first[i], final[i]
         bonus = employee_bonus * employee[i]
         reimb_final = rules.reimbursement_rate(reimbursement[g], bonus)
@@ -123,11 +119,11 @@ def bill(first: np.ndarray, final: np.ndarray, followup_fac: np.ndarray, up: np.
         credit[i] = moved[i] * care_credit[i]
         paid[i] = 0 + oop[0, i] + oop[1, i] + oop[2, i] + oop[3, i]
         cost[i] = 0 + price[0, i] + price[1, i] + price[2, i] + price[3, i]
+        bed_days[i] = 0
         if admitted[i]:
             bed_days[i] = (np.int64(np.rint(length_of_stay[g]))
                            - moved[i] * continued_stay_days(length_of_stay[g],
                                                             continued_stay_share))
-    return where, price, oop, visits, credit, paid, cost, bed_days
 
 
 @njit(cache=True)

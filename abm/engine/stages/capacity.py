@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from abm.engine import rules
+from abm.engine.episodes import Draws, Episodes, Knobs, State
 
 
 @njit(cache=True)
@@ -26,38 +27,42 @@ def walkin_limit(capacity: np.ndarray, member: np.ndarray, hospital: np.ndarray,
 
 
 @njit(cache=True)
-def serve_walkins(chosen: np.ndarray, fallback: np.ndarray, order: np.ndarray,
-                  limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def serve_walkins(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Walk-ins take the open slots in random order; the rest go to their second choice.
 
-    Returns the turned-away mask and the first facility of each episode (compiled).
+    Writes ``e.turned_away`` and ``e.first`` (compiled; the stages' signature, ``STAGES``).
     """
-    served = rules.allocate_slots(chosen, order, limit)
-    return ~served, np.where(served, chosen, fallback)
+    fac = s.fac
+    served = rules.allocate_slots(e.chosen, t.order_walkin, walkin_limit(
+        fac.capacity, fac.member, fac.hospital, k.reserved_referral_share))
+    for i in range(served.size):
+        e.turned_away[i] = not served[i]
+        e.first[i] = e.chosen[i] if served[i] else e.fallback[i]
 
 
 @njit(cache=True)
-def serve_referred(first: np.ndarray, up: np.ndarray, dest: np.ndarray, order: np.ndarray,
-                    alts: np.ndarray, capacity: np.ndarray, rank: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the final facility and referred-turned-away mask of each episode (compiled)."""
+def serve_referred(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Let referred patients take the slots left: ``e.final`` and ``e.ref_turned_away``.
+
+    A referred patient turned away goes to the highest facility they can reach (compiled).
+    """
+    first, dest, capacity, rank = e.first, e.dest, s.fac.capacity, s.fac.rank
     n = first.size
     used = np.zeros(capacity.size, dtype=np.int64)
     for i in range(n):
         used[first[i]] += 1
     free = np.maximum(capacity - used, 0.0)
-    referred = np.flatnonzero(up)
-    served = rules.allocate_slots(dest[referred], order[referred], free)
-    final = first.copy()
-    turned = np.zeros(n, dtype=np.bool_)
+    referred = np.flatnonzero(e.up)
+    served = rules.allocate_slots(dest[referred], t.order_referred[referred], free)
+    e.final[:] = first
+    e.ref_turned_away[:] = False
     for r in range(referred.size):
         i = referred[r]
         if served[r]:
-            final[i] = dest[i]
+            e.final[i] = dest[i]
         else:
-            turned[i] = True
-            final[i] = highest_alternative(alts[i], rank)
-    return final, turned
+            e.ref_turned_away[i] = True
+            e.final[i] = highest_alternative(e.alts[i], rank)
 
 
 @njit(cache=True)

@@ -48,7 +48,13 @@ def waiting(occupancy: np.ndarray, member: np.ndarray, in_county: np.ndarray,
 def perceived_wait(day: Day, facility: np.ndarray | slice = slice(None)) -> np.ndarray:
     """Return :func:`waiting` of the facilities ``facility`` (default: all) on ``day``."""
     fac = day.fac
-    return waiting(fac.occupancy, fac.member, fac.in_county, day.knobs.wait_cut)[facility]
+    return waiting(fac.occupancy, fac.member, fac.in_county, wait_cut(day.knobs))[facility]
+
+
+@njit(cache=True)
+def wait_cut(k: Knobs) -> float:
+    """Share of waiting the information platform removes at in-county members (compiled)."""
+    return k.platform_wait_cut * k.information_platform
 
 
 @njit(cache=True)
@@ -65,9 +71,9 @@ def choose(b: Batch, d: Draws, fac: FacilityView, alternatives: np.ndarray, trav
     best, second, forgone = choice_kernel(
         b.village, x, b.trust, b.employee, b.family_doctor, d.gumbel, alternatives, travel,
         fac.tier, fac.quality, fac.capability, fac.fee, fac.reimbursement, fac.hospital,
-        fac.primary, waiting(fac.occupancy, fac.member, fac.in_county, k.wait_cut), fac.asc,
+        fac.primary, waiting(fac.occupancy, fac.member, fac.in_county, wait_cut(k)), fac.asc,
         k.employee_bonus, k.gatekeeping_penalty, k.beta_mismatch, k.beta_family_doctor,
-        k.beta_quality, k.beta_cost, k.beta_travel, k.beta_wait, k.travel_factor,
+        k.beta_quality, k.beta_cost * k.cost_factor, k.beta_travel, k.beta_wait, k.travel_factor,
         k.asc_self_care, k.self_care_severity)
     keep = np.flatnonzero(~forgone)
     alts, chosen, fallback = gather_choice(keep, b.village, alternatives, best, second)

@@ -11,56 +11,59 @@ import numpy as np
 from numba import njit
 
 from abm.engine import rules
+from abm.engine.episodes import Draws, Episodes, Knobs, State
 
 
 @njit(cache=True)
-def outcome_and_trust(trust: np.ndarray, final: np.ndarray, receiver: np.ndarray,
-                       down: np.ndarray, severity: np.ndarray, correct: np.ndarray,
-                       u_outcome: np.ndarray, u_rehab: np.ndarray, quality: np.ndarray,
-                       capability: np.ndarray, tier: np.ndarray, intercept: float,
-                       quality_coef: float, mismatch_coef: float, diagnosis_coef: float,
-                       rate: float) -> np.ndarray:
-    """Success of each episode; trust updated in place (treating tier, then receiving tier)."""
-    n = final.size
-    success = np.empty(n, dtype=np.bool_)
-    for i in range(n):
-        f = final[i]
-        success[i] = u_outcome[i] < rules.success_probability(
-            quality[f], capability[f], severity[i], correct[i], intercept, quality_coef,
-            mismatch_coef, diagnosis_coef)
-        t = tier[f]
-        trust[i, t] = rules.update_trust(trust[i, t], success[i], rate)
-        if down[i]:
+def outcome_and_trust(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Success of each episode (``e.success``); ``e.trust`` moves (treating, then receiving tier).
+
+    Compiled; the stages' signature.
+    """
+    fac, trust, receiver = s.fac, e.trust, e.receiver
+    quality, capability, tier = fac.quality, fac.capability, fac.tier
+    for i in range(e.final.size):
+        f = e.final[i]
+        e.success[i] = t.outcome[i] < rules.success_probability(
+            quality[f], capability[f], e.severity[i], e.correct[i], k.outcome_intercept,
+            k.outcome_quality, k.outcome_mismatch, k.outcome_diagnosis)
+        j = tier[f]
+        trust[i, j] = rules.update_trust(trust[i, j], e.success[i], k.learning_rate)
+        if e.down[i]:
             r = receiver[i]
-            rehab_ok = u_rehab[i] < rules.success_probability(
-                quality[r], capability[r], 0.0, True, intercept, quality_coef, mismatch_coef,
-                diagnosis_coef)
-            t = tier[r]
-            trust[i, t] = rules.update_trust(trust[i, t], rehab_ok, rate)
-    return success
+            rehab_ok = t.rehab[i] < rules.success_probability(
+                quality[r], capability[r], 0.0, True, k.outcome_intercept, k.outcome_quality,
+                k.outcome_mismatch, k.outcome_diagnosis)
+            j = tier[r]
+            trust[i, j] = rules.update_trust(trust[i, j], rehab_ok, k.learning_rate)
 
 
 @njit(cache=True)
-def word_of_mouth(u_tell: np.ndarray, u_pick: np.ndarray, village: np.ndarray,
-                   final: np.ndarray, success: np.ndarray, village_start: np.ndarray,
-                   village_count: np.ndarray, tier: np.ndarray, probability: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return listener, tier and outcome (1 good, 0 bad) of each telling, in episode order."""
-    n, k = u_pick.shape
-    contacts = np.empty(n * k, dtype=np.int64)
-    told_tier = np.empty(n * k, dtype=tier.dtype)
-    outcome = np.empty(n * k)
-    m = 0
+def word_of_mouth(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Tell neighbours the outcomes: listener, tier and outcome (1 good, 0 bad), episode order.
+
+    Writes the tellings into ``e.wom_contacts``, ``e.wom_tier`` and ``e.wom_outcome`` and their
+    number into ``e.wom_told`` (compiled; the stages' signature).
+    """
+    n, m = t.wom_pick.shape
+    tier = s.fac.tier
+    told = 0
     for i in range(n):
-        if not u_tell[i] < probability:
+        if not t.wom_tell[i] < k.wom_probability:
             continue
-        v = village[i]
-        for j in range(k):
-            c = rules.pick_member(village_start[v], village_count[v], u_pick[i, j])
+        v = e.village[i]
+        for j in range(m):
+            c = rules.pick_member(s.village_start[v], s.village_count[v], t.wom_pick[i, j])
             if c >= 0:
-                contacts[m], told_tier[m], outcome[m] = c, tier[final[i]], np.float64(success[i])
-                m += 1
-    return contacts[:m], told_tier[:m], outcome[:m]
+                e.wom_contacts[told], e.wom_tier[told] = c, tier[e.final[i]]
+                e.wom_outcome[told] = np.float64(e.success[i])
+                told += 1
+    e.wom_told[0] = told
+
+
+def wom_rate(k: Knobs) -> float:
+    """Return a telling's weight: the learning rate times the weight of word of mouth."""
+    return k.learning_rate * k.wom_weight
 
 
 @njit(cache=True)

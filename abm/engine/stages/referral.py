@@ -16,61 +16,65 @@ import numpy as np
 from numba import njit
 
 from abm.engine import rules
+from abm.engine.episodes import Draws, Episodes, Knobs, State
+from abm.engine.stages.billing import continued_care
 
 
 @njit(cache=True)
-def refer_up(first: np.ndarray, severity: np.ndarray, alts: np.ndarray, u_physician: np.ndarray,
-              z: np.ndarray, u_refer: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
-              skill: np.ndarray, revenue_sensitivity: np.ndarray, capability: np.ndarray,
-              rank: np.ndarray, member: np.ndarray, noise: float, slope: float, margin: float,
-              revenue_keep: float, revenue_keep_member: float
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Physician, correct reading and referral destination (-1: none) of each episode.
+def refer_up(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Physician, correct reading and referral destination (-1: none) at the first facility.
 
-    A consortium member weighs the revenue motive as ``revenue_keep_member``
-    (:func:`abm.rules.upward_revenue_keep`), other facilities as ``revenue_keep``.
+    Writes ``e.phys_first``, ``e.correct``, ``e.dest`` and ``e.up``. A consortium member weighs
+    the revenue motive as :func:`abm.engine.rules.upward_revenue_keep` of the consortium budget,
+    other facilities as ``up_revenue_keep`` (compiled; the stages' signature).
     """
-    n, k = alts.shape
-    doc = np.empty(n, dtype=np.int64)
-    correct = np.empty(n, dtype=np.bool_)
+    fac, ph = s.fac, s.phys
+    first, severity, alts, rank, capability = e.first, e.severity, e.alts, fac.rank, fac.capability
+    keep_member = rules.upward_revenue_keep(k.up_revenue_keep, k.consortium_budget)
+    n, m = alts.shape
+    doc, correct = e.phys_first, e.correct
     assessed = np.empty(n)
     wants = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         f = first[i]
-        doc[i] = rules.pick_member(phys_start[f], phys_count[f], u_physician[i])
-        assessed[i], correct[i] = rules.diagnose(severity[i], skill[doc[i]], z[i], noise)
+        doc[i] = rules.pick_member(fac.phys_start[f], fac.phys_count[f], t.physician_first[i])
+        assessed[i], correct[i] = rules.diagnose(severity[i], ph.skill[doc[i]],
+                                                 t.diagnosis_first[i], k.diagnosis_noise)
         p_up = rules.upward_referral_probability(assessed[i], capability[f],
-                                                 revenue_sensitivity[doc[i]], slope, margin,
-                                                 revenue_keep_member if member[f]
-                                                 else revenue_keep)
-        wants[i] = u_refer[i] < p_up
+                                                 ph.revenue_sensitivity[doc[i]], k.up_slope,
+                                                 k.up_margin, keep_member if fac.member[f]
+                                                 else k.up_revenue_keep)
+        wants[i] = t.refer_up[i] < p_up
     # the destination matters only where the physician decides to refer (about one in ten)
     w = np.flatnonzero(wants)
     a = alts[w]
-    rank_alt = np.empty((w.size, k), dtype=rank.dtype)
-    cap_alt = np.empty((w.size, k))
+    rank_alt = np.empty((w.size, m), dtype=rank.dtype)
+    cap_alt = np.empty((w.size, m))
     for r in range(w.size):
-        for j in range(k):
+        for j in range(m):
             f = max(a[r, j], 0)
             rank_alt[r, j], cap_alt[r, j] = rank[f], capability[f]
-    dest = np.full(n, -1, dtype=np.int64)
-    dest[w] = rules.referral_destination(a, a >= 0, rank_alt, cap_alt, rank[first[w]],
-                                         assessed[w])
-    return doc, correct, dest
+    e.dest[:] = -1
+    e.dest[w] = rules.referral_destination(a, a >= 0, rank_alt, cap_alt, rank[first[w]],
+                                           assessed[w])
+    for i in range(n):
+        e.up[i] = e.dest[i] >= 0
 
 
 @njit(cache=True)
-def physician_at_final(up: np.ndarray, final: np.ndarray, phys_first: np.ndarray,
-                        correct_first: np.ndarray, severity: np.ndarray, u_physician: np.ndarray,
-                        z: np.ndarray, phys_start: np.ndarray, phys_count: np.ndarray,
-                        skill: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """Treating physician and correct reading of each episode (the referred ones anew)."""
-    doc, correct = phys_first.copy(), correct_first.copy()
-    for i in np.flatnonzero(up):
-        f = final[i]
-        doc[i] = rules.pick_member(phys_start[f], phys_count[f], u_physician[i])
-        _, correct[i] = rules.diagnose(severity[i], skill[doc[i]], z[i], noise)
-    return doc, correct
+def physician_at_final(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Treating physician and correct reading of each episode: the referred ones' anew.
+
+    Writes ``e.phys_final`` and, for the referred episodes, ``e.correct`` (compiled).
+    """
+    fac = s.fac
+    e.phys_final[:] = e.phys_first
+    for i in np.flatnonzero(e.up):
+        f = e.final[i]
+        e.phys_final[i] = rules.pick_member(fac.phys_start[f], fac.phys_count[f],
+                                            t.physician_final[i])
+        _, e.correct[i] = rules.diagnose(e.severity[i], s.phys.skill[e.phys_final[i]],
+                                         t.diagnosis_final[i], k.diagnosis_noise)
 
 
 @njit(cache=True)
@@ -100,58 +104,66 @@ def room_for_referrals(beds_free: np.ndarray, final: np.ndarray, admitted: np.nd
 
 
 @njit(cache=True)
-def refer_down(candidate: np.ndarray, doc: np.ndarray, final: np.ndarray, receiver: np.ndarray,
-                severity: np.ndarray, trust: np.ndarray, physician_loss: np.ndarray,
-                extra_oop: np.ndarray, family_doctor: np.ndarray, u_propose: np.ndarray,
-                u_accept: np.ndarray, u_handover: np.ndarray, awareness_draw: np.ndarray,
-                revenue_sensitivity: np.ndarray, push: np.ndarray, tier: np.ndarray,
-                capability: np.ndarray, beds: np.ndarray, room: np.ndarray,
-                unaware_share: float, complex_share: float, platform: float,
-                down_intercept: float, down_revenue_loss: float, accept_intercept: float,
-                accept_trust: float, accept_cost: float, accept_family_doctor: float,
-                handover_failure: float, receive_intercept: float, receive_capability: float
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Proposed, accepted and completed downward referrals of each episode.
+def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
+    """Proposed, accepted and completed downward referrals of the stabilised episodes.
+
+    Finds each episode's receiver (:func:`receiver_of`), prices its continued care there and at
+    the hospital (:func:`abm.engine.stages.billing.continued_care`, into ``e.care``), and writes
+    ``e.receiver``, ``e.proposed``, ``e.accepted``, ``e.down``, ``e.failed`` and
+    ``e.followup_fac`` (compiled; the stages' signature).
 
     A referral the patient accepts is completed when the receiving unit takes the patient over
-    (:func:`abm.rules.receive_probability`), the handover does not fail, and, where the rest of
-    the stay needs a bed (a township centre), a bed is free there today (``room``, decreased in
-    place in episode order; as for admissions, a bed is taken while a fraction of it is free, so
-    room for 1.5 beds takes 2 patients: the rule does not round away the beds of small
-    facilities at reduced scale). One uniform draw decides the first two together: the referral
-    goes through with probability ``(1 - handover_failure) * receive``.
+    (:func:`abm.rules.receive_probability`), the handover does not fail (it may without the
+    information platform), and, where the rest of the stay needs a bed (a township centre), a
+    bed is free there today (:func:`room_for_referrals`, taken in episode order; as for
+    admissions, a bed is taken while a fraction of it is free, so room for 1.5 beds takes 2
+    patients: the rule does not round away the beds of small facilities at reduced scale). One
+    uniform draw decides the first two together: the referral goes through with probability
+    ``(1 - handover_failure) * receive``.
     """
-    n = doc.size
-    proposed = np.zeros(n, dtype=np.bool_)
-    accepted = np.zeros(n, dtype=np.bool_)
-    down = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        if not candidate[i]:
+    fac, ph = s.fac, s.phys
+    has_receiver, receiver = receiver_of(e.alts)
+    e.receiver[:] = receiver
+    care = continued_care(e.final, receiver, e.employee, fac, k)
+    for j in range(len(care)):
+        e.care[j][:] = care[j]
+    room = room_for_referrals(fac.beds_free, e.final, e.admitted)
+    handover_failure = k.handover_failure * (1.0 - k.information_platform)
+    doc, final, trust, tier = e.phys_final, e.final, e.trust, fac.tier
+    proposed, accepted, down = e.proposed, e.accepted, e.down
+    proposed[:] = False
+    accepted[:] = False
+    down[:] = False
+    for i in range(doc.size):
+        if not (e.eligible[i] and has_receiver[i]):
             continue
         # one draw per physician for both frictions: the physicians unaware of subordinate
         # units' status are also those the process deters (both answer unfamiliarity with the
         # referral channel), so the blocked share is the larger survey share, not their product
-        draw = awareness_draw[doc[i]]
-        if not (rules.physician_aware(draw, unaware_share, platform)
-                and rules.physician_aware(draw, complex_share, platform)):
+        draw = ph.awareness_draw[doc[i]]
+        if not (rules.physician_aware(draw, k.unaware_share, k.information_platform)
+                and rules.physician_aware(draw, k.complex_share, k.information_platform)):
             continue
         p_down = rules.downward_referral_probability(
-            physician_loss[i], revenue_sensitivity[doc[i]], push[final[i]], down_intercept,
-            down_revenue_loss)
-        proposed[i] = u_propose[i] < p_down
+            care.physician_loss[i], ph.revenue_sensitivity[doc[i]], fac.referral_push[final[i]],
+            k.down_intercept, k.down_revenue_loss)
+        proposed[i] = t.refer_down[i] < p_down
         if not proposed[i]:
             continue
         p_acc = rules.acceptance_probability(
-            trust[i, tier[receiver[i]]], trust[i, tier[final[i]]], extra_oop[i],
-            family_doctor[i], accept_intercept, accept_trust, accept_cost, accept_family_doctor)
-        accepted[i] = u_accept[i] < p_acc
+            trust[i, tier[receiver[i]]], trust[i, tier[final[i]]],
+            care.move_oop[i] - care.keep_oop[i], e.family_doctor[i], k.accept_intercept,
+            k.accept_trust, k.accept_cost, k.accept_family_doctor)
+        accepted[i] = t.acceptance[i] < p_acc
         if not accepted[i]:
             continue
         r = receiver[i]
         p_through = (1.0 - handover_failure) * rules.receive_probability(
-            capability[r], severity[i], receive_intercept, receive_capability)
-        needs_bed = beds[r] > 0
-        down[i] = u_handover[i] < p_through and (room[r] > 0.0 or not needs_bed)
+            fac.capability[r], e.severity[i], k.receive_intercept, k.receive_capability)
+        needs_bed = fac.beds[r] > 0
+        down[i] = t.handover[i] < p_through and (room[r] > 0.0 or not needs_bed)
         if down[i] and needs_bed:
             room[r] -= 1.0
-    return proposed, accepted, down
+    for i in range(doc.size):
+        e.failed[i] = accepted[i] and not down[i]
+        e.followup_fac[i] = receiver[i] if down[i] else final[i]

@@ -1,0 +1,75 @@
+"""One shape for a lever (issue 25, item 2): knobs from the parameters' marks, one stage
+signature, named counters, one table of the stages' order."""
+
+import dataclasses
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from abm import preset
+from abm.engine.day import FACILITY_COUNTERS, ROW
+from abm.engine.episodes import KNOB_SOURCES, Knobs, Secular, knobs
+from abm.engine.stages import STAGES
+from abm.inputs.params import GROUP_TYPES, Incentives
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKED = [(group, f) for group, cls in (*GROUP_TYPES.items(), ("secular", Secular))
+          for f in dataclasses.fields(cls) if f.metadata.get("knob")]
+
+
+def test_knobs_are_the_marked_fields_once_each():
+    assert len(MARKED) == len(Knobs._fields) == len(set(Knobs._fields))
+    assert [(g, f.name) for g, f in MARKED] == [(g, n) for _, g, n, _ in KNOB_SOURCES]
+
+
+@pytest.mark.parametrize(("group", "name"), [(g, f.name) for g, f in MARKED
+                                             if g not in ("secular",)])
+def test_each_knob_follows_its_field(group, name):
+    """Changing a marked field changes its knob, and only its knob."""
+    p = preset("small")
+    inc = p.incentives
+    before = knobs(p, inc, Secular())
+    value = getattr(getattr(p, group), name)
+    if isinstance(value, tuple):  # a distribution stays one: move mass between two classes
+        new = list(value)
+        new[int(np.argmax(value))] -= 0.001
+        new[int(np.argmin(value))] += 0.001
+    elif isinstance(value, int):
+        new = value + 1
+    else:  # halfway to the lower end of the range, else to the upper
+        lo, hi = dict((f.name, f.metadata["range"]) for f in
+                      dataclasses.fields(GROUP_TYPES[group]))[name]
+        new = (value + lo) / 2 if lo is not None and lo < value else (value + hi) / 2
+    q = p.replace(**{f"{group}.{name}": new})
+    after = knobs(q, q.incentives, Secular())
+    changed = [f for f, a, b in zip(Knobs._fields, before, after, strict=True)
+               if not np.array_equal(a, b)]
+    knob = next(k for k, g, n, _ in KNOB_SOURCES if (g, n) == (group, name))
+    assert changed == [knob]
+
+
+def test_levers_are_read_from_the_incentives_in_force():
+    p = preset("small")
+    k = knobs(p, Incentives(information_platform=0.7), Secular(cost=0.5, travel=2.0))
+    assert (k.information_platform, k.cost_factor, k.travel_factor) == (0.7, 0.5, 2.0)
+    assert knobs(p, p.incentives, Secular()).information_platform == 0.0
+
+
+def test_every_stage_has_the_one_signature():
+    for name, stage in STAGES:
+        assert list(inspect.signature(stage.py_func).parameters) == ["e", "s", "k", "t"], name
+
+
+def test_the_docs_list_the_stages_in_the_order_the_day_runs_them():
+    odd = (ROOT / "docs" / "odd.md").read_text()
+    block = odd[odd.index("4. **Stages**"):odd.index("5. **Write back**")]
+    named = re.findall(r"(?<![*\w])\*([a-z][^*]+)\*(?![*\w])", block)
+    assert named == ["facility choice or self-treatment", *(name for name, _ in STAGES)]
+
+
+def test_counter_rows_are_named_from_the_one_table():
+    assert ROW._fields == FACILITY_COUNTERS
+    assert list(ROW) == list(range(len(FACILITY_COUNTERS)))
