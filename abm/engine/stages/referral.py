@@ -113,7 +113,7 @@ def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     ``e.followup_fac`` (compiled; the stages' signature).
 
     A referral the patient accepts is completed when the receiving unit takes the patient over
-    (:func:`abm.rules.receive_probability`), the handover does not fail (it may without the
+    (:func:`abm.engine.rules.receive_probability`), the handover does not fail (it may without the
     information platform), and, where the rest of the stay needs a bed (a township centre), a
     bed is free there today (:func:`room_for_referrals`, taken in episode order; as for
     admissions, a bed is taken while a fraction of it is free, so room for 1.5 beds takes 2
