@@ -22,7 +22,7 @@ done; \
 exit 1
 endef
 
-.PHONY: help env figures test bench lint data lab clean calibrate calibrate-reform
+.PHONY: help env figures test bench lint data lab clean calibrate calibrate-reform calibrate-joint
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -52,6 +52,9 @@ calibrate: $(STAMP) ## Calibrate x_county with uncertainty (hours; writes datase
 
 calibrate-reform: $(STAMP) ## Fit x_county's reform response (about 20 min on 2 cores; merges into the posterior)
 	$(PY) docs/scripts/calibrate_reform_x_county.py $(if $(BUDGET),--budget $(BUDGET),)
+
+calibrate-joint: $(STAMP) ## Fit both blocks at once (about 1 h on 2 cores at BUDGET=96; writes sweeps/, not shipped)
+	$(PY) docs/scripts/calibrate_joint_x_county.py $(if $(BUDGET),--budget $(BUDGET),)
 
 test: $(STAMP) ## Run the test suite (warnings are errors)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
