@@ -325,13 +325,17 @@ def conditions(workers: int) -> dict:
 
 
 def summarise(builds: list[PaperBuild], *, fast: bool, seconds: float, workers: int,
-              load_before: list[float]) -> dict:
-    """The build summary: date, revision, size, time per paper and in total, conditions."""
+              load_before: list[float], cpu: float | None = None) -> dict:
+    """The build summary: date, revision, size, time per paper and in total, conditions.
+
+    ``cpu``: the whole build's CPU time (:func:`cpu_seconds`); default the papers' sum.
+    """
     cond = conditions(workers)
     cond["load_average_at_start"] = load_before
     return {"date": dt.date.today().isoformat(), "git_revision": git_revision(), "fast": fast,
             "clean": all(not b.cached for b in builds), "total_seconds": round(seconds, 1),
-            "total_cpu_seconds": round(sum(b.cpu_seconds for b in builds), 1),
+            "total_cpu_seconds": round(sum(b.cpu_seconds for b in builds) if cpu is None
+                                       else cpu, 1),
             "figures": sum(len(b.figures) for b in builds),
             "papers": [b.row() for b in builds], "conditions": cond}
 
@@ -372,15 +376,23 @@ def readme_sentence(record: dict) -> str:
     >>> text.endswith("load average 1.2 at the start and 3.4 at the end): 12 figures in "
     ...               "8 min 20 s (a 6 min 40 s, b 100 s).")
     True
+
+    A record with the CPU time (builds since it was measured) states it too:
+
+    >>> readme_sentence({**rec, "total_cpu_seconds": 930.0}).endswith(
+    ...     "12 figures in 8 min 20 s, 15 min 30 s of CPU time (a 6 min 40 s, b 100 s).")
+    True
     """
     cond = record["conditions"]
     start = (cond.get("load_average_at_start") or [float("nan")])[0]
     end = (cond.get("load_average_1_5_15_min") or [float("nan")])[0]
     per = ", ".join(f"{p['paper']} {fmt_duration(p['seconds'])}" for p in record["papers"])
+    cpu = record.get("total_cpu_seconds")
+    cpu = f", {fmt_duration(cpu)} of CPU time" if cpu is not None else ""
     return (f"Measured on {record['date']} from a clean clone (environment built, "
             f"{cond['cpus']} cores, {cond['workers']} workers, load average {start:.1f} at the "
             f"start and {end:.1f} at the end): {record['figures']} figures in "
-            f"{fmt_duration(record['total_seconds'])} ({per}).")
+            f"{fmt_duration(record['total_seconds'])}{cpu} ({per}).")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -409,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         load_before = [round(x, 2) for x in os.getloadavg()]
     except OSError:
         load_before = []
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), cpu_seconds()
     builds = []
     with SharedCluster(args.workers) as cluster:
         for k, paper in enumerate(selected, start=1):
@@ -417,7 +429,8 @@ def main(argv: list[str] | None = None) -> int:
             builds.append(build_paper(paper, fast=args.fast, force=args.force,
                                       workers=args.workers, cluster=cluster))
     summary = summarise(builds, fast=args.fast, seconds=time.perf_counter() - start,
-                        workers=args.workers, load_before=load_before)
+                        workers=args.workers, load_before=load_before,
+                        cpu=cpu_seconds() - cpu_start)
     print("\n" + summary_text(summary))
     SUMMARY_PATH.parent.mkdir(parents=True, exist_ok=True)
     SUMMARY_PATH.write_text(json.dumps(summary, indent=2) + "\n")
