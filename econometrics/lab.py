@@ -40,7 +40,8 @@ from econometrics.registry import get_estimator
 from econometrics.results import check_conf_level
 from econometrics.simulate import simulate_panel, true_event_path
 
-__all__ = ["LAB_ESTIMATORS", "LabResult", "estimator_lab", "fit_estimator", "simulated_dgp"]
+__all__ = ["LAB_ESTIMATORS", "LabResult", "estimator_lab", "fit_estimator", "replication_seeds",
+           "simulated_dgp"]
 
 #: Lab name -> (registry name, options). Callaway-Sant'Anna twice: never- and not-yet-treated.
 LAB_ESTIMATORS: dict[str, tuple[str, dict]] = {
@@ -297,8 +298,7 @@ def estimator_lab(dgp: Callable[[int], tuple[pd.DataFrame, Any]], *, replication
     conf_level = check_conf_level(conf_level)
     if not callable(dgp):
         raise TypeError("dgp must be a callable seed -> (panel, truth)")
-    seeds = [int(c.generate_state(1, dtype=np.uint32)[0])
-             for c in np.random.SeedSequence(seed).spawn(int(replications))]
+    seeds = replication_seeds(seed, replications)
     kw = dict(outcome=outcome, unit=unit, time=time, cohort=cohort, aggregation=aggregation,
               conf_level=conf_level)
     if scheduler in (None, "synchronous"):
@@ -310,6 +310,21 @@ def estimator_lab(dgp: Callable[[int], tuple[pd.DataFrame, Any]], *, replication
     draws = draws[["seed", "estimator", "target", "truth", "estimate", "std_error", "conf_low",
                    "conf_high", "p_value"]]
     return LabResult(draws=draws, conf_level=conf_level, aggregation=aggregation)
+
+
+def replication_seeds(seed: int, replications: int) -> list[int]:
+    """Return the seeds of :func:`estimator_lab`'s replications, spawned from ``seed``.
+
+    A caller that prepares the panels ahead (e.g. simulates them all at once) uses these.
+
+    Examples
+    --------
+    >>> a = replication_seeds(7, 3)
+    >>> a == replication_seeds(7, 3), len(set(a)), a[:2] == replication_seeds(7, 2)
+    (True, 3, True)
+    """
+    return [int(c.generate_state(1, dtype=np.uint32)[0])
+            for c in np.random.SeedSequence(seed).spawn(int(replications))]
 
 
 def _on_dask(scheduler: Any, dgp: Callable, seeds: list[int], names: list[str],

@@ -86,6 +86,12 @@ def test_build_summary_says_time_per_paper(tmp_path, capsys, monkeypatch):
     assert isinstance(paper["seconds"], float)
     assert set(paper["experiment_seconds"]) == {"codings", "effects"}
     assert all(isinstance(v, float) for v in paper["experiment_seconds"].values())
+    # CPU time (this process and its Dask workers) beside each wall time.
+    assert set(paper["experiment_cpu_seconds"]) == {"codings", "effects"}
+    assert all(isinstance(v, float) for v in paper["experiment_cpu_seconds"].values())
+    assert isinstance(paper["cpu_seconds"], float) and paper["cpu_seconds"] > 0
+    assert summary["total_cpu_seconds"] >= paper["cpu_seconds"]
+    assert "[policy_pmc] 1/2 codings: computed in " in text and "(CPU " in text
     assert summary["conditions"]["cpus"] >= 1
     assert build.readme_sentence(summary).startswith(f"Measured on {summary['date']}")
 

@@ -30,7 +30,7 @@ import pandas as pd
 from abm.engine.metrics import UPPER_IN_COUNTY
 from abm.inputs import data
 from abm.inputs.checks import check_seed
-from abm.inputs.params import Params, preset
+from abm.inputs.params import Params, package_changes, preset
 from abm.inputs.tiers import PRIMARY_TIERS
 from abm.runs.results import Results
 
@@ -54,11 +54,17 @@ class Fact:
     target: Callable[[pd.DataFrame], float] | None = None  # derived target (default: the value)
     unit: str = ""
     also: tuple[str, ...] = ()  # further scenarios the value reads
+    against_baseline: bool = False  # the value also reads the baseline (same seeds), to `years`
 
     @property
     def scenarios(self) -> tuple[str, ...]:
         """Every scenario the fact's value reads (``scenario`` first)."""
         return (self.scenario, *self.also)
+
+    @property
+    def runs(self) -> tuple[str, ...]:
+        """Every scenario the fact's value reads, the baseline included when compared to it."""
+        return (*self.scenarios, "baseline") if self.against_baseline else self.scenarios
 
 
 def _summary(res: Results, year: int) -> pd.Series:
@@ -164,13 +170,17 @@ FACTS: dict[str, Fact] = {
                                               how="band", also=CONSORTIUM_PACKAGES[1:]),
     "luxian_downward_referral_growth_2023": Fact("compact_consortium", 6, _luxian),
     "gatekeeping_primary_visits_change": Fact(
-        "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", PRIMARY, 2)),
+        "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", PRIMARY, 2),
+        against_baseline=True),
     "gatekeeping_hospital_visits_change": Fact(
-        "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", UPPER, 2)),
+        "gatekeeping_pilot", 3, _relative_change("gatekeeping_pilot", UPPER, 2),
+        against_baseline=True),
     "interest_coordination_upper_visits_direction": Fact(
-        "compact_consortium", 6, _relative_change("compact_consortium", UPPER, 3), how="sign"),
+        "compact_consortium", 6, _relative_change("compact_consortium", UPPER, 3), how="sign",
+        against_baseline=True),
     "interest_coordination_primary_visits_direction": Fact(
-        "compact_consortium", 6, _relative_change("compact_consortium", PRIMARY, 3), how="sign"),
+        "compact_consortium", 6, _relative_change("compact_consortium", PRIMARY, 3), how="sign",
+        against_baseline=True),
     "primary_outpatient_share_2011": Fact(
         "secular_2011_2021", 11, _share_change,
         target=lambda t: float(t.at["primary_outpatient_share", "value"]
@@ -205,7 +215,8 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
              scale: float | None = 20.0, facts: Sequence[str] | None = None,
              patients: str = "arrays", out: str | os.PathLike | None = None,
              scheduler: Any = None, n_workers: int = 2, posterior: int | None = None,
-             progress: bool | None = None) -> pd.DataFrame:
+             progress: bool | None = None,
+             horizons: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Simulate every expressible fact of ``datasets/targets.csv`` and compare.
 
     Runs go through :func:`abm.sweep` (one sweep per horizon, on one Dask cluster), so a
@@ -233,6 +244,11 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
         draws and seeds together (``None``: the preset only, the range over seeds).
     progress
         Progress bar over runs (default: on a terminal or notebook).
+    horizons
+        Years to run scenarios (``"baseline"`` or a reform package) at least, beyond what the
+        facts need (:func:`fact_horizons`): with a store ``out``, another experiment then reads
+        those runs from it (:func:`scenario_runs` with the same horizons) instead of running
+        them again. The table is the same: a run's first years do not depend on its length.
 
     Returns
     -------
@@ -270,7 +286,8 @@ def validate(preset_name: str = "x_county", *, seeds: Sequence[int] = (1, 2, 3),
 
         bases = posterior_params(base, posterior)
     values = fact_values(bases, names, list(seeds), patients=patients, out=out,
-                         scheduler=scheduler, n_workers=n_workers, progress=progress)
+                         scheduler=scheduler, n_workers=n_workers, progress=progress,
+                         horizons=horizons)
     fitted = () if preset_name == "small" else data.posterior_provenance().get("targets", ())
     return judge(values, band=posterior is not None, fitted=fitted)
 
@@ -340,14 +357,45 @@ def judge(values: pd.DataFrame, *, band: bool = False,
     return table
 
 
+def fact_horizons(facts: Sequence[str],
+                  horizons: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Years each scenario runs for ``facts``: the most any of them reads, or ``horizons``.
+
+    The baseline runs only as long as a fact reads it (its own facts, and the changes of a
+    reform against it). ``horizons`` lengthens scenarios (or adds them), never shortens.
+
+    Examples
+    --------
+    >>> fact_horizons(["visits_per_capita", "gatekeeping_primary_visits_change"])
+    {'baseline': 3, 'gatekeeping_pilot': 3}
+    >>> fact_horizons(["primary_outpatient_share_2011"], {"baseline": 6})
+    {'secular_2011_2021': 11, 'baseline': 6}
+    """
+    years: dict[str, int] = {}
+    for name in facts:
+        f = FACTS[name]
+        for scenario in f.runs:
+            years[scenario] = max(years.get(scenario, 0), f.years)
+    for scenario, y in (horizons or {}).items():
+        if scenario != "baseline":
+            package_changes(scenario)  # an unknown package is named before anything runs
+        if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or y < 1:
+            raise ValueError(f"horizons[{scenario!r}] must be a positive number of years, "
+                             f"got {y!r}")
+        years[scenario] = max(years.get(scenario, 0), int(y))
+    return years
+
+
 def fact_values(bases: Mapping[str, Params], facts: Sequence[str], seeds: list[int], *,
                 patients: str = "arrays", out: str | os.PathLike | None = None,
                 scheduler: Any = None, n_workers: int = 2,
-                progress: bool | None = None) -> pd.DataFrame:
+                progress: bool | None = None,
+                horizons: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Simulate ``facts`` for several parameter sets on every seed.
 
     Each base runs the scenarios its facts need (common random numbers across bases and
-    scenarios); all runs go through :func:`abm.sweep`, one sweep per horizon.
+    scenarios), each for :func:`fact_horizons` years; all runs go through :func:`abm.sweep`,
+    one sweep per horizon (:func:`scenario_runs`).
 
     Returns
     -------
@@ -355,25 +403,24 @@ def fact_values(bases: Mapping[str, Params], facts: Sequence[str], seeds: list[i
         One row per (base, seed): ``draw`` (the base's name), ``seed`` and one column per fact.
     """
     chosen = {n: FACTS[n] for n in facts}
-    horizon = {"baseline": max(f.years for f in chosen.values())}
-    for f in chosen.values():
-        for scenario in f.scenarios:
-            horizon[scenario] = max(horizon.get(scenario, 0), f.years)
-    runs = _run_scenarios(bases, horizon, seeds, patients=patients, out=out,
-                          scheduler=scheduler, n_workers=n_workers, progress=progress)
+    runs = scenario_runs(bases, fact_horizons(facts, horizons), seeds, patients=patients,
+                         out=out, scheduler=scheduler, n_workers=n_workers, progress=progress)
     rows = [{"draw": draw, "seed": seed, **{n: f.value(runs[draw, seed])
                                             for n, f in chosen.items()}}
             for draw in bases for seed in seeds]
     return pd.DataFrame(rows)
 
 
-def _run_scenarios(bases: Mapping[str, Params], horizon: dict[str, int], seeds: list[int], *,
-                   patients: str, out: str | os.PathLike | None, scheduler: Any,
-                   n_workers: int, progress: bool | None
-                   ) -> dict[tuple[str, int], dict[str, Results]]:
+def scenario_runs(bases: Mapping[str, Params], horizon: Mapping[str, int], seeds: list[int],
+                  *, patients: str = "arrays", out: str | os.PathLike | None = None,
+                  scheduler: Any = None, n_workers: int = 2, progress: bool | None = None
+                  ) -> dict[tuple[str, int], dict[str, Results]]:
     """Run each scenario of each base for its horizon in years on every seed.
 
-    One sweep per horizon; scenario names in the sweep are ``<base>|<scenario>``.
+    Scenarios are ``"baseline"`` or a reform package (:func:`scenario_params`). One sweep per
+    horizon, in the store ``out / "<years>y"``; a baseline and its reforms of one horizon share
+    their days before the reform (:func:`abm.simulate_many`). Runs already in the store are read,
+    not run again. Returns ``{(base, seed): {scenario: Results}}``.
     """
     from abm.runs.experiments import load_sweep, local_cluster, sweep
 
@@ -401,5 +448,5 @@ def _run_scenarios(bases: Mapping[str, Params], horizon: dict[str, int], seeds: 
     return runs
 
 
-__all__ = ["FACTS", "HOW", "Fact", "check_facts", "fact_band", "fact_target", "fact_values",
-           "judge", "validate"]
+__all__ = ["FACTS", "HOW", "Fact", "check_facts", "fact_band", "fact_horizons", "fact_target",
+           "fact_values", "judge", "scenario_runs", "validate"]

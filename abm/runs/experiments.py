@@ -533,6 +533,7 @@ def _check_scheduler(scheduler: Any) -> Any:
         raise TypeError(f"scheduler must be None (a local cluster), {SYNCHRONOUS!r}, a scheduler "
                         f"address such as 'tcp://host:8786', a distributed.Client or a Dask "
                         f"cluster; got {type(scheduler).__name__}")
+    return scheduler
 
 
 @contextmanager

@@ -15,12 +15,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from abm import posterior, preset, reform_packages, sweep, validate  # noqa: E402
+from abm import posterior, preset, reform_packages, validate  # noqa: E402
 from abm.fitting.calibration import bands  # noqa: E402
 from abm.fitting.calibration_plot import calibration_figure  # noqa: E402
-from abm.fitting.validation import FACTS  # noqa: E402
+from abm.fitting.validation import FACTS, scenario_runs  # noqa: E402
 from abm.inputs.data import posterior_path  # noqa: E402
-from abm.inputs.posterior import LEVEL  # noqa: E402
+from abm.inputs.posterior import LEVEL, posterior_params  # noqa: E402
 from papers.build import Experiment, Figure  # noqa: E402
 
 
@@ -42,17 +42,73 @@ def run_posterior(cfg: dict, store, scheduler) -> pd.DataFrame:
     return long
 
 
+#: Outcomes of the predictive paths (item 8 of the reform-response issue).
+PATH_METRICS = ("primary_outpatient_share", "downward_referral_rate", "upward_referral_rate",
+                "visits_per_capita", "oop_per_episode", "insurance_spend_per_capita",
+                "inpatient_county_internal_rate")
+REFORM_YEARS = 5
+STATUS_QUO = "status quo"
+
+
+def path_packages() -> list[str]:
+    """Named reform packages (the secular trends are not a reform: they run from day 0)."""
+    return [p for p in dict.fromkeys(reform_packages()["package"]) if p != "secular_2011_2021"]
+
+
+def posterior_runs_config(fast: bool) -> dict:
+    """The posterior runs that ``predictive`` and ``paths`` share (one store, run once).
+
+    ``horizons``: years of the baseline and of every named package from day 365, enough for
+    the paths; the predictive validation runs them that long too (its facts read their first
+    years, the same numbers), so the paths read every run from its store.
+    """
+    years = {"baseline": 1 + REFORM_YEARS, **{p: 1 + REFORM_YEARS for p in path_packages()}}
+    return {"posterior": _posterior_hash(), "draws": 2 if fast else 20, "seeds": [1],
+            "scale": 200.0 if fast else 20.0, "horizons": years}
+
+
 def predictive_config(fast: bool) -> dict:
     facts = (["forgone_care_rate", "visits_per_capita"] if fast else list(FACTS))
-    return {"posterior": _posterior_hash(), "facts": facts, "draws": 2 if fast else 20,
-            "seeds": [1], "scale": 200.0 if fast else 20.0}
+    return {**posterior_runs_config(fast), "facts": facts}
 
 
 def run_predictive(cfg: dict, store, scheduler) -> pd.DataFrame:
     """abm.validate over posterior draws x seeds: mean and 90% band of every fact."""
     table = validate("x_county", seeds=cfg["seeds"], scale=cfg["scale"], facts=cfg["facts"],
-                     posterior=cfg["draws"], out=store, scheduler=scheduler)
+                     posterior=cfg["draws"], out=store, scheduler=scheduler,
+                     horizons=cfg["horizons"])
     return table.assign(fitted=table["role"] == "fitted")
+
+
+def paths_config(fast: bool) -> dict:
+    return {**posterior_runs_config(fast), "packages": path_packages(), "years": REFORM_YEARS}
+
+
+def run_paths(cfg: dict, store, scheduler) -> pd.DataFrame:
+    """Every named package from day 365 and the status quo, yearly, over posterior draws.
+
+    One row per scenario, draw, seed and year (``reform_year`` 0 is the year before the
+    reform); packages and the status quo share draws and seeds (common random numbers). The
+    runs are those of ``predictive`` (same draws, seeds, scale and horizons), read from its
+    store; only runs missing there are computed.
+    """
+    base = preset("x_county").replace(**{"setting.scale": float(cfg["scale"])})
+    bases = posterior_params(base, cfg["draws"])
+    horizons = {s: y for s, y in cfg["horizons"].items()
+                if s == "baseline" or s in cfg["packages"]}
+    runs = scenario_runs(bases, horizons, cfg["seeds"], out=store.parent / "predictive",
+                         scheduler=scheduler, progress=False)
+    rows = []
+    for scenario in ["baseline", *cfg["packages"]]:
+        for draw in bases:
+            for seed in cfg["seeds"]:
+                res = runs[draw, seed][scenario]
+                for year in range(1 + cfg["years"]):
+                    s = res.summary(window=(year * 365, (year + 1) * 365))
+                    rows.append({"scenario": STATUS_QUO if scenario == "baseline" else scenario,
+                                 "draw": draw, "seed": seed, "reform_year": year,
+                                 **{m: s[m] for m in PATH_METRICS}})
+    return pd.DataFrame(rows)
 
 
 def draw_posterior(frames) -> plt.Figure:
@@ -62,39 +118,6 @@ def draw_posterior(frames) -> plt.Figure:
     priors = {p: (g["prior_low"].iloc[0], g["prior_high"].iloc[0])
               for p, g in long.groupby("parameter", sort=False)}
     return calibration_figure(draws, priors, frames["predictive"])
-
-
-#: Outcomes of the predictive paths (item 8 of the reform-response issue).
-PATH_METRICS = ("primary_outpatient_share", "downward_referral_rate", "upward_referral_rate",
-                "visits_per_capita", "oop_per_episode", "insurance_spend_per_capita",
-                "inpatient_county_internal_rate")
-REFORM_YEARS = 5
-
-
-def path_packages() -> list[str]:
-    """Named reform packages (the secular trends are not a reform: they run from day 0)."""
-    return [p for p in dict.fromkeys(reform_packages()["package"]) if p != "secular_2011_2021"]
-
-
-def paths_config(fast: bool) -> dict:
-    return {"posterior": _posterior_hash(), "packages": path_packages(),
-            "draws": 2 if fast else 20, "seeds": [1], "scale": 200.0 if fast else 20.0,
-            "years": REFORM_YEARS}
-
-
-def run_paths(cfg: dict, store, scheduler) -> pd.DataFrame:
-    """Every named package from day 365 and the status quo, yearly, over posterior draws.
-
-    One row per scenario, draw, seed and year (``reform_year`` 0 is the year before the
-    reform); packages and the status quo share draws and seeds (common random numbers).
-    """
-    base = preset("x_county").replace(**{"setting.scale": float(cfg["scale"])})
-    scenarios = {"status quo": base,
-                 **{p: base.with_reform(p, day=365) for p in cfg["packages"]}}
-    frame = sweep(scenarios, seeds=cfg["seeds"], days=365 * (1 + cfg["years"]), out=store,
-                  scheduler=scheduler, windows=365, posterior=cfg["draws"])
-    frame = frame.rename(columns={"period": "reform_year"})
-    return frame[["scenario", "draw", "seed", "reform_year", *PATH_METRICS]]
 
 
 def path_bands(frame: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +134,7 @@ def draw_paths(frames) -> plt.Figure:
     for ax, metric in zip(axes.flat, PATH_METRICS, strict=False):
         for i, (scenario, g) in enumerate(b[b["metric"] == metric].groupby("scenario",
                                                                           sort=False)):
-            style = ({"color": "black", "ls": "--"} if scenario == "status quo"
+            style = ({"color": "black", "ls": "--"} if scenario == STATUS_QUO
                      else {"color": f"C{i}"})
             ax.plot(g["reform_year"], g["mean"], label=scenario, **style)
             ax.fill_between(g["reform_year"], g["lower"], g["upper"], alpha=0.15,

@@ -11,6 +11,8 @@ Run by ``python -m papers.build`` (``make figures``).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -19,7 +21,12 @@ import pandas as pd  # noqa: E402
 
 import econometrics as em  # noqa: E402
 from abm import ReformPanel, reform_panel  # noqa: E402
-from econometrics.lab import LAB_ESTIMATORS, LabResult, fit_estimator  # noqa: E402
+from econometrics.lab import (  # noqa: E402
+    LAB_ESTIMATORS,
+    LabResult,
+    fit_estimator,
+    replication_seeds,
+)
 from papers.build import Experiment, Figure  # noqa: E402
 
 OUTCOME = "primary_outpatient_share"
@@ -111,14 +118,19 @@ def _selected(dgp, trend: float):
 
 
 def run_sim(cfg: dict, store, scheduler) -> pd.DataFrame:
+    """Both designs' replications as tasks on the build's Dask workers (the same draws as
+    running them here, one after another: each replication depends only on its seed)."""
+    from distributed import Client
+
     dgp = em.simulated_dgp(n_units=cfg["n_units"], n_periods=cfg["n_periods"],
                            cohorts=cfg["cohorts"], effect=cfg["effect"], dynamic=cfg["dynamic"],
                            sigma=cfg["sigma"])
     out = []
-    for design, f in (("random", dgp), ("selected", _selected(dgp, cfg["selection_trend"]))):
-        lab = em.estimator_lab(f, replications=cfg["replications"], outcome="y", unit="unit",
-                               time="time", seed=cfg["seed"])
-        out.append(lab.draws.assign(design=design))
+    with Client(scheduler, set_as_default=False) as client:
+        for design, f in (("random", dgp), ("selected", _selected(dgp, cfg["selection_trend"]))):
+            lab = em.estimator_lab(f, replications=cfg["replications"], outcome="y",
+                                   unit="unit", time="time", seed=cfg["seed"], scheduler=client)
+            out.append(lab.draws.assign(design=design))
     return pd.concat(out, ignore_index=True)
 
 
@@ -143,14 +155,30 @@ def abm_lab_config(fast: bool) -> dict:
 
 
 def run_abm_lab(cfg: dict, store, scheduler) -> pd.DataFrame:
+    """The lab over model panels, every panel's runs in flight on the cluster at once.
+
+    Each replication's panel (``ReformPanel.dgp`` on the seed the lab gives it,
+    :func:`econometrics.lab.replication_seeds`) is a sweep of its own store; they are submitted
+    together from threads, so the workers never wait for one panel's last run, its assembly or
+    the estimators before the next panel starts. The draws are those of running the panels one
+    after another (a panel depends only on its seed).
+    """
     adoption = cfg["adoption"]
     if isinstance(adoption, dict):
         adoption = {int(k): float(v) for k, v in adoption.items()}
-    dgp = ReformPanel.dgp(cfg["n_counties"], outcome=OUTCOME, years=cfg["years"],
-                          start_year=cfg["start_year"], adoption=adoption, scale=cfg["scale"],
-                          out=store, scheduler=scheduler)
-    lab = em.estimator_lab(dgp, replications=cfg["replications"], outcome=OUTCOME,
-                           seed=cfg["seed"], **COLS)
+    seeds = replication_seeds(cfg["seed"], cfg["replications"])
+
+    def panel(i: int, seed: int):
+        dgp = ReformPanel.dgp(cfg["n_counties"], outcome=OUTCOME, years=cfg["years"],
+                              start_year=cfg["start_year"], adoption=adoption,
+                              scale=cfg["scale"], out=store / f"replication_{i}",
+                              scheduler=scheduler)
+        return dgp(seed)
+
+    with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
+        panels = dict(zip(seeds, pool.map(panel, range(len(seeds)), seeds), strict=True))
+    lab = em.estimator_lab(panels.__getitem__, replications=cfg["replications"],
+                           outcome=OUTCOME, seed=cfg["seed"], **COLS)
     return lab.draws
 
 

@@ -179,3 +179,21 @@ def test_sweep_runs_posterior_draws_on_every_seed():
             assert df[name].tolist() == pytest.approx(np.repeat(expected[name], 2).tolist())
     band = abm.fitting.calibration.bands(df, ["visits_per_capita"])
     assert band.at[0, "runs"] == 6 and band.at[0, "lower"] <= band.at[0, "upper"]
+
+
+def test_fact_horizons_run_each_scenario_as_long_as_read():
+    # The baseline runs as long as a fact reads it (its own facts and the changes of a reform
+    # against it), not as long as the longest fact: the secular run's eleven years are its own.
+    from abm.fitting.validation import fact_horizons
+
+    assert fact_horizons(list(FACTS)) == {
+        "baseline": 6, "compact_consortium": 6, "yongan_2022": 6, "x_county_trusteeship": 6,
+        "gatekeeping_pilot": 3, "secular_2011_2021": 11}
+    assert "baseline" not in fact_horizons(["primary_outpatient_share_2011"])
+    # horizons= lengthens (so another experiment reads the runs from the store), never shortens
+    longer = fact_horizons(["visits_per_capita"], {"baseline": 1, "gatekeeping_pilot": 6})
+    assert longer == {"baseline": 2, "gatekeeping_pilot": 6}
+    with pytest.raises(ValueError, match="nope"):
+        fact_horizons(["visits_per_capita"], {"nope": 3})
+    with pytest.raises(ValueError, match=r"horizons\['baseline'\] must be a positive"):
+        fact_horizons(["visits_per_capita"], {"baseline": 0})

@@ -42,6 +42,20 @@ def file_bytes(store: Path) -> dict[str, bytes]:
     return {name: (store / name).read_bytes() for name in stored(store)}
 
 
+def test_sweep_runs_on_the_cluster_it_is_given(client, monkeypatch):
+    # A Client or a cluster object given as scheduler runs the sweep: no fresh local cluster
+    # (whose workers start, import and load the compiled model again) is started beside it.
+    from abm.runs import experiments
+
+    def no_new_cluster(*args, **kwargs):
+        raise AssertionError("sweep started a local cluster although given one")
+
+    monkeypatch.setattr(experiments, "local_cluster", no_new_cluster)
+    for scheduler in (client, client.cluster):
+        df = abm.sweep({"base": SMALL}, seeds=[1], days=5, scheduler=scheduler, progress=False)
+        assert df["seed"].tolist() == [1]
+
+
 def test_sweep_rows_equal_plain_simulate_runs(client):
     df = abm.sweep(TWO, seeds=[3, 4], days=DAYS, scheduler=client, windows=[(0, 10), (5, 20)],
                    progress=False)
