@@ -23,6 +23,7 @@ import re
 import shlex
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from abm.apps.designs import (
     run_design_replications,
     shipped_designs,
 )
-from abm.inputs.params import Incentives, ParamError, Setting
+from abm.inputs.params import Incentives, ParamError, ReformWarning, Setting
 from abm.runs.experiments import SYNCHRONOUS
 
 PROG = "referral-lab"
@@ -131,13 +132,35 @@ def _positive_float(text: str) -> float:
 
 
 def _scale(text: str) -> float:
-    """Parse ``--scale``: residents per simulated patient, in setting.scale's declared range."""
-    value = _positive_float(text)
-    lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
-    if not lo <= value <= hi:  # also inf; 0.5 used to be reported as setting.scale
-        raise argparse.ArgumentTypeError(f"must be a number of residents per simulated patient "
-                                         f"in [{lo:g}, {hi:g}], got {text!r}")
-    return value
+    """Parse ``--scale``: residents per simulated patient (the rule of abm.reform_panel's scale)."""
+    from abm.runs.panels import check_scale
+
+    try:
+        return check_scale(float(text), "--scale")
+    except ValueError as e:  # also "x", inf and nan; 0.5 used to be reported as setting.scale
+        lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
+        raise argparse.ArgumentTypeError(
+            str(e).removeprefix("--scale ") if "--scale" in str(e) else
+            f"must be a number of residents per simulated patient in [{lo:g}, {hi:g}], got "
+            f"{text!r}") from None
+
+
+def _int_option(option: str, minimum: int, maximum: int | None = None):
+    """An argparse type: an integer checked by the shared rule (abm.inputs.checks.check_int)."""
+    from abm.inputs.checks import check_int
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = text
+        try:
+            return check_int(value, option, minimum, maximum)
+        except ValueError as e:  # argparse puts "argument <option>: " in front
+            raise argparse.ArgumentTypeError(str(e).removeprefix(f"{option} ")) from None
+
+    parse.__name__ = option  # argparse names the type in "invalid <name> value" messages
+    return parse
 
 
 def _prior(text: str) -> tuple[str, tuple[float, float] | None]:
@@ -262,12 +285,18 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
                                    "adopting a reform package in staggered years "
                                    "(abm.reform_panel); write panel.csv (observed outcomes) "
                                    "and truth.csv (observed, counterfactual and effect) to --out.")
-    p.add_argument("--counties", type=_positive_int, default=20, metavar="N",
-                   help="counties (at least 2; default 20)")
-    p.add_argument("--years", type=_positive_int, default=6, metavar="N",
-                   help="panel years (at least 2; default 6)")
-    p.add_argument("--start-year", type=int, default=2015, metavar="YEAR",
-                   help="first panel year (default 2015)")
+    from abm.inputs.checks import MAX_DAYS
+    from abm.runs.panels import MAX_COUNTIES, YEAR_RANGE
+
+    p.add_argument("--counties", type=_int_option("--counties", 2, MAX_COUNTIES), default=20,
+                   metavar="N", help=f"counties (2 to {MAX_COUNTIES}; default 20)")
+    p.add_argument("--years", type=_int_option("--years", 2, MAX_DAYS // 365), default=6,
+                   metavar="N", help=f"panel years (2 to {MAX_DAYS // 365}; default 6)")
+    p.add_argument("--start-year", type=_int_option("--start-year", YEAR_RANGE[0],
+                                                    YEAR_RANGE[1] - 1),
+                   default=2015, metavar="YEAR",
+                   help=f"first panel year ({YEAR_RANGE[0]} to {YEAR_RANGE[1] - 1}; default "
+                        f"2015)")
     p.add_argument("--package", choices=packages, default="compact_consortium",
                    help="reform package of datasets/reforms.csv (default compact_consortium)")
     p.add_argument("--adoption", choices=["national"], default="national",
@@ -443,7 +472,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                           f"same ({', '.join(same)}) would make one scenario and lose runs; give "
                           f"values that differ in the first 6 significant digits")
     for label, v in zip(labels, args.values, strict=True):
-        scenarios[label] = design_to_params(d.with_lever(args.lever, v))
+        # a value at the status quo is a legitimate point: abm.sweep notes it and runs it
+        # as the status quo (the same runs)
+        scenarios[label] = design_to_params(d.with_lever(args.lever, v), allow_unchanged=True)
     runs = _run_scenarios(d, scenarios, args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
                    d.posterior_draws)
@@ -513,9 +544,10 @@ def cmd_panel(args: argparse.Namespace) -> int:
     """Simulate a county-year reform panel (abm.reform_panel); write panel.csv and truth.csv."""
     from abm.runs.panels import reform_panel
 
-    for flag in ("counties", "years"):
-        if getattr(args, flag) < 2:
-            raise DesignError(f"--{flag} must be at least 2, got {getattr(args, flag)}")
+    from abm.runs.panels import check_panel_size
+
+    check_panel_size(args.counties, args.years, args.start_year, names={
+        "n_counties": "--counties", "years": "--years", "start_year": "--start-year"})
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise DesignError(f"--out {args.out!r}: exists and is not a folder")
@@ -546,7 +578,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:  # --help (0) or a bad argument (2, message already printed)
         return int(e.code or 0)
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _note  # a ReformWarning is one line: a note
+            return COMMANDS[args.command](args)
     except (DesignError, ParamError, ConnectionError) as e:  # bad input; no scheduler
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
@@ -559,6 +593,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: internal error: {type(e).__name__}: {e} (rerun with --debug for the "
               f"traceback)", file=sys.stderr)
         return 1
+
+
+def _note(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a :class:`abm.ReformWarning` as one ``referral-lab: note:`` line; others as usual."""
+    if issubclass(category, ReformWarning):
+        print(f"{PROG}: note: {' '.join(str(message).split())}", file=sys.stderr)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
+_SHOW_WARNING = warnings.showwarning
 
 
 def console() -> None:

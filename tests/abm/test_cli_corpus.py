@@ -23,7 +23,7 @@ CORPUS = {
     "panel-start-before-adoption": (["panel", "--start-year", "1990", "--counties", "2",
                                      "--years", "2", "--out", "OUT"], "no county adopts"),
     "panel-start-far-future": (["panel", "--start-year", "99999", "--counties", "2", "--years",
-                                "2", "--out", "OUT"], "start_year=99999"),
+                                "2", "--out", "OUT"], "argument --start-year: must be an integer from 1950"),
     "panel-start-float": (["panel", "--start-year", "2015.5", "--out", "OUT"], "--start-year"),
     "panel-years-one": (["panel", "--years", "1", "--out", "OUT"], "--years"),
     "panel-counties-zero": (["panel", "--counties", "0", "--out", "OUT"], "--counties"),
