@@ -29,7 +29,13 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from econometrics._panel import PanelError, check_choice, check_window, prepare_panel
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_cluster_count,
+    check_window,
+    prepare_panel,
+)
 from econometrics.inference import cluster_vcov, iid_vcov, pretrend_test, t_inference
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, check_conf_level
 
@@ -214,6 +220,9 @@ def imputation(
     time_codes = np.searchsorted(kept_times, t)
     clusters = (pd.factorize(f["_cluster0"], sort=True)[0] if cluster is not None
                 else unit_codes)
+    if cluster is None:  # the default clusters are the units (cluster= was checked already)
+        check_cluster_count(f"unit column {unit!r} (the default clusters)",
+                            int(unit_codes.max()) + 1)
     x = f[list(panel.covariates)].to_numpy(dtype=float)
     z = _fe_design(unit_codes, time_codes, unit_codes.max() + 1, len(kept_times), x)
     yv = f["_y"].to_numpy()
