@@ -79,68 +79,15 @@ def _scheduler(text: str) -> str | None:
         f"tcp://host:8786; got {text!r}")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of days, got {text!r}") from None
-    if not 1 <= value <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"must be a number of days in [1, {MAX_DAYS}], "
-                                         f"got {value}")
-    return value
-
-
-def _day(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole day number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a day number >= 0, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    """Parse a seed: a non-negative integer."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
-
-
 def _scale(text: str) -> float:
     """Parse ``--scale``: residents per simulated patient (the rule of abm.reform_panel's scale)."""
     from abm.runs.panels import check_scale
 
     try:
         return check_scale(float(text), "--scale")
-    except ValueError as e:  # also "x", inf and nan; 0.5 used to be reported as setting.scale
+    except ValueError:  # also "x", inf and nan; 0.5 used to be reported as setting.scale
         lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
         raise argparse.ArgumentTypeError(
-            str(e).removeprefix("--scale ") if "--scale" in str(e) else
             f"must be a number of residents per simulated patient in [{lo:g}, {hi:g}], got "
             f"{text!r}") from None
 
@@ -189,11 +136,12 @@ def _scheduler_option(p: argparse.ArgumentParser) -> None:
 
 def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
-    g.add_argument("--days", type=_days, metavar="N",
+    g.add_argument("--days", type=_int_option("--days", 1, MAX_DAYS), metavar="N",
                    help="horizon of each run, days (if the design's reform day falls after it "
                         "and --reform-day is not given, the reform starts at half the horizon)")
-    g.add_argument("--reform-day", type=_day, metavar="N", help="day the reform starts")
-    g.add_argument("--seeds", type=_seed, nargs="+", metavar="SEED",
+    g.add_argument("--reform-day", type=_int_option("--reform-day", 0, MAX_DAYS - 1),
+                   metavar="N", help="day the reform starts")
+    g.add_argument("--seeds", type=_int_option("--seeds", 0), nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
     _scheduler_option(p)
 
@@ -264,11 +212,12 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
                    help="fact ids of datasets/targets.csv judged near or in a band")
     p.add_argument("--method", choices=METHODS, default="history-matching",
                    help="calibration method (default history-matching)")
-    p.add_argument("--budget", type=_positive_int, default=150, metavar="N",
+    p.add_argument("--budget", type=_int_option("--budget", 1), default=150, metavar="N",
                    help="parameter sets simulated in all (default 150)")
     p.add_argument("--scale", type=_scale, metavar="X",
                    help="residents per simulated patient (default: the preset's)")
-    p.add_argument("--seed", type=_seed, default=2026, help="seed of the sampler and the runs")
+    p.add_argument("--seed", type=_int_option("--seed", 0), default=2026,
+                   help="seed of the sampler and the runs")
     p.add_argument("--out", metavar="DIR", help="resumable sweep store of the runs")
     p.add_argument("--dest", metavar="FILE.parquet",
                    help="write the weighted posterior draws here (Parquet)")
@@ -303,7 +252,8 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
                    help="adoption schedule (national: the national roll-out's shares by year)")
     p.add_argument("--scale", type=_scale, default=10.0, metavar="X",
                    help="residents per simulated patient (default 10)")
-    p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
+    p.add_argument("--seed", type=_int_option("--seed", 0), default=1,
+                   help="root seed (default 1)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for panel.csv, truth.csv")
     _scheduler_option(p)
 

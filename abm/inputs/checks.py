@@ -183,3 +183,31 @@ def check_int(value: Any, name: str, minimum: int, maximum: int | None = None) -
     if number < minimum or (maximum is not None and number > maximum):
         raise ParamError(f"{allowed}, got {number}")
     return number
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a Python bool (True, False or a numpy bool), else :class:`ParamTypeError`.
+
+    Examples
+    --------
+    >>> check_flag(np.True_, "share_prefix")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParamTypeError(f"{name} must be True or False, got {_kind(value)}")
+    return bool(value)
+
+
+def check_daily(daily: Any, name: str = "daily") -> Any:
+    """Return ``daily`` if it is a daily frame of the model (columns ``day`` and ``tier``)."""
+    import pandas as pd
+
+    if not isinstance(daily, pd.DataFrame):
+        raise ParamTypeError(f"{name} must be a daily frame (abm.Results.daily or "
+                             f"ReferralModel.daily_counts()), got {type(daily).__name__}")
+    missing = [c for c in ("day", "tier") if c not in daily.columns]
+    if missing:
+        raise ParamError(f"{name} must be a daily frame (abm.Results.daily or "
+                         f"ReferralModel.daily_counts()) with columns day and tier; missing "
+                         f"{', '.join(missing)}")
+    return daily

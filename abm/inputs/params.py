@@ -620,6 +620,12 @@ class Params:
     reform: Reform = field(default_factory=Reform)
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            if not isinstance(getattr(self, f.name), GROUP_TYPES[f.name]):
+                raise ParamError(f"Params({f.name}=...) must be an abm.inputs.params."
+                                 f"{GROUP_TYPES[f.name].__name__}, got "
+                                 f"{type(getattr(self, f.name)).__name__}; change parameters "
+                                 f"with params.replace(**{{'{f.name}.<field>': value}})")
         s = self.setting
         patients = s.residents / s.scale
         if round(patients) < MIN_SIMULATED_PATIENTS:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.engine.model import check_mode
 from abm.inputs import data
 from abm.inputs.checks import MAX_DAYS, check_int, check_seed
 from abm.inputs.params import (
@@ -433,8 +434,7 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
     if not isinstance(package, str):
         raise ParamError(f"package must be a reform package name, got {package!r}")
     package_changes(package)  # an unknown package is refused before any county is drawn
-    if patients not in ("arrays", "agents", "auto"):
-        raise ParamError(f"patients must be one of 'arrays', 'agents', 'auto'; got {patients!r}")
+    check_mode(patients)
     scale = check_scale(scale)
     span = range(int(start_year), int(start_year) + int(years))
     s_counties, s_adoption, s_run = spawn_seeds(seed, 3)
