@@ -613,7 +613,7 @@ def _check_variation(out: pd.DataFrame, names: dict, covs, clusters) -> None:
 
 
 def check_cluster_count(what: str, n_clusters: int) -> None:
-    """The one rule on the number of clusters of cluster-robust inference.
+    """Check the number of clusters of cluster-robust inference (the one rule for it).
 
     A single cluster is refused (:class:`PanelError`: the variance needs at least 2, its
     small-sample factor divides by G - 1); fewer than :data:`FEW_CLUSTERS` warn

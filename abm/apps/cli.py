@@ -56,16 +56,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--port must be an integer, got {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"--port must be in [1, 65535], got {port}")
-    return port
-
-
 def _scheduler(text: str) -> str | None:
     """Parse ``--scheduler``: synchronous, local (-> None, a local cluster) or an address."""
     if text == "local":
@@ -93,7 +83,7 @@ def _scale(text: str) -> float:
 
 
 def _int_option(option: str, minimum: int, maximum: int | None = None):
-    """An argparse type: an integer checked by the shared rule (abm.inputs.checks.check_int)."""
+    """Return an argparse type: an integer checked by the shared rule (checks.check_int)."""
     from abm.inputs.checks import check_int
 
     def parse(text: str) -> int:
@@ -186,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="open the browser dashboard (Mesa SolaraViz)",
                        description="Serve the dashboard on http://HOST:PORT (offline; needs the "
                                    "'dashboard' extra).")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8765)")
+    p.add_argument("--port", type=_int_option("--port", 1, 65535), default=DEFAULT_PORT,
+                   help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only)")
     _calibrate_parser(sub)
@@ -492,9 +483,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_panel(args: argparse.Namespace) -> int:
     """Simulate a county-year reform panel (abm.reform_panel); write panel.csv and truth.csv."""
-    from abm.runs.panels import reform_panel
-
-    from abm.runs.panels import check_panel_size
+    from abm.runs.panels import check_panel_size, reform_panel
 
     check_panel_size(args.counties, args.years, args.start_year, names={
         "n_counties": "--counties", "years": "--years", "start_year": "--start-year"})

@@ -186,7 +186,7 @@ def check_int(value: Any, name: str, minimum: int, maximum: int | None = None) -
 
 
 def check_flag(value: Any, name: str) -> bool:
-    """Return ``value`` as a Python bool (True, False or a numpy bool), else :class:`ParamTypeError`.
+    """Return ``value`` as a Python bool (True, False, a numpy bool); else ParamTypeError.
 
     Examples
     --------

@@ -57,8 +57,11 @@ class ParamError(ValueError):
 
 
 class ReformWarning(UserWarning):
-    """A reform runs, but part of it does nothing: a lever path that starts after the run ends,
-    or a sweep scenario whose reform leaves every lever at its baseline value."""
+    """A reform runs, but part of it does nothing.
+
+    A lever path that starts after the run ends, or a sweep scenario whose reform leaves every
+    lever at its baseline value.
+    """
 
 
 def _p(default: Any, unit: str, source: str, lo: float | None = None, hi: float | None = None,

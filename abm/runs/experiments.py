@@ -769,11 +769,9 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
     wins = _windows(windows, days)
     check_mode(patients)
     scheduler = _check_scheduler(scheduler)
-    n_workers = _int(n_workers, "n_workers")
-    if n_workers < 1:
-        raise ValueError("n_workers must be at least 1")
-    if batch_size is not None and _int(batch_size, "batch_size") < 1:
-        raise ValueError("batch_size must be at least 1")
+    n_workers = check_int(n_workers, "n_workers", 1)
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", 1)
     groups = _by_group(by_group)
     runnable = {name: _runnable(name, p, days) for name, p in named.items()}
     specs = {(name, seed): RunSpec(runnable[name], seed, days, resolve_mode(patients, p), wins,

@@ -384,7 +384,8 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
     Parameters
     ----------
     n_counties : int
-        From 2 to :data:`MAX_COUNTIES` counties drawn from ``datasets/county_distribution.csv`` (:func:`draw_counties`).
+        From 2 to :data:`MAX_COUNTIES` counties drawn from
+        ``datasets/county_distribution.csv`` (:func:`draw_counties`).
     years, start_year : int
         Panel years ``start_year .. start_year + years - 1`` (one 365-day window each), inside
         :data:`YEAR_RANGE` (:func:`check_panel_size`).
@@ -456,7 +457,7 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
         if g:
             scenarios[f"{row['county']}/reform"] = p.with_reform(package, day=(g - span.start)
                                                                  * 365)
-    with warnings.catch_warnings():  # the package's later paths lie beyond a late cohort's panel
+    with warnings.catch_warnings():  # later paths of the package lie beyond a late cohort
         warnings.simplefilter("ignore", ReformWarning)
         runs = sweep(scenarios, seeds=[s_run], days=365 * len(span), windows=365, out=out,
                      scheduler=scheduler, n_workers=n_workers, progress=progress,

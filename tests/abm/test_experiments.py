@@ -190,7 +190,8 @@ def test_failing_run_is_reported_and_others_are_stored(client, tmp_path):
     ({"windows": [(0, 99)]}, ValueError, "windows must be"),
     ({"windows": 0}, ValueError, "windows as a period length"),
     ({"patients": "cells"}, ValueError, "patients must be one of"),
-    ({"n_workers": 0}, ValueError, "n_workers must be at least 1"),
+    ({"n_workers": 0}, ValueError, "n_workers must be an integer >= 1, got 0"),
+    ({"batch_size": 2.5}, TypeError, "batch_size must be an integer >= 1, got 2.5"),
     ({"scheduler": 8786}, TypeError, "scheduler must be None"),
 ])
 def test_bad_input_fails_before_running(tmp_path, kwargs, error, match):

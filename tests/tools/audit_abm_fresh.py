@@ -17,16 +17,54 @@ model is compiled.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from audit_bad_inputs import CLASSES, run  # noqa: E402
+from audit_bad_inputs import CLASSES, _finite_inference, classify, classify_cli  # noqa: E402
+
+#: Seconds a case may run. An invalid input still running then was accepted (e.g. a panel of
+#: 10,000,000 counties before the limit): silently wrong, stopped by an alarm.
+LIMIT = 240
+
+
+class _StillRunning(BaseException):  # not an Exception: classify must not catch it
+    pass
+
+
+def _alarm(signum, frame):
+    raise _StillRunning
+
+
+def run(cases, verbose: bool) -> Counter:
+    """Classify each case (as ``audit_bad_inputs.run``), stopping a case after :data:`LIMIT`."""
+    counts: Counter = Counter()
+    signal.signal(signal.SIGALRM, _alarm)
+    for case in cases:
+        cid, valid, thunk, words = case[:4]
+        check = case[4] if len(case) > 4 else _finite_inference
+        signal.alarm(LIMIT)
+        try:
+            if check == "cli":
+                cls, detail = classify_cli(valid, thunk, words)
+            else:
+                cls, detail = classify(valid, thunk, words, check)
+        except _StillRunning:
+            cls = "misleading" if valid else "silently wrong"
+            detail = f"accepted and still running after {LIMIT} s (stopped)"
+        finally:
+            signal.alarm(0)
+        counts[cls] += 1
+        if verbose or cls not in ("right result", "named error"):
+            print(f"  [{cls}] {cid}: {' '.join(detail.split())[:220]}", flush=True)
+    return counts
 
 # AUDIT_ROOT: audit another checkout (e.g. main, for the counts before the fixes)
 ROOT = Path(os.environ.get("AUDIT_ROOT", Path(__file__).resolve().parents[2]))

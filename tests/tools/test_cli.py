@@ -83,8 +83,10 @@ BAD_ARGS = {
                                  "--scheduler must be 'synchronous', 'local' or a Dask scheduler "
                                  "address"),
     "show unknown design": (["designs", "--show", "nope"], "--show 'nope': not a shipped design"),
-    "port out of range": (["dashboard", "--port", "70000"], "--port must be in [1, 65535]"),
-    "port not a number": (["dashboard", "--port", "http"], "--port must be an integer"),
+    "port out of range": (["dashboard", "--port", "70000"],
+                          "argument --port: must be an integer from 1 to 65535, got 70000"),
+    "port not a number": (["dashboard", "--port", "http"],
+                          "argument --port: must be an integer from 1 to 65535, got 'http' (str)"),
     "calibrate unknown parameter": (["calibrate", "--parameters", "choice.nope", "--targets",
                                      "forgone_care_rate"],
                                     "--parameters: unknown parameter 'choice.nope'"),
@@ -110,11 +112,13 @@ BAD_ARGS = {
     "panel one county": (["panel", "--counties", "1", "--out", "p"],
                          "argument --counties: must be an integer from 2 to 3000, got 1"),
     "panel years not a number": (["panel", "--years", "two", "--out", "p"],
-                                 "argument --years: must be an integer from 2 to 100, got 'two' (str)"),
+                                 ("argument --years: must be an integer from 2 to "
+                                  "100, got 'two' (str)")),
     "panel adoption": (["panel", "--adoption", "staggered", "--out", "p"],
                        "argument --adoption: invalid choice: 'staggered'"),
     "panel scale zero": (["panel", "--scale", "0", "--out", "p"],
-                         "argument --scale: must be a number of residents per simulated patient in [1, 10000], got '0'"),
+                         ("argument --scale: must be a number of residents per "
+                          "simulated patient in [1, 10000], got '0'")),
     "panel out folder missing": (["panel", "--out", "no/such/dir/p"],
                                  "--out 'no/such/dir/p': the folder 'no/such/dir' does not exist"),
     "panel without --out": (["panel"], "the following arguments are required: --out"),
