@@ -174,16 +174,12 @@ def imputation(
     >>> res.tidy().event_time.tolist(), round(res.overall.estimate, 1)
     ([0, 1, 2, 3], 1.0)
     """
-    for name, v in (("leads", leads), ("lags", lags)):
-        if v is not None and (isinstance(v, bool) or not (isinstance(v, int | np.integer)
-                                                          and v >= 0)):
-            raise ValueError(f"{name}={v!r} must be a non-negative integer or None")
+    leads, lags = check_window(leads=leads, lags=lags).values()
     check_choice("pretrend_vcov", pretrend_vcov, get_args(PretrendVcov))
     if reference not in (None, -1):
         raise ValueError(f"reference={reference!r}: the imputation estimator has no reference "
                          "period; pass reference=None")
     conf_level = check_conf_level(conf_level)
-    leads, lags = check_window(leads=leads, lags=lags).values()
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                           covariates=covariates, cluster=cluster, weights=weights)
     f = panel.frame

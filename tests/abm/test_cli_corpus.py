@@ -22,6 +22,8 @@ reform_day = 10
 revenue_share = 0.0
 """
 
+ATLANTIS = '[parameters]\n"setting.preset" = "atlantis"\n'
+
 # id: (argv, text the one-line message must contain); FILE, DIR and OUT are filled in per test
 CORPUS = {
     "panel-seed-negative": (["panel", "--seed", "-1", "--out", "OUT"], "--seed"),
@@ -99,6 +101,8 @@ CORPUS = {
     "calibrate-optuna-budget-zero": ([*CAL, "--method", "optuna-is", "--budget", "0"],
                                      "argument --budget"),
     "dashboard-port-negative": (["dashboard", "--port", "-1"], "--port"),
+    "validate-parameters-preset-atlantis": (["validate", "ATLANTIS"],
+                                            "setting.preset='atlantis' is not a preset"),
 }
 
 
@@ -111,8 +115,11 @@ def test_bad_invocation_exits_2_with_one_line_naming_the_option(case, tmp_path, 
     argv, text = CORPUS[case]
     (tmp_path / "file.txt").write_text("not a design\n", encoding="utf-8")
     (tmp_path / "zero.toml").write_text(ZERO, encoding="utf-8")
+    (tmp_path / "atlantis.toml").write_text(ZERO.replace("0.0", "0.5") + ATLANTIS,
+                                            encoding="utf-8")
     fill = {"FILE": str(tmp_path / "file.txt"), "DIR": str(tmp_path),
             "OUT": str(tmp_path / "panel"), "ZERO": str(tmp_path / "zero.toml"),
+            "ATLANTIS": str(tmp_path / "atlantis.toml"),
             "OUT.html": str(tmp_path / "panel.html")}
     assert main([fill.get(a, a) for a in argv]) == 2
     err = capsys.readouterr().err
