@@ -801,14 +801,12 @@ class Params:
         r = self.reform
         if r.day is None:
             return ""
+        step = r.incentives or self.incentives
+        if step != self.incentives or any(x.value != getattr(step, x.lever) for x in r.paths):
+            return ""
         if r.package and any(package_changes(x)[1] for x in r.package.split("+")
                              if x in set(reform_packages()["package"])):
             return ""  # the package sets plain parameters (trends): it changes the runs
-        step = r.incentives or self.incentives
-        if step != self.incentives:
-            return ""
-        if any(x.value != getattr(step, x.lever) for x in r.paths):
-            return ""
         if r.incentives is None and not r.paths:
             return "no lever"
         named = [f"{x.lever}={x.value!r}" for x in r.paths]
