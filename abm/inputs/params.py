@@ -792,7 +792,7 @@ class Params:
 
         Examples
         --------
-        >>> p = Params().replace(**{"reform.day": 5, "reform.incentives.revenue_share": 0.0})
+        >>> p = Params().with_reform({"revenue_share": 0.0}, day=5, allow_unchanged=True)
         >>> p.unchanged_reform()
         'revenue_share=0.0'
         >>> Params().with_reform({"revenue_share": 0.5}, day=5).unchanged_reform()
