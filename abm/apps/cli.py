@@ -519,6 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _note  # a ReformWarning is one line: a note
+            warnings.simplefilter("default", ReformWarning)  # a note, whatever the filters
             return COMMANDS[args.command](args)
     except (DesignError, ParamError, ConnectionError) as e:  # bad input; no scheduler
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)

@@ -51,6 +51,7 @@ import copy
 import dataclasses
 import math
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import resources
@@ -62,7 +63,15 @@ import pandas as pd
 
 from abm.engine.equity import GROUPINGS
 from abm.engine.metrics import METRICS
-from abm.inputs.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
+from abm.inputs.params import (
+    PRESETS,
+    Incentives,
+    ParamError,
+    Params,
+    ReformWarning,
+    preset,
+    reform_packages,
+)
 from abm.inputs.params import LeverPath as ParamsLeverPath
 from abm.runs.experiments import SYNCHRONOUS, sweep
 
@@ -603,10 +612,12 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     ['county', 'remoteness_quintile', 'insurance_scheme']
     """
     names = list(windows)
-    frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
-                  windows=[windows[n] for n in names], scheduler=scheduler,
-                  progress=progress is not False, by_group=GROUPINGS,
-                  posterior=posterior_draws or None)
+    with warnings.catch_warnings():  # paths beyond the horizon: horizon_notes says so already
+        warnings.filterwarnings("ignore", r".*start after the run ends", ReformWarning)
+        frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
+                      windows=[windows[n] for n in names], scheduler=scheduler,
+                      progress=progress is not False, by_group=GROUPINGS,
+                      posterior=posterior_draws or None)
     if "draw" not in frame.columns:
         frame.insert(1, "draw", "preset")
     frame.insert(3, "window", [names[k] for k in frame["period"]])
