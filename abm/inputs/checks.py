@@ -23,7 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from abm.inputs.params import ParamError, Params, ReformWarning
+from abm.inputs.params import (
+    ParamError,
+    Params,
+    ReformWarning,
+    package_changes,
+    reform_packages,
+)
 
 #: Longest run accepted, in days: 100 years. The model holds population, facilities and prices
 #: fixed apart from the incentive levers, so horizons of centuries describe nothing it represents,
@@ -119,6 +125,8 @@ def check_reform_day(params: Params, days: int) -> None:
     that all start after the run ends (and no step at the reform day). Warned
     (:class:`~abm.inputs.params.ReformWarning`): some lever paths start after the run ends
     while others act; the warning names each such lever, its start day and the run's days.
+    Paths of a named package (``with_reform(name)``) do not warn: a package phases in over
+    years by design, and a run shorter than its phase-in is ordinary use.
     """
     r = params.reform
     day = r.day
@@ -153,6 +161,15 @@ def check_reform_day(params: Params, days: int) -> None:
         raise ParamError(f"every lever path of the reform starts after the run ends ({detail}; "
                          f"the run has days 0 to {days - 1}): the run would equal the "
                          f"baseline; use more days or an earlier start_year")
+    # a named package phases in over years by design (datasets/reforms.csv): a run shorter than
+    # its phase-in is ordinary use (panels, short checks), so only paths the user wrote warn
+    packaged = {x for name in r.package.split("+") if name in set(reform_packages()["package"])
+                for x in package_changes(name)[0]} if r.package else set()
+    late = {x.lever: late[x.lever] for x in r.paths if x.lever in late and x not in packaged}
+    if not late:
+        return
+    detail = ", ".join(f"{x.lever} (start_year={x.start_year:g}: day {late[x.lever]})"
+                       for x in r.paths if x.lever in late)
     warnings.warn(f"lever path(s) {detail} start after the run ends (days 0 to {days - 1}, "
                   f"reform.day={day}): they have no effect in this run; use days > "
                   f"{max(late.values())} to see them", ReformWarning, stacklevel=3)
