@@ -465,6 +465,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         prior = priors(dict(args.parameters))
     except ValueError as e:
         raise DesignError(f"--parameters: {e}") from None
+    twice = sorted({t for t in args.targets if args.targets.count(t) > 1})
+    if twice:
+        raise DesignError(f"--targets {' '.join(args.targets)}: {', '.join(twice)} given twice; "
+                          f"give each fact once")
     try:
         check_targets(args.targets)
     except ValueError as e:

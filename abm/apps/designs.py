@@ -612,15 +612,22 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     ['county', 'remoteness_quintile', 'insurance_scheme']
     """
     names = list(windows)
+    # named windows may coincide (a 30-day run's "all" and "period_0"): each distinct window is
+    # summarised once (abm.sweep refuses a window given twice), then given every name it has
+    distinct = list(dict.fromkeys(windows[n] for n in names))
     with warnings.catch_warnings():  # paths beyond the horizon: horizon_notes says so already
         warnings.filterwarnings("ignore", r".*start after the run ends", ReformWarning)
         frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
-                      windows=[windows[n] for n in names], scheduler=scheduler,
+                      windows=distinct, scheduler=scheduler,
                       progress=progress is not False, by_group=GROUPINGS,
                       posterior=posterior_draws or None)
     if "draw" not in frame.columns:
         frame.insert(1, "draw", "preset")
-    frame.insert(3, "window", [names[k] for k in frame["period"]])
+    named = pd.DataFrame({"period": [distinct.index(windows[n]) for n in names],
+                          "window": names, "_w": range(len(names))})
+    frame = frame.assign(_row=np.arange(len(frame)),
+                         _blk=frame.groupby(["scenario", "draw", "seed"], sort=False).ngroup())
+    frame = frame.merge(named, on="period").sort_values(["_blk", "_w", "_row"], kind="stable")
     keys = ["scenario", "draw", "seed", "window", "first_day", "end_day", "grouping", "group"]
     return frame[keys + [m for m in METRICS if m in frame.columns]]
 

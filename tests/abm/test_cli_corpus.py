@@ -101,6 +101,7 @@ CORPUS = {
     "calibrate-optuna-budget-zero": ([*CAL, "--method", "optuna-is", "--budget", "0"],
                                      "argument --budget"),
     "dashboard-port-negative": (["dashboard", "--port", "-1"], "--port"),
+    "calibrate-target-twice": ([*CAL, "forgone_care_rate"], "forgone_care_rate given twice"),
     "validate-parameters-preset-atlantis": (["validate", "ATLANTIS"],
                                             "setting.preset='atlantis' is not a preset"),
 }
