@@ -71,6 +71,7 @@ _LAZY = {
     "sweep": "runs.experiments",
     "PRESETS": "inputs.params", "Incentives": "inputs.params", "LeverPath": "inputs.params",
     "ParamError": "inputs.params", "Params": "inputs.params", "Reform": "inputs.params",
+    "ReformWarning": "inputs.params",
     "describe": "inputs.params", "preset": "inputs.params", "reform_packages": "inputs.params",
     "METRICS": "engine.metrics", "summarize": "engine.metrics",
     "Results": "runs.results", "simulate": "runs.results", "simulate_many": "runs.results",

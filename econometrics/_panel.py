@@ -43,6 +43,7 @@ __all__ = [
     "check_flag",
     "check_seed",
     "check_window",
+    "check_cluster_count",
     "few_clusters_message",
     "normalize_cohort",
     "prepare_panel",
@@ -608,13 +609,26 @@ def _check_variation(out: pd.DataFrame, names: dict, covs, clusters) -> None:
         raise PanelError(f"covariate {names['y']!r} is the outcome column: a covariate equal "
                          "to the outcome fits it perfectly (standard errors 0)")
     for i, c in enumerate(clusters):
-        n_clusters = out[f"_cluster{i}"].nunique()
-        if n_clusters < 2:
-            raise PanelError(f"cluster column {c!r} has a single cluster: cluster-robust "
-                             "standard errors need at least 2 clusters (cluster by unit, or "
-                             "pass cluster=None)")
-        if n_clusters < FEW_CLUSTERS:
-            warn_data(few_clusters_message(f"cluster column {c!r}", n_clusters))
+        check_cluster_count(f"cluster column {c!r}", out[f"_cluster{i}"].nunique())
+
+
+def check_cluster_count(what: str, n_clusters: int) -> None:
+    """Check the number of clusters of cluster-robust inference (the one rule for it).
+
+    A single cluster is refused (:class:`PanelError`: the variance needs at least 2, its
+    small-sample factor divides by G - 1); fewer than :data:`FEW_CLUSTERS` warn
+    (:class:`DataWarning`, :func:`few_clusters_message`). Explicit cluster columns
+    (``cluster=``) and the default clusters (the units) both go through it.
+
+    Examples
+    --------
+    >>> check_cluster_count("unit column 'unit' (the default clusters)", 40)
+    """
+    if n_clusters < 2:
+        raise PanelError(f"{what} has a single cluster: cluster-robust standard errors need "
+                         "at least 2 clusters (cluster by unit, or pass cluster=None)")
+    if n_clusters < FEW_CLUSTERS:
+        warn_data(few_clusters_message(what, n_clusters))
 
 
 def few_clusters_message(what: str, n_clusters: int) -> str:

@@ -72,10 +72,7 @@ class DCDHResult(EventStudyResult):
 
 
 def _horizons(value, name: str) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer)
-                              or value < 0):
-        raise ValueError(f"{name}={value!r} must be a non-negative integer or None")
-    return None if value is None else int(value)
+    return check_window(**{name: value})[name]
 
 
 def _moderndid_frame(panel) -> tuple[pd.DataFrame, dict]:

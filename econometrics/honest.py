@@ -19,8 +19,11 @@ Medicaid example) is tested in tests/econometrics/test_honest.py.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import numbers
+import os
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -135,6 +138,32 @@ def _event_study_inputs(result: EventStudyResult):
     return beta, sigma, pre, post
 
 
+@functools.cache
+def _quiet_highs() -> None:
+    """Keep HiGHS's banner ("Running HiGHS ...") off the user's screen, once per process.
+
+    moderndid solves its linear programs with ``highspy.Highs`` models made silent with the
+    solver option ``output_flag = False``, but HiGHS writes its banner from the C++ constructor
+    (once per process), before any option can be set, straight to the standard output's file
+    descriptor (``contextlib.redirect_stdout`` cannot catch it). So the first ``Highs()`` is
+    made here with file descriptor 1 pointed at ``os.devnull`` for that one call only, and given
+    the option; later models print nothing. Nothing else is redirected.
+    """
+    try:
+        import highspy
+    except ImportError:  # honest_did names the missing extra itself
+        return
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        highspy.Highs().setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
 def honest_did(
     result: EventStudyResult,
     *,
@@ -218,6 +247,7 @@ def honest_did(
         raise ImportError("honest_did needs moderndid's HonestDiD port: install the "
                           "'sensitivity' extra (pip install referral-incentives-lab"
                           "[sensitivity])") from exc
+    _quiet_highs()
     args = dict(betahat=beta, sigma=sigma, num_pre_periods=len(pre),
                 num_post_periods=len(post), l_vec=l_vec, alpha=1 - conf_level)
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():

@@ -29,7 +29,13 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from econometrics._panel import PanelError, check_choice, check_window, prepare_panel
+from econometrics._panel import (
+    PanelError,
+    check_choice,
+    check_cluster_count,
+    check_window,
+    prepare_panel,
+)
 from econometrics.inference import cluster_vcov, iid_vcov, pretrend_test, t_inference
 from econometrics.results import TIDY_COLUMNS, EventStudyResult, Overall, check_conf_level
 
@@ -168,16 +174,12 @@ def imputation(
     >>> res.tidy().event_time.tolist(), round(res.overall.estimate, 1)
     ([0, 1, 2, 3], 1.0)
     """
-    for name, v in (("leads", leads), ("lags", lags)):
-        if v is not None and (isinstance(v, bool) or not (isinstance(v, int | np.integer)
-                                                          and v >= 0)):
-            raise ValueError(f"{name}={v!r} must be a non-negative integer or None")
+    leads, lags = check_window(leads=leads, lags=lags).values()
     check_choice("pretrend_vcov", pretrend_vcov, get_args(PretrendVcov))
     if reference not in (None, -1):
         raise ValueError(f"reference={reference!r}: the imputation estimator has no reference "
                          "period; pass reference=None")
     conf_level = check_conf_level(conf_level)
-    leads, lags = check_window(leads=leads, lags=lags).values()
     panel = prepare_panel(data, y=y, unit=unit, time=time, cohort=cohort, require="cohort",
                           covariates=covariates, cluster=cluster, weights=weights)
     f = panel.frame
@@ -214,6 +216,9 @@ def imputation(
     time_codes = np.searchsorted(kept_times, t)
     clusters = (pd.factorize(f["_cluster0"], sort=True)[0] if cluster is not None
                 else unit_codes)
+    if cluster is None:  # the default clusters are the units (cluster= was checked already)
+        check_cluster_count(f"unit column {unit!r} (the default clusters)",
+                            int(unit_codes.max()) + 1)
     x = f[list(panel.covariates)].to_numpy(dtype=float)
     z = _fe_design(unit_codes, time_codes, unit_codes.max() + 1, len(kept_times), x)
     yv = f["_y"].to_numpy()

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from econometrics._panel import DataWarning, check_choice
+from econometrics._panel import DataWarning, check_choice, check_count
 from econometrics.registry import get_estimator
 from econometrics.results import check_conf_level
 from econometrics.simulate import simulate_panel, true_event_path
@@ -292,9 +292,7 @@ def estimator_lab(dgp: Callable[[int], tuple[pd.DataFrame, Any]], *, replication
             except ValueError:
                 raise ValueError(f"unknown estimator {name!r}; allowed: "
                                  f"{', '.join(LAB_ESTIMATORS)} or a registry name") from None
-    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or (
-            replications < 1):
-        raise ValueError(f"replications must be a positive integer, got {replications!r}")
+    check_count("replications", replications, 1)
     conf_level = check_conf_level(conf_level)
     if not callable(dgp):
         raise TypeError("dgp must be a callable seed -> (panel, truth)")

@@ -41,6 +41,7 @@ import pandas as pd
 from econometrics._panel import (
     PanelError,
     check_choice,
+    check_count,
     check_seed,
     prepare_panel,
     single_adoption_date,
@@ -377,9 +378,7 @@ def synthetic_control(
 
 def _check_options(se_method, replications, conf_level, seed=None) -> tuple[float, object]:
     check_choice("se_method", se_method, get_args(SeMethod))
-    if isinstance(replications, bool) or not (isinstance(replications, int | np.integer)
-                                              and replications >= 2):
-        raise ValueError(f"replications={replications!r} must be an integer >= 2")
+    check_count("replications", replications, 2)
     return check_conf_level(conf_level), check_seed(seed)
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from econometrics._panel import (
     PanelError,
     check_choice,
+    check_count,
     check_seed,
     prepare_panel,
     single_adoption_date,
@@ -107,9 +108,7 @@ def synthetic_did(
     2
     """
     check_choice("se_method", se_method, get_args(SeMethod))
-    if isinstance(replications, bool) or not (isinstance(replications, int | np.integer)
-                                              and replications >= 2):
-        raise ValueError(f"replications={replications!r} must be an integer >= 2")
+    check_count("replications", replications, 2)
     conf_level = check_conf_level(conf_level)
     seed = check_seed(seed)
     panel = prepare_panel(data, y=y, unit=unit, time=time, treat=treat, require="treat")

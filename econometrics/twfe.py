@@ -27,6 +27,7 @@ from econometrics._panel import (
     Panel,
     PanelError,
     check_choice,
+    check_cluster_count,
     check_flag,
     check_window,
     prepare_panel,
@@ -294,6 +295,9 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
                     df_t=float(n - n_all), vcov_type=words, small_sample=small,
                     n_clusters=(), design=replace(design, n_params=n_all))
     by_unit = cluster is None  # the default clusters are the units themselves
+    if by_unit:  # explicit cluster columns were checked when the panel was prepared
+        check_cluster_count(f"unit column {panel.names['unit']!r} (the default clusters)",
+                            n_clusters[0])
     nested = [by_unit or any(_nested(units, c) for c in code_cols),
               (not by_unit or n_units == 1) and any(_nested(times, c) for c in code_cols)]
     nested += [any(_nested(c, cc) for cc in code_cols) for _, c in extra]

@@ -23,6 +23,7 @@ import re
 import shlex
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from abm.apps.designs import (
     run_design_replications,
     shipped_designs,
 )
-from abm.inputs.params import Incentives, ParamError, Setting
+from abm.inputs.params import Incentives, ParamError, ReformWarning, Setting
 from abm.runs.experiments import SYNCHRONOUS
 
 PROG = "referral-lab"
@@ -53,16 +54,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--port must be an integer, got {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"--port must be in [1, 65535], got {port}")
-    return port
 
 
 def _scheduler(text: str) -> str | None:
@@ -78,66 +69,35 @@ def _scheduler(text: str) -> str | None:
         f"tcp://host:8786; got {text!r}")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of days, got {text!r}") from None
-    if not 1 <= value <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"must be a number of days in [1, {MAX_DAYS}], "
-                                         f"got {value}")
-    return value
-
-
-def _day(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole day number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a day number >= 0, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    """Parse a seed: a non-negative integer."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
-
-
 def _scale(text: str) -> float:
-    """Parse ``--scale``: residents per simulated patient, in setting.scale's declared range."""
-    value = _positive_float(text)
-    lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
-    if not lo <= value <= hi:  # also inf; 0.5 used to be reported as setting.scale
-        raise argparse.ArgumentTypeError(f"must be a number of residents per simulated patient "
-                                         f"in [{lo:g}, {hi:g}], got {text!r}")
-    return value
+    """Parse ``--scale``: residents per simulated patient (the rule of abm.reform_panel's scale)."""
+    from abm.runs.panels import check_scale
+
+    try:
+        return check_scale(float(text), "--scale")
+    except ValueError:  # also "x", inf and nan; 0.5 used to be reported as setting.scale
+        lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
+        raise argparse.ArgumentTypeError(
+            f"must be a number of residents per simulated patient in [{lo:g}, {hi:g}], got "
+            f"{text!r}") from None
+
+
+def _int_option(option: str, minimum: int, maximum: int | None = None):
+    """Return an argparse type: an integer checked by the shared rule (checks.check_int)."""
+    from abm.inputs.checks import check_int
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = text
+        try:
+            return check_int(value, option, minimum, maximum)
+        except ValueError as e:  # argparse puts "argument <option>: " in front
+            raise argparse.ArgumentTypeError(str(e).removeprefix(f"{option} ")) from None
+
+    parse.__name__ = option  # argparse names the type in "invalid <name> value" messages
+    return parse
 
 
 def _prior(text: str) -> tuple[str, tuple[float, float] | None]:
@@ -166,11 +126,12 @@ def _scheduler_option(p: argparse.ArgumentParser) -> None:
 
 def _overrides(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("overrides of the design files")
-    g.add_argument("--days", type=_days, metavar="N",
+    g.add_argument("--days", type=_int_option("--days", 1, MAX_DAYS), metavar="N",
                    help="horizon of each run, days (if the design's reform day falls after it "
                         "and --reform-day is not given, the reform starts at half the horizon)")
-    g.add_argument("--reform-day", type=_day, metavar="N", help="day the reform starts")
-    g.add_argument("--seeds", type=_seed, nargs="+", metavar="SEED",
+    g.add_argument("--reform-day", type=_int_option("--reform-day", 0, MAX_DAYS - 1),
+                   metavar="N", help="day the reform starts")
+    g.add_argument("--seeds", type=_int_option("--seeds", 0), nargs="+", metavar="SEED",
                    help="replication seeds (the status quo runs on the same seeds)")
     _scheduler_option(p)
 
@@ -215,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="open the browser dashboard (Mesa SolaraViz)",
                        description="Serve the dashboard on http://HOST:PORT (offline; needs the "
                                    "'dashboard' extra).")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8765)")
+    p.add_argument("--port", type=_int_option("--port", 1, 65535), default=DEFAULT_PORT,
+                   help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only)")
     _calibrate_parser(sub)
@@ -241,11 +203,12 @@ def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
                    help="fact ids of datasets/targets.csv judged near or in a band")
     p.add_argument("--method", choices=METHODS, default="history-matching",
                    help="calibration method (default history-matching)")
-    p.add_argument("--budget", type=_positive_int, default=150, metavar="N",
+    p.add_argument("--budget", type=_int_option("--budget", 1), default=150, metavar="N",
                    help="parameter sets simulated in all (default 150)")
     p.add_argument("--scale", type=_scale, metavar="X",
                    help="residents per simulated patient (default: the preset's)")
-    p.add_argument("--seed", type=_seed, default=2026, help="seed of the sampler and the runs")
+    p.add_argument("--seed", type=_int_option("--seed", 0), default=2026,
+                   help="seed of the sampler and the runs")
     p.add_argument("--out", metavar="DIR", help="resumable sweep store of the runs")
     p.add_argument("--dest", metavar="FILE.parquet",
                    help="write the weighted posterior draws here (Parquet)")
@@ -262,19 +225,26 @@ def _panel_parser(sub: argparse._SubParsersAction) -> None:
                                    "adopting a reform package in staggered years "
                                    "(abm.reform_panel); write panel.csv (observed outcomes) "
                                    "and truth.csv (observed, counterfactual and effect) to --out.")
-    p.add_argument("--counties", type=_positive_int, default=20, metavar="N",
-                   help="counties (at least 2; default 20)")
-    p.add_argument("--years", type=_positive_int, default=6, metavar="N",
-                   help="panel years (at least 2; default 6)")
-    p.add_argument("--start-year", type=int, default=2015, metavar="YEAR",
-                   help="first panel year (default 2015)")
+    from abm.inputs.checks import MAX_DAYS
+    from abm.runs.panels import MAX_COUNTIES, YEAR_RANGE
+
+    p.add_argument("--counties", type=_int_option("--counties", 2, MAX_COUNTIES), default=20,
+                   metavar="N", help=f"counties (2 to {MAX_COUNTIES}; default 20)")
+    p.add_argument("--years", type=_int_option("--years", 2, MAX_DAYS // 365), default=6,
+                   metavar="N", help=f"panel years (2 to {MAX_DAYS // 365}; default 6)")
+    p.add_argument("--start-year", type=_int_option("--start-year", YEAR_RANGE[0],
+                                                    YEAR_RANGE[1] - 1),
+                   default=2015, metavar="YEAR",
+                   help=f"first panel year ({YEAR_RANGE[0]} to {YEAR_RANGE[1] - 1}; default "
+                        f"2015)")
     p.add_argument("--package", choices=packages, default="compact_consortium",
                    help="reform package of datasets/reforms.csv (default compact_consortium)")
     p.add_argument("--adoption", choices=["national"], default="national",
                    help="adoption schedule (national: the national roll-out's shares by year)")
     p.add_argument("--scale", type=_scale, default=10.0, metavar="X",
                    help="residents per simulated patient (default 10)")
-    p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
+    p.add_argument("--seed", type=_int_option("--seed", 0), default=1,
+                   help="root seed (default 1)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for panel.csv, truth.csv")
     _scheduler_option(p)
 
@@ -443,7 +413,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                           f"same ({', '.join(same)}) would make one scenario and lose runs; give "
                           f"values that differ in the first 6 significant digits")
     for label, v in zip(labels, args.values, strict=True):
-        scenarios[label] = design_to_params(d.with_lever(args.lever, v))
+        # a value at the status quo is a legitimate point: abm.sweep notes it and runs it
+        # as the status quo (the same runs)
+        scenarios[label] = design_to_params(d.with_lever(args.lever, v), allow_unchanged=True)
     runs = _run_scenarios(d, scenarios, args)
     _print_effects(paired_effects(runs, baseline=STATUS_QUO, metrics=d.outcomes),
                    d.posterior_draws)
@@ -493,6 +465,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         prior = priors(dict(args.parameters))
     except ValueError as e:
         raise DesignError(f"--parameters: {e}") from None
+    twice = sorted({t for t in args.targets if args.targets.count(t) > 1})
+    if twice:
+        raise DesignError(f"--targets {' '.join(args.targets)}: {', '.join(twice)} given twice; "
+                          f"give each fact once")
     try:
         check_targets(args.targets)
     except ValueError as e:
@@ -511,11 +487,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_panel(args: argparse.Namespace) -> int:
     """Simulate a county-year reform panel (abm.reform_panel); write panel.csv and truth.csv."""
-    from abm.runs.panels import reform_panel
+    from abm.runs.panels import check_panel_size, reform_panel
 
-    for flag in ("counties", "years"):
-        if getattr(args, flag) < 2:
-            raise DesignError(f"--{flag} must be at least 2, got {getattr(args, flag)}")
+    check_panel_size(args.counties, args.years, args.start_year, names={
+        "n_counties": "--counties", "years": "--years", "start_year": "--start-year"})
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise DesignError(f"--out {args.out!r}: exists and is not a folder")
@@ -546,7 +521,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:  # --help (0) or a bad argument (2, message already printed)
         return int(e.code or 0)
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _note  # a ReformWarning is one line: a note
+            warnings.simplefilter("default", ReformWarning)  # a note, whatever the filters
+            return COMMANDS[args.command](args)
     except (DesignError, ParamError, ConnectionError) as e:  # bad input; no scheduler
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
@@ -559,6 +537,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: internal error: {type(e).__name__}: {e} (rerun with --debug for the "
               f"traceback)", file=sys.stderr)
         return 1
+
+
+def _note(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a :class:`abm.ReformWarning` as one ``referral-lab: note:`` line; others as usual."""
+    if issubclass(category, ReformWarning):
+        print(f"{PROG}: note: {' '.join(str(message).split())}", file=sys.stderr)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
+_SHOW_WARNING = warnings.showwarning
 
 
 def console() -> None:

@@ -51,6 +51,7 @@ import copy
 import dataclasses
 import math
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import resources
@@ -62,7 +63,15 @@ import pandas as pd
 
 from abm.engine.equity import GROUPINGS
 from abm.engine.metrics import METRICS
-from abm.inputs.params import PRESETS, Incentives, ParamError, Params, preset, reform_packages
+from abm.inputs.params import (
+    PRESETS,
+    Incentives,
+    ParamError,
+    Params,
+    ReformWarning,
+    preset,
+    reform_packages,
+)
 from abm.inputs.params import LeverPath as ParamsLeverPath
 from abm.runs.experiments import SYNCHRONOUS, sweep
 
@@ -172,8 +181,10 @@ class Design:
         new = self._reparse(raw, {k: v for k, v in given.items() if v is not None})
         return dataclasses.replace(new, notes=tuple(notes))
 
-    def _reparse(self, raw: dict[str, Any], changes: Mapping[str, Any]) -> Design:
-        new = parse_design(raw, name=self.name, source=self.source, text=self.text)
+    def _reparse(self, raw: dict[str, Any], changes: Mapping[str, Any],
+                 allow_unchanged: bool = False) -> Design:
+        new = parse_design(raw, name=self.name, source=self.source, text=self.text,
+                           allow_unchanged=allow_unchanged)
         return dataclasses.replace(new, overrides={**self.overrides, **changes},
                                    notes=self.notes)
 
@@ -191,7 +202,8 @@ class Design:
             levers[lever]["value"] = value
         else:
             levers[lever] = value
-        return self._reparse(raw, {f"levers.{lever}": value})
+        # a sweep's value may be the status quo's (checked again by design_to_params)
+        return self._reparse(raw, {f"levers.{lever}": value}, allow_unchanged=True)
 
     def baseline_params(self) -> Params:
         """Parameters of the status quo: the preset with the design's ``[parameters]``."""
@@ -352,8 +364,12 @@ _TOP_KEYS = ("title", "description", "preset", "days", "reform_day", "package", 
              "levers", "replications", "outcomes")
 
 
-def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = "") -> Design:
+def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = "",
+                 allow_unchanged: bool = False) -> Design:
     """Validate a design read from TOML (a mapping) and return a :class:`Design`.
+
+    A design whose levers all end at the status quo's values is refused (it changes nothing),
+    unless ``allow_unchanged`` (:meth:`Design.with_lever`: a sweep point at the status quo).
 
     Examples
     --------
@@ -393,7 +409,7 @@ def parse_design(raw: Mapping[str, Any], *, name: str, source: str, text: str = 
                     days=days, reform_day=reform_day, parameters=parameters, levers=levers,
                     package=package, seeds=seeds, posterior_draws=draws, outcomes=outcomes,
                     source=source, text=text, raw=copy.deepcopy(dict(raw)))
-    design_to_params(design)  # everything the model checks
+    design_to_params(design, allow_unchanged=allow_unchanged)  # everything the model checks
     return design
 
 
@@ -470,13 +486,17 @@ def _outcomes(table: Any, source: str) -> tuple[str, ...]:
     return tuple(report)
 
 
-def design_to_params(design: Design) -> Params:
+def design_to_params(design: Design, *, allow_unchanged: bool = False) -> Params:
     """Parameters of a design's reform scenario: the one place a design becomes :class:`Params`.
 
     The reform starts at ``reform_day``; each lever follows its path (a step at its start day or
     a linear ramp over its years, :class:`abm.inputs.params.LeverPath`). With ``package``, the named
     package's paths and other changes come first and the design's ``[levers]`` replace the
     package's path of the same lever.
+
+    A design whose levers all end at the status quo's values changes nothing: it raises
+    :class:`DesignError` naming them, unless ``allow_unchanged`` (a sweep's value at the status
+    quo, which :func:`abm.sweep` runs as the status quo with a warning).
 
     Examples
     --------
@@ -491,14 +511,22 @@ def design_to_params(design: Design) -> Params:
     try:
         levers = {k: v.to_params_path(k, design.reform_day) for k, v in design.levers.items()}
         if design.package is None:
-            return base.with_reform(tuple(levers.values()), day=design.reform_day)
-        # the design's [levers] replace the package's path of the same lever
-        p = base.with_reform(design.package, day=design.reform_day)
-        paths = {path.lever: path for path in p.reform.paths} | levers
-        return dataclasses.replace(p, reform=dataclasses.replace(
-            p.reform, paths=tuple(paths.values())))
+            p = base.with_reform(tuple(levers.values()), day=design.reform_day,
+                                 allow_unchanged=True)
+        else:
+            # the design's [levers] replace the package's path of the same lever
+            p = base.with_reform(design.package, day=design.reform_day, allow_unchanged=True)
+            paths = {path.lever: path for path in p.reform.paths} | levers
+            p = dataclasses.replace(p, reform=dataclasses.replace(
+                p.reform, paths=tuple(paths.values())))
     except ParamError as e:
         raise DesignError(f"{design.source}: {e}") from None
+    unchanged = p.unchanged_reform()
+    if unchanged and not allow_unchanged:
+        raise DesignError(f"{design.source}: [levers]: every lever ends at its status quo value "
+                          f"({unchanged}): the design changes nothing and its runs would equal "
+                          f"the status quo's; give a lever another value")
+    return p
 
 
 def shipped_designs() -> list[str]:
@@ -584,13 +612,22 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     ['county', 'remoteness_quintile', 'insurance_scheme']
     """
     names = list(windows)
-    frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
-                  windows=[windows[n] for n in names], scheduler=scheduler,
-                  progress=progress is not False, by_group=GROUPINGS,
-                  posterior=posterior_draws or None)
+    # named windows may coincide (a 30-day run's "all" and "period_0"): each distinct window is
+    # summarised once (abm.sweep refuses a window given twice), then given every name it has
+    distinct = list(dict.fromkeys(windows[n] for n in names))
+    with warnings.catch_warnings():  # paths beyond the horizon: horizon_notes says so already
+        warnings.filterwarnings("ignore", r".*start after the run ends", ReformWarning)
+        frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
+                      windows=distinct, scheduler=scheduler,
+                      progress=progress is not False, by_group=GROUPINGS,
+                      posterior=posterior_draws or None)
     if "draw" not in frame.columns:
         frame.insert(1, "draw", "preset")
-    frame.insert(3, "window", [names[k] for k in frame["period"]])
+    named = pd.DataFrame({"period": [distinct.index(windows[n]) for n in names],
+                          "window": names, "_w": range(len(names))})
+    frame = frame.assign(_row=np.arange(len(frame)),
+                         _blk=frame.groupby(["scenario", "draw", "seed"], sort=False).ngroup())
+    frame = frame.merge(named, on="period").sort_values(["_blk", "_w", "_row"], kind="stable")
     keys = ["scenario", "draw", "seed", "window", "first_day", "end_day", "grouping", "group"]
     return frame[keys + [m for m in METRICS if m in frame.columns]]
 

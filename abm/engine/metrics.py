@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from abm.inputs.checks import check_window
+from abm.inputs.checks import check_daily, check_window
 from abm.inputs.tiers import PRIMARY_TIERS
 
 PRIMARY = PRIMARY_TIERS
@@ -89,7 +89,7 @@ def summarize(daily: pd.DataFrame, *, window: tuple[int, int] | None = None) -> 
     >>> summarize(m.daily_counts(), window=(0, 10)).index[0]
     'primary_outpatient_share'
     """
-    d = days_in(daily, window)
+    d = days_in(check_daily(daily), window)
     by = d.groupby("tier", observed=False).sum(numeric_only=True)
     allr = by.loc["all"]
     prim = by.loc[list(PRIMARY)].sum()

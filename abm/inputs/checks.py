@@ -17,12 +17,19 @@ abm.inputs.checks.ParamTypeError: days must be an integer from 1 to 36500 (...),
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
-from abm.inputs.params import ParamError, Params
+from abm.inputs.params import (
+    ParamError,
+    Params,
+    ReformWarning,
+    package_changes,
+    reform_packages,
+)
 
 #: Longest run accepted, in days: 100 years. The model holds population, facilities and prices
 #: fixed apart from the incentive levers, so horizons of centuries describe nothing it represents,
@@ -112,10 +119,14 @@ def check_params(params: Any) -> Params:
 def check_reform_day(params: Params, days: int) -> None:
     """Refuse a reform that cannot act in a run of ``days`` days (it would equal the baseline).
 
-    Refused: reform levers without ``reform.day``; a ``reform.day`` with no reform lever (and
-    no named package, which may set plain parameters only, such as trends); a
-    reform day on or after the last day; lever paths that all start after the run ends (and
-    no step at the reform day).
+    Refused (:class:`ParamError`): reform levers without ``reform.day``; a reform that changes
+    nothing (no reform lever, or every lever at its baseline value:
+    :meth:`abm.Params.unchanged_reform`); a reform day on or after the last day; lever paths
+    that all start after the run ends (and no step at the reform day). Warned
+    (:class:`~abm.inputs.params.ReformWarning`): some lever paths start after the run ends
+    while others act; the warning names each such lever, its start day and the run's days.
+    Paths of a named package (``with_reform(name)``) do not warn: a package phases in over
+    years by design, and a run shorter than its phase-in is ordinary use.
     """
     r = params.reform
     day = r.day
@@ -125,24 +136,95 @@ def check_reform_day(params: Params, days: int) -> None:
                    if getattr(r.incentives, f.name) != getattr(params.incentives, f.name)]
         raise ParamError(f"reform.incentives ({', '.join(changed)}) are set but reform.day is "
                          f"None: the reform would never switch on; set reform.day")
-    if day is not None and r.incentives is None and not r.paths and not r.package:
+    unchanged = params.unchanged_reform()
+    if unchanged == "no lever":
         raise ParamError(f"reform.day={day} is set but the reform changes no lever; set "
                          f"reform.incentives.<lever> or use params.with_reform")
-    if day is not None and r.paths and not step and day < days:
-        starts = [day + round(x.start_year * 365) for x in r.paths]
-        if min(starts) >= days:
-            raise ParamError(f"every lever path of the reform starts after the run ends (first "
-                             f"start_year starts on day {min(starts)}; the run has days 0 to "
-                             f"{days - 1}): the run would equal the baseline; use more days or "
-                             f"an earlier start_year")
+    if unchanged:
+        raise ParamError(f"reform.day={day} is set but every reform lever equals its baseline "
+                         f"value ({unchanged}): the reform changes nothing and the run would "
+                         f"equal the baseline; give a lever another value, or run "
+                         f"params.without_reform() for the status quo")
     if day is not None and day >= days:
         raise ParamError(f"reform.day={day} is not inside the run (days 0 to {days - 1}): the "
                          f"reform would never switch on; use days > {day} or an earlier "
                          f"reform.day")
+    if day is None or not r.paths:
+        return
+    starts = {x.lever: day + round(x.start_year * 365) for x in r.paths}
+    late = {k: v for k, v in starts.items() if v >= days}
+    if not late:
+        return
+    detail = ", ".join(f"{k} (start_year={x.start_year:g}: day {late[k]})"
+                       for k, x in ((x.lever, x) for x in r.paths) if k in late)
+    if len(late) == len(starts) and not step:
+        raise ParamError(f"every lever path of the reform starts after the run ends ({detail}; "
+                         f"the run has days 0 to {days - 1}): the run would equal the "
+                         f"baseline; use more days or an earlier start_year")
+    # a named package phases in over years by design (datasets/reforms.csv): a run shorter than
+    # its phase-in is ordinary use (panels, short checks), so only paths the user wrote warn
+    packaged = {x for name in r.package.split("+") if name in set(reform_packages()["package"])
+                for x in package_changes(name)[0]} if r.package else set()
+    late = {x.lever: late[x.lever] for x in r.paths if x.lever in late and x not in packaged}
+    if not late:
+        return
+    detail = ", ".join(f"{x.lever} (start_year={x.start_year:g}: day {late[x.lever]})"
+                       for x in r.paths if x.lever in late)
+    warnings.warn(f"lever path(s) {detail} start after the run ends (days 0 to {days - 1}, "
+                  f"reform.day={day}): they have no effect in this run; use days > "
+                  f"{max(late.values())} to see them", ReformWarning, stacklevel=3)
 
 
-def check_int(value: Any, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, or raise ValueError if it is not an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+def check_int(value: Any, name: str, minimum: int, maximum: int | None = None) -> int:
+    """Return ``value`` as an int in ``minimum`` .. ``maximum`` (numpy integers accepted).
+
+    The one rule for integer arguments: bools, floats and strings raise
+    :class:`ParamTypeError`, values out of range :class:`ParamError` (both ``ValueError``),
+    each naming ``name`` (an argument, or a command-line option such as ``--counties``), the
+    value and the allowed range.
+
+    Examples
+    --------
+    >>> check_int(np.int64(3), "n_counties", 2, 3000)
+    3
+    >>> check_int(10**7, "--counties", 2, 3000)
+    Traceback (most recent call last):
+    ...
+    abm.inputs.params.ParamError: --counties must be an integer from 2 to 3000, got 10000000
+    """
+    allowed = (f"{name} must be an integer >= {minimum}" if maximum is None
+               else f"{name} must be an integer from {minimum} to {maximum}")
+    number = _integer(value)
+    if number is None:
+        raise ParamTypeError(f"{allowed}, got {_kind(value)}")
+    if number < minimum or (maximum is not None and number > maximum):
+        raise ParamError(f"{allowed}, got {number}")
+    return number
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a Python bool (True, False, a numpy bool); else ParamTypeError.
+
+    Examples
+    --------
+    >>> check_flag(np.True_, "share_prefix")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParamTypeError(f"{name} must be True or False, got {_kind(value)}")
+    return bool(value)
+
+
+def check_daily(daily: Any, name: str = "daily") -> Any:
+    """Return ``daily`` if it is a daily frame of the model (columns ``day`` and ``tier``)."""
+    import pandas as pd
+
+    if not isinstance(daily, pd.DataFrame):
+        raise ParamTypeError(f"{name} must be a daily frame (abm.Results.daily or "
+                             f"ReferralModel.daily_counts()), got {type(daily).__name__}")
+    missing = [c for c in ("day", "tier") if c not in daily.columns]
+    if missing:
+        raise ParamError(f"{name} must be a daily frame (abm.Results.daily or "
+                         f"ReferralModel.daily_counts()) with columns day and tier; missing "
+                         f"{', '.join(missing)}")
+    return daily

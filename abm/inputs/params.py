@@ -56,6 +56,14 @@ class ParamError(ValueError):
     """A parameter name is unknown or its value is out of range; the message says which."""
 
 
+class ReformWarning(UserWarning):
+    """A reform runs, but part of it does nothing.
+
+    A lever path that starts after the run ends, or a sweep scenario whose reform leaves every
+    lever at its baseline value.
+    """
+
+
 def _p(default: Any, unit: str, source: str, lo: float | None = None, hi: float | None = None,
        doc: str = "", knob: bool | str = False, via: str = "") -> Any:
     """Declare a parameter field with its unit, source, valid range and meaning.
@@ -641,6 +649,12 @@ class Params:
     reform: Reform = field(default_factory=Reform)
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            if not isinstance(getattr(self, f.name), GROUP_TYPES[f.name]):
+                raise ParamError(f"Params({f.name}=...) must be an abm.inputs.params."
+                                 f"{GROUP_TYPES[f.name].__name__}, got "
+                                 f"{type(getattr(self, f.name)).__name__}; change parameters "
+                                 f"with params.replace(**{{'{f.name}.<field>': value}})")
         s = self.setting
         patients = s.residents / s.scale
         if round(patients) < MIN_SIMULATED_PATIENTS:
@@ -656,7 +670,9 @@ class Params:
         ``reform.incentives.<lever>`` sets a reform lever; the reform incentives start as a copy
         of the baseline incentives (after the baseline changes in the same call), and a later
         change of a baseline lever carries into the reform set unless the reform changed that
-        lever. Numpy scalars are accepted as numbers.
+        lever. Numpy scalars are accepted as numbers. ``reform.day`` sets the day of a step; it
+        does not move a schedule set by :meth:`with_reform` (lever paths or a package):
+        a different day is refused (the same day is accepted).
 
         Raises
         ------
@@ -684,6 +700,16 @@ class Params:
                                  f"'reform.incentives.<lever>'), got {key!r}")
             field_of(GROUP_TYPES[parts[0]], parts[1], key)
             groups.setdefault(parts[0], {})[parts[1]] = _coerce(value)
+        old = self.reform
+        moved = groups.get("reform", {}).get("day", old.day)
+        if "day" in groups.get("reform", {}) and (old.paths or old.package) and (
+                _coerce(moved) != old.day):
+            what = f"package {old.package!r}" if old.package else "lever paths " + ", ".join(
+                x.lever for x in old.paths)
+            raise ParamError(f"reform.day={moved!r}: the reform's schedule ({what}) was set by "
+                             f"with_reform for day {old.day}; replace does not move it (its "
+                             f"paths count years from that day): use params.without_reform()"
+                             f".with_reform(..., day={moved!r})")
         new = self
         for gname, kv in groups.items():
             group = dataclasses.replace(getattr(new, gname), **kv)
@@ -698,7 +724,7 @@ class Params:
         return new
 
     def with_reform(self, schedule: str | Iterable[LeverPath] | dict[str, Any], *,
-                    day: int) -> Params:
+                    day: int, allow_unchanged: bool = False) -> Params:
         """Return a copy carrying a reform schedule from ``day`` on.
 
         ``schedule`` is the name of a package in ``datasets/reforms.csv`` (see
@@ -711,6 +737,13 @@ class Params:
         parameter), an empty schedule, or a second call with another day (which would move the
         first reform, be it lever paths, a step or a package of plain parameters) raise
         :class:`ParamError`.
+
+        A schedule that changes nothing (every lever's path ends at the lever's baseline value,
+        and no plain parameter is set) is refused, naming the levers: its runs would equal the
+        baseline's. ``allow_unchanged=True`` accepts it (a sweep point at the status quo value;
+        :func:`abm.sweep` then warns with :class:`ReformWarning` and runs it as the baseline,
+        while :func:`abm.simulate` refuses it). Once set, the schedule's day is fixed:
+        ``replace(**{"reform.day": n})`` refuses to move it (see :meth:`replace`).
 
         Examples
         --------
@@ -761,10 +794,51 @@ class Params:
                                  f"once")
             paths = old.paths + tuple(paths)  # merged; a lever given twice is refused
             name = "+".join(x for x in (old.package, name) if x)
+        if not isinstance(allow_unchanged, (bool, np.bool_)):
+            raise ParamError(f"allow_unchanged must be True or False, got {allow_unchanged!r}")
         new = self.replace(**changes, **{"reform.day": day}) if changes else self.replace(
             **{"reform.day": day})
         reform = dataclasses.replace(new.reform, paths=tuple(paths), package=name)
-        return dataclasses.replace(new, reform=reform)
+        new = dataclasses.replace(new, reform=reform)
+        unchanged = new.unchanged_reform()
+        if unchanged and not allow_unchanged:
+            raise ParamError(f"with_reform(day={day}): every lever of the schedule ends at its "
+                             f"baseline value ({unchanged}): the reform changes nothing and its "
+                             f"runs would equal the baseline's; give other values, or "
+                             f"allow_unchanged=True for a status-quo point of a sweep")
+        return new
+
+    def unchanged_reform(self) -> str:
+        """Levers of a reform that changes nothing, as ``"lever=value, ..."``; else ``""``.
+
+        A reform changes nothing when its step (``reform.incentives``) equals the baseline
+        incentives and every lever path ends at its lever's baseline value (a ramp from the
+        baseline to the baseline), and no package of it sets plain parameters. Runs of such a
+        reform equal the baseline's. ``""`` when there is no reform day.
+
+        Examples
+        --------
+        >>> p = Params().with_reform({"revenue_share": 0.0}, day=5, allow_unchanged=True)
+        >>> p.unchanged_reform()
+        'revenue_share=0.0'
+        >>> Params().with_reform({"revenue_share": 0.5}, day=5).unchanged_reform()
+        ''
+        """
+        r = self.reform
+        if r.day is None:
+            return ""
+        step = r.incentives or self.incentives
+        if step != self.incentives or any(x.value != getattr(step, x.lever) for x in r.paths):
+            return ""
+        if r.package and any(package_changes(x)[1] for x in r.package.split("+")
+                             if x in set(reform_packages()["package"])):
+            return ""  # the package sets plain parameters (trends): it changes the runs
+        if r.incentives is None and not r.paths:
+            return "no lever"
+        named = [f"{x.lever}={x.value!r}" for x in r.paths]
+        if r.incentives is not None:
+            named.insert(0, "reform.incentives equal to the baseline incentives")
+        return ", ".join(named)
 
     def incentives_at(self, day: int) -> Incentives:
         """Incentives in force on ``day``: the baseline, the reform step, then the lever paths."""

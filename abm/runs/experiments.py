@@ -44,6 +44,7 @@ import re
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from abm.engine.model import check_mode, resolve_mode
-from abm.inputs.params import ParamError, Params
+from abm.inputs.checks import check_days, check_int, check_reform_day
+from abm.inputs.params import ParamError, Params, ReformWarning
 from abm.runs.results import Results, prefix_families, simulate, simulate_many
 
 #: Version of the store layout (part of every run's key).
@@ -174,9 +176,11 @@ def run_batch(specs: Sequence[RunSpec], *, share_prefix: bool = True) -> list[Ru
     for (days, patients), same in groupby(specs, key=lambda s: (s.days, s.patients)):
         group = list(same)
         try:
-            results = simulate_many([(s.params, s.seed) for s in group], days=days,
-                                    patients=patients, progress=False,
-                                    share_prefix=share_prefix)
+            with warnings.catch_warnings():  # the sweep warned in the calling process
+                warnings.simplefilter("ignore", ReformWarning)
+                results = simulate_many([(s.params, s.seed) for s in group], days=days,
+                                        patients=patients, progress=False,
+                                        share_prefix=share_prefix)
         except Exception:  # noqa: BLE001 - rerun one by one to record which run raised
             results = [None] * len(group)
         out += [_run_one(s, r) for s, r in zip(group, results, strict=True)]
@@ -186,7 +190,10 @@ def run_batch(specs: Sequence[RunSpec], *, share_prefix: bool = True) -> list[Ru
 def _run_one(spec: RunSpec, res: Results | None = None) -> RunOutput:
     try:
         if res is None:
-            res = simulate(spec.params, days=spec.days, seed=spec.seed, patients=spec.patients)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ReformWarning)
+                res = simulate(spec.params, days=spec.days, seed=spec.seed,
+                               patients=spec.patients)
         windows = [(None, None)] if spec.windows is None else list(enumerate(spec.windows))
         rows = []
         for k, window in windows:
@@ -232,9 +239,7 @@ def spawn_seeds(root: int, n: int) -> list[int]:
 
 # ---------------------------------------------------------------- validation of inputs
 def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
-    return int(value)
+    return check_int(value, name, 0)
 
 
 def _scenarios(scenarios: Any) -> dict[str, Params]:
@@ -273,12 +278,7 @@ def _seeds(seeds: Any) -> list[int]:
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, range, np.ndarray)):
         raise TypeError(f"seeds must be a sequence of integers, got {type(seeds).__name__} "
                         f"(e.g. seeds=[1, 2, 3] or seeds=range(10))")
-    out = []
-    for i, s in enumerate(seeds):
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise TypeError(f"seeds must be non-negative integers; seeds[{i}] is {s!r} "
-                            f"({type(s).__name__})")
-        out.append(int(s))
+    out = [check_int(s, f"seeds[{i}]", 0) for i, s in enumerate(seeds)]
     if not out:
         raise ValueError("seeds is empty: give at least one seed")
     dupes = sorted({s for s in out if out.count(s) > 1})
@@ -288,9 +288,7 @@ def _seeds(seeds: Any) -> list[int]:
 
 
 def _days(days: Any) -> int:
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
-        raise ValueError(f"days must be a positive integer, got {days!r}")
-    return int(days)
+    return check_days(days)
 
 
 def _windows(windows: Any, days: int) -> Windows:
@@ -309,6 +307,10 @@ def _windows(windows: Any, days: int) -> Windows:
         raise ValueError(f"windows must be None, a period length in days, or a non-empty list "
                          f"of (first, end) day pairs with 0 <= first < end <= days={days}; "
                          f"got {windows!r}")
+    twice = sorted({w for w in pairs if pairs.count(w) > 1})
+    if twice:
+        raise ValueError(f"windows gives {', '.join(map(str, twice))} twice: each window is one "
+                         f"period of the frame's rows; give each window once")
     return pairs
 
 
@@ -512,6 +514,33 @@ def local_cluster(n_workers: int = 2) -> Any:
                              worker_class="distributed.Worker", dashboard_address=None,
                              scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                              silence_logs=logging.ERROR)
+
+
+def _runnable(name: str, params: Params, days: int) -> Params:
+    """Check a scenario's reform in the calling process; return the parameters to run.
+
+    A reform that cannot act is refused naming the scenario (:func:`check_reform_day`), before
+    anything runs. A scenario whose reform changes nothing (every lever at its baseline value,
+    e.g. the status-quo point of a lever sweep, :meth:`abm.Params.unchanged_reform`) is
+    legitimate: it warns (:class:`ReformWarning`, naming the scenario and levers) and runs as
+    the baseline (the same runs; the frame keeps the scenario's own parameter columns).
+    Lever paths that start after the run ends warn here, once per scenario.
+    """
+    unchanged = params.unchanged_reform()
+    if unchanged and unchanged != "no lever":
+        warnings.warn(f"scenario {name!r}: its reform leaves every lever at its baseline value "
+                      f"({unchanged}): its runs equal the baseline's (run as the baseline)",
+                      ReformWarning, stacklevel=3)
+        return params.without_reform()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ReformWarning)
+            check_reform_day(params, days)
+    except ParamError as e:
+        raise ParamError(f"scenario {name!r}: {e}") from None
+    for w in caught:
+        warnings.warn(f"scenario {name!r}: {w.message}", ReformWarning, stacklevel=3)
+    return params
 
 
 def _check_scheduler(scheduler: Any) -> Any:
@@ -741,13 +770,13 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
     wins = _windows(windows, days)
     check_mode(patients)
     scheduler = _check_scheduler(scheduler)
-    n_workers = _int(n_workers, "n_workers")
-    if n_workers < 1:
-        raise ValueError("n_workers must be at least 1")
-    if batch_size is not None and _int(batch_size, "batch_size") < 1:
-        raise ValueError("batch_size must be at least 1")
+    n_workers = check_int(n_workers, "n_workers", 1)
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", 1)
     groups = _by_group(by_group)
-    specs = {(name, seed): RunSpec(p, seed, days, resolve_mode(patients, p), wins, groups)
+    runnable = {name: _runnable(name, p, days) for name, p in named.items()}
+    specs = {(name, seed): RunSpec(runnable[name], seed, days, resolve_mode(patients, p), wins,
+                                   groups)
              for name, p in named.items() for seed in seed_list}
     keys = {run: spec.key for run, spec in specs.items()}
     with _store(out) as root:

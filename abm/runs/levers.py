@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from abm.inputs.params import Params
+from abm.inputs.checks import check_days, check_int
+from abm.inputs.params import ParamError, Params
 from abm.runs.experiments import sweep
 
 #: Scenario name of the runs without a reform (a lever's name is its reform's scenario name).
@@ -110,12 +111,15 @@ def lever_effects(params: Params, *, seeds: Iterable[int], days: int,
     >>> list(df["metric"])
     ['downward_referral_rate']
     """
+    if isinstance(levers, str):
+        raise ParamError(f"levers must be a list of lever names (or None for all), got the "
+                         f"string {levers!r}: use levers=[{levers!r}]")
     names = list(LEVERS) if levers is None else list(levers)
-    unknown = sorted(set(names) - set(LEVERS))
+    unknown = sorted(set(names) - set(LEVERS), key=str)
     if unknown:
-        raise ValueError(f"unknown lever(s) {unknown}; valid levers: {', '.join(LEVERS)}")
-    if isinstance(days, int) and isinstance(reform_day, int) and not 0 <= reform_day < days:
-        raise ValueError(f"reform_day must be in [0, days={days}), got {reform_day!r}")
+        raise ParamError(f"unknown lever(s) {unknown}; valid levers: {', '.join(LEVERS)}")
+    days = check_days(days)
+    reform_day = check_int(reform_day, "reform_day", 0, days - 1)
     scenarios = {BASELINE: params, **{
         name: params.replace(**{"reform.day": reform_day,
                                 f"reform.incentives.{name}": LEVERS[name].reform_value})

@@ -30,6 +30,7 @@ The examples that run the model are skipped in the doctests (minutes on a loaded
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,9 +38,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.engine.model import check_mode
 from abm.inputs import data
-from abm.inputs.checks import check_seed
-from abm.inputs.params import ParamError, Params, package_changes, preset
+from abm.inputs.checks import MAX_DAYS, check_int, check_seed
+from abm.inputs.params import (
+    ParamError,
+    Params,
+    ReformWarning,
+    Setting,
+    package_changes,
+    preset,
+)
 from abm.runs.experiments import spawn_seeds, sweep
 
 __all__ = ["NATIONAL_ADOPTION", "OUTCOMES", "ReformPanel", "draw_counties", "reform_panel"]
@@ -313,6 +322,58 @@ def _check_outcome(outcome: str) -> None:
         raise ParamError(f"outcome must be one of {', '.join(OUTCOMES)}; got {outcome!r}")
 
 
+#: Most counties of a panel: China has about 2,800 county-level regions (seed 003), and each
+#: county costs two runs of ``years`` years (a panel of 3,000 counties at scale 10 takes hours).
+MAX_COUNTIES = 3000
+#: Panel years allowed: ``start_year`` and the last year inside this range (the model's
+#: schedules and adoption shares describe the programme from 2009 on; earlier or much later
+#: years describe nothing it represents).
+YEAR_RANGE = (1950, 2100)
+
+
+def check_panel_size(n_counties: Any, years: Any, start_year: Any, *,
+                     names: Mapping[str, str] | None = None) -> tuple[int, int, int]:
+    """Return ``(n_counties, years, start_year)`` as ints, or raise :class:`ParamError`.
+
+    ``n_counties`` from 2 to :data:`MAX_COUNTIES`, ``years`` from 2 to the longest run
+    (:data:`abm.MAX_DAYS` / 365), ``start_year`` and the last year in :data:`YEAR_RANGE`.
+    ``names`` renames the arguments in messages (the command line passes its options, e.g.
+    ``{"n_counties": "--counties"}``).
+
+    Examples
+    --------
+    >>> check_panel_size(np.int64(4), 3, 2018)
+    (4, 3, 2018)
+    >>> check_panel_size(4, 3, 99999, names={"start_year": "--start-year"})
+    Traceback (most recent call last):
+    ...
+    abm.inputs.params.ParamError: --start-year must be an integer from 1950 to 2099, got 99999
+    """
+    name = {"n_counties": "n_counties", "years": "years", "start_year": "start_year",
+            **(names or {})}
+    n = check_int(n_counties, name["n_counties"], 2, MAX_COUNTIES)
+    y = check_int(years, name["years"], 2, MAX_DAYS // 365)
+    lo, hi = YEAR_RANGE
+    first = check_int(start_year, name["start_year"], lo, hi - 1)
+    if first + y - 1 > hi:
+        raise ParamError(f"{name['start_year']}={first} with {name['years']}={y} ends in "
+                         f"{first + y - 1}, after {hi}: panel years must lie in {lo}-{hi}")
+    return n, y, first
+
+
+def check_scale(scale: Any, name: str = "scale") -> float:
+    """Return ``scale`` (residents per simulated patient) as a float in setting.scale's range."""
+    lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer,
+                                                                     np.floating)):
+        raise ParamError(f"{name} must be a number of residents per simulated patient in "
+                         f"[{lo:g}, {hi:g}], got {scale!r}")
+    if not lo <= float(scale) <= hi:
+        raise ParamError(f"{name} must be a number of residents per simulated patient in "
+                         f"[{lo:g}, {hi:g}], got {scale!r}")
+    return float(scale)
+
+
 def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
                  package: str = "compact_consortium", adoption: Any = "national",
                  selection: Any = None, scale: float = 10, seed: int, scheduler: Any = None,
@@ -323,15 +384,20 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
     Parameters
     ----------
     n_counties : int
-        Counties drawn from ``datasets/county_distribution.csv`` (:func:`draw_counties`).
+        From 2 to :data:`MAX_COUNTIES` counties drawn from
+        ``datasets/county_distribution.csv`` (:func:`draw_counties`).
     years, start_year : int
-        Panel years ``start_year .. start_year + years - 1`` (one 365-day window each).
+        Panel years ``start_year .. start_year + years - 1`` (one 365-day window each), inside
+        :data:`YEAR_RANGE` (:func:`check_panel_size`).
     package : str
         Reform package of ``datasets/reforms.csv`` (``params.with_reform``), switched on on the
         first day of the county's adoption year.
     adoption : "national", dict year -> share, or dict county -> year
         See :func:`assign_adoption`. Counties adopting after the last panel year get cohort 0
-        in ``panel`` (not treated within the panel; their year is in ``counties``).
+        in ``panel`` (not treated within the panel; their year is in ``counties``). A late
+        cohort may see only the package's first lever paths: paths starting after the panel's
+        last year are not in force inside the panel, and the truth is the effect of the part in
+        force (no :class:`abm.ReformWarning` for them: the panel truncates by design).
     selection : None, str or dict
         Random adoption order (None) or earlier adoption for high values of county
         characteristics (``COVARIATES``), which can break parallel trends.
@@ -364,19 +430,13 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
     >>> sorted(rp.panel.cohort.unique().tolist())  # doctest: +SKIP
     [0, 2019]
     """
-    if isinstance(n_counties, bool) or not isinstance(n_counties, (int, np.integer)) or (
-            n_counties < 2):
-        raise ParamError(f"n_counties must be an integer >= 2, got {n_counties!r}")
-    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 2:
-        raise ParamError(f"years must be an integer >= 2, got {years!r}")
-    if isinstance(start_year, bool) or not isinstance(start_year, (int, np.integer)):
-        raise ParamError(f"start_year must be an integer year, got {start_year!r}")
+    n_counties, years, start_year = check_panel_size(n_counties, years, start_year)
     check_seed(seed)
     if not isinstance(package, str):
         raise ParamError(f"package must be a reform package name, got {package!r}")
     package_changes(package)  # an unknown package is refused before any county is drawn
-    if patients not in ("arrays", "agents", "auto"):
-        raise ParamError(f"patients must be one of 'arrays', 'agents', 'auto'; got {patients!r}")
+    check_mode(patients)
+    scale = check_scale(scale)
     span = range(int(start_year), int(start_year) + int(years))
     s_counties, s_adoption, s_run = spawn_seeds(seed, 3)
     counties = draw_counties(int(n_counties), seed=s_counties)
@@ -397,9 +457,11 @@ def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
         if g:
             scenarios[f"{row['county']}/reform"] = p.with_reform(package, day=(g - span.start)
                                                                  * 365)
-    runs = sweep(scenarios, seeds=[s_run], days=365 * len(span), windows=365, out=out,
-                 scheduler=scheduler, n_workers=n_workers, progress=progress,
-                 share_prefix=share_prefix, patients=patients)
+    with warnings.catch_warnings():  # later paths of the package lie beyond a late cohort
+        warnings.simplefilter("ignore", ReformWarning)
+        runs = sweep(scenarios, seeds=[s_run], days=365 * len(span), windows=365, out=out,
+                     scheduler=scheduler, n_workers=n_workers, progress=progress,
+                     share_prefix=share_prefix, patients=patients)
     return _assemble(runs, counties, span, package, seed)
 
 

@@ -28,7 +28,15 @@ import pandas as pd
 from abm.engine.equity import Grouping
 from abm.engine.metrics import days_in, summarize, summarize_groups
 from abm.engine.model import PatientMode, ReferralModel, check_mode, resolve_mode
-from abm.inputs.checks import check_days, check_params, check_reform_day, check_seed
+from abm.inputs.checks import (
+    ParamTypeError,
+    check_days,
+    check_flag,
+    check_int,
+    check_params,
+    check_reform_day,
+    check_seed,
+)
 from abm.inputs.params import Params
 
 RUN_KEYS = ("run_id", "scenario", "replicate", "seed")
@@ -153,6 +161,9 @@ def simulate(params: Params | None = None, *, days: int, seed: int | None,
     """
     check_mode(patients)
     days, seed, p = check_days(days), check_seed(seed), check_params(params)
+    if scenario is not None and not isinstance(scenario, str):
+        raise ParamTypeError(f"scenario must be a label (str) or None, got {scenario!r}")
+    replicate = check_int(replicate, "replicate", 0)
     check_reform_day(p, days)
     patients = resolve_mode(patients, p)
     model = ReferralModel(p, rng=seed, patients=patients)
@@ -230,7 +241,9 @@ def simulate_many(runs: Iterable[tuple[Params, int | None]], *, days: int,
             raise TypeError(f"runs[{i}] must be a (Params, seed) pair; got {type(run).__name__}")
     check_mode(patients)
     days = check_days(days)
-    runs = [(check_params(p), check_seed(seed)) for p, seed in runs]
+    share_prefix = check_flag(share_prefix, "share_prefix")
+    runs = [(check_params(p), check_seed(seed, f"runs[{i}] seed"))
+            for i, (p, seed) in enumerate(runs)]
     for p, _ in runs:
         check_reform_day(p, days)
     out: list[Results | None] = [None] * len(runs)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import abm
 from abm import ParamError, preset, simulate
 from abm.inputs.checks import MAX_DAYS, ParamTypeError
+from abm.runs.levers import lever_effects
 
 SMALL = preset("small")
 
@@ -159,6 +160,60 @@ CORPUS = [
         progress=False), "no county adopts"),
     ("sweep-unknown-scheduler", lambda: abm.sweep({"a": SMALL}, seeds=[1], days=5,
                                                   scheduler="sync"), "scheduler"),
+    # issue 28, fresh audit (tests/tools/audit_abm_fresh.py): reforms that change nothing,
+    # schedules moved by replace, checks made before a sweep runs, panel limits
+    ("with-reform-lever-at-baseline", lambda: SMALL.with_reform({"revenue_share": 0.0}, day=5),
+     "revenue_share=0.0"),
+    ("with-reform-ramp-to-baseline", lambda: SMALL.with_reform(
+        [abm.LeverPath("family_doctor_coverage", 0.3, ramp_years=1)], day=5),
+     "family_doctor_coverage=0.3"),
+    ("with-reform-allow-unchanged-str", lambda: SMALL.with_reform(
+        {"revenue_share": 0.4}, day=5, allow_unchanged="yes"), "allow_unchanged"),
+    ("simulate-step-equal-to-baseline", lambda: simulate(SMALL.replace(
+        **{"reform.day": 2, "reform.incentives.revenue_share": 0.0}), days=5, seed=1),
+     "changes nothing"),
+    ("simulate-allowed-unchanged-schedule", lambda: simulate(SMALL.with_reform(
+        {"revenue_share": 0.0}, day=2, allow_unchanged=True), days=5, seed=1),
+     "revenue_share=0.0"),
+    ("simulate-baseline-moved-onto-reform", lambda: simulate(SMALL.with_reform(
+        {"revenue_share": 0.4}, day=2).replace(**{"incentives.revenue_share": 0.4}), days=5,
+        seed=1), "changes nothing"),
+    ("simulate-many-unchanged", lambda: abm.simulate_many([(SMALL.replace(
+        **{"reform.day": 2, "reform.incentives.revenue_share": 0.0}), 1)], days=5),
+     "changes nothing"),
+    ("replace-moves-with-reform-schedule", lambda: SMALL.with_reform(
+        {"revenue_share": 0.5}, day=10).replace(**{"reform.day": 20}), "with_reform"),
+    ("replace-moves-package", lambda: SMALL.with_reform("gatekeeping_pilot", day=10).replace(
+        **{"reform.day": np.int64(3)}), "gatekeeping_pilot"),
+    ("params-group-as-dict", lambda: abm.Params(setting={"residents": 10}), "Params(setting="),
+    ("simulate-scenario-int", _sim(scenario=5), "scenario"),
+    ("simulate-replicate-negative", _sim(replicate=-1), "replicate"),
+    ("simulate-many-share-prefix-str", lambda: abm.simulate_many(
+        [(SMALL, 1)], days=5, share_prefix="no"), "share_prefix"),
+    ("simulate-many-seed-negative", lambda: abm.simulate_many([(SMALL, -2)], days=5),
+     "runs[0] seed"),
+    ("summarize-without-tier", lambda r: abm.summarize(r.daily.drop(columns="tier")), "tier"),
+    ("sweep-reform-day-after-run", lambda: abm.sweep(
+        {"after": SMALL.with_reform({"revenue_share": 0.5}, day=50)}, seeds=[1], days=5,
+        scheduler="synchronous", progress=False), "scenario 'after'"),
+    ("sweep-days-huge", lambda: abm.sweep({"a": SMALL}, seeds=[1], days=10**6,
+                                          scheduler="synchronous", progress=False), "days"),
+    ("reform-panel-counties-huge", lambda: abm.reform_panel(10**7, years=2, seed=1),
+     "n_counties must be an integer from 2 to 3000"),
+    ("reform-panel-years-huge", lambda: abm.reform_panel(2, years=1000, seed=1), "years"),
+    ("reform-panel-start-year-far", lambda: abm.reform_panel(2, years=2, start_year=99999,
+                                                             seed=1), "start_year"),
+    ("reform-panel-ends-after-2100", lambda: abm.reform_panel(2, years=5, start_year=2099,
+                                                              seed=1), "2103"),
+    ("reform-panel-scale-half", lambda: abm.reform_panel(2, years=2, scale=0.5, seed=1),
+     "scale"),
+    ("reform-panel-scale-str", lambda: abm.reform_panel(2, years=2, scale="10", seed=1),
+     "scale"),
+    ("lever-effects-levers-str", lambda: lever_effects(
+        SMALL, seeds=[1], days=10, levers="revenue_share"), "levers=['revenue_share']"),
+    ("lever-effects-reform-day-np", lambda: lever_effects(
+        SMALL, seeds=[1], days=10, levers=["revenue_share"], reform_day=np.int64(20)),
+     "reform_day"),
 ]
 
 
@@ -234,6 +289,46 @@ def test_a_later_baseline_change_carries_into_the_reform():
     one = SMALL.replace(**{"reform.day": 10, "incentives.family_doctor_coverage": 0.6,
                            "reform.incentives.revenue_share": 0.4})
     assert one == both
+
+
+def test_sweep_scenario_at_the_status_quo_warns_and_runs_as_the_baseline():
+    # a sweep point whose reform leaves every lever at its baseline value is legitimate (the
+    # status-quo point of a lever sweep): named in a ReformWarning, its runs are the baseline's
+    zero = SMALL.with_reform({"revenue_share": 0.0}, day=3, allow_unchanged=True)
+    with pytest.warns(abm.ReformWarning, match=r"scenario 'zero'.*revenue_share=0.0"):
+        df = abm.sweep({"base": SMALL, "zero": zero}, seeds=[1], days=6,
+                       scheduler="synchronous", progress=False)
+    base, same = (df[df.scenario == s].drop(columns=["scenario"]) for s in ("base", "zero"))
+    metrics = list(abm.METRICS)
+    assert base[metrics].reset_index(drop=True).equals(same[metrics].reset_index(drop=True))
+    assert "reform.day" in df.columns  # the frame keeps the scenario's own parameters
+
+
+def test_a_path_after_the_run_warns_by_name_while_another_acts():
+    p = SMALL.with_reform([abm.LeverPath("revenue_share", 0.5),
+                           abm.LeverPath("information_platform", 1.0, start_year=1)], day=2)
+    with pytest.warns(abm.ReformWarning, match=r"information_platform \(start_year=1: day 367\)"
+                                               r".*days 0 to 5"):
+        res = simulate(p, days=6, seed=1)
+    assert res.params.incentives_at(5).revenue_share == 0.5
+    with pytest.warns(abm.ReformWarning, match="scenario 'late': lever path"):
+        abm.sweep({"late": p}, seeds=[1], days=6, scheduler="synchronous", progress=False)
+
+
+def test_replace_keeps_a_with_reform_schedule_on_its_day():
+    p = SMALL.with_reform({"revenue_share": 0.5}, day=10)
+    assert p.replace(**{"reform.day": np.int64(10)}) == p  # the same day: nothing moves
+    step = SMALL.replace(**{"reform.day": 5, "reform.incentives.revenue_share": 0.5})
+    assert step.replace(**{"reform.day": 8}).reform.day == 8  # a step (no schedule) may move
+    moved = p.without_reform().with_reform({"revenue_share": 0.5}, day=20)
+    assert moved.incentives_at(19).revenue_share == 0.0
+
+
+def test_one_lever_at_its_baseline_beside_another_is_a_reform():
+    p = SMALL.with_reform({"revenue_share": 0.0, "information_platform": 0.5}, day=5)
+    assert p.unchanged_reform() == ""
+    assert SMALL.with_reform({"revenue_share": 0.0}, day=5,
+                             allow_unchanged=True).unchanged_reform() == "revenue_share=0.0"
 
 
 def test_window_partly_after_the_run_is_summarised():

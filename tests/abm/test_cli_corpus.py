@@ -13,6 +13,17 @@ DESIGN = "revenue_sharing"
 CAL = ["calibrate", "--parameters", "choice.asc_self_care", "--targets", "forgone_care_rate"]
 SWEEP = ["sweep", DESIGN, "--lever", "revenue_share", "--values"]
 
+# a design whose only lever stays at the status quo's value: it changes nothing
+ZERO = """title = "zero"
+preset = "small"
+days = 30
+reform_day = 10
+[levers]
+revenue_share = 0.0
+"""
+
+ATLANTIS = '[parameters]\n"setting.preset" = "atlantis"\n'
+
 # id: (argv, text the one-line message must contain); FILE, DIR and OUT are filled in per test
 CORPUS = {
     "panel-seed-negative": (["panel", "--seed", "-1", "--out", "OUT"], "--seed"),
@@ -23,7 +34,8 @@ CORPUS = {
     "panel-start-before-adoption": (["panel", "--start-year", "1990", "--counties", "2",
                                      "--years", "2", "--out", "OUT"], "no county adopts"),
     "panel-start-far-future": (["panel", "--start-year", "99999", "--counties", "2", "--years",
-                                "2", "--out", "OUT"], "start_year=99999"),
+                                "2", "--out", "OUT"],
+                               "argument --start-year: must be an integer from 1950"),
     "panel-start-float": (["panel", "--start-year", "2015.5", "--out", "OUT"], "--start-year"),
     "panel-years-one": (["panel", "--years", "1", "--out", "OUT"], "--years"),
     "panel-counties-zero": (["panel", "--counties", "0", "--out", "OUT"], "--counties"),
@@ -67,6 +79,31 @@ CORPUS = {
     "dashboard-port-float": (["dashboard", "--port", "80.5"], "--port"),
     "validate-folder": (["validate", "DIR"], "not a file"),
     "designs-show-empty": (["designs", "--show", ""], "--show ''"),
+    # issue 28, fresh audit (tests/tools/audit_abm_fresh.py)
+    "panel-counties-huge": (["panel", "--counties", "10000000", "--out", "OUT"],
+                            "argument --counties: must be an integer from 2 to 3000"),
+    "panel-years-huge": (["panel", "--years", "101", "--out", "OUT"],
+                         "argument --years: must be an integer from 2 to 100"),
+    "panel-start-year-early": (["panel", "--start-year", "1800", "--out", "OUT"],
+                               "argument --start-year"),
+    "panel-ends-after-2100": (["panel", "--start-year", "2099", "--years", "5", "--out", "OUT"],
+                              "--start-year=2099 with --years=5"),
+    "panel-scale-above-range": (["panel", "--scale", "10001", "--out", "OUT"],
+                                "argument --scale"),
+    "panel-counties-word": (["panel", "--counties", "2x", "--out", "OUT"],
+                            "argument --counties"),
+    "run-design-at-status-quo": (["run", "ZERO"], "every lever ends at its status quo value"),
+    "validate-design-at-status-quo": (["validate", "ZERO"], "revenue_share=0.0"),
+    "compare-design-at-status-quo": (["compare", "ZERO", "--out", "OUT.html"],
+                                     "the design changes nothing"),
+    "run-seeds-repeated": (["run", DESIGN, "--seeds", "1", "2", "1"], "--seeds"),
+    "run-days-above-max": (["run", DESIGN, "--days", "36501"], "argument --days"),
+    "calibrate-optuna-budget-zero": ([*CAL, "--method", "optuna-is", "--budget", "0"],
+                                     "argument --budget"),
+    "dashboard-port-negative": (["dashboard", "--port", "-1"], "--port"),
+    "calibrate-target-twice": ([*CAL, "forgone_care_rate"], "forgone_care_rate given twice"),
+    "validate-parameters-preset-atlantis": (["validate", "ATLANTIS"],
+                                            "setting.preset='atlantis' is not a preset"),
 }
 
 
@@ -78,8 +115,13 @@ def test_corpus_is_large():
 def test_bad_invocation_exits_2_with_one_line_naming_the_option(case, tmp_path, capsys):
     argv, text = CORPUS[case]
     (tmp_path / "file.txt").write_text("not a design\n", encoding="utf-8")
+    (tmp_path / "zero.toml").write_text(ZERO, encoding="utf-8")
+    (tmp_path / "atlantis.toml").write_text(ZERO.replace("0.0", "0.5") + ATLANTIS,
+                                            encoding="utf-8")
     fill = {"FILE": str(tmp_path / "file.txt"), "DIR": str(tmp_path),
-            "OUT": str(tmp_path / "panel")}
+            "OUT": str(tmp_path / "panel"), "ZERO": str(tmp_path / "zero.toml"),
+            "ATLANTIS": str(tmp_path / "atlantis.toml"),
+            "OUT.html": str(tmp_path / "panel.html")}
     assert main([fill.get(a, a) for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("referral-lab"), err
@@ -87,3 +129,4 @@ def test_bad_invocation_exits_2_with_one_line_naming_the_option(case, tmp_path, 
     assert "Traceback" not in err and "internal error" not in err, err
     assert text in err, err
     assert not (tmp_path / "panel").exists()  # nothing written
+    assert not (tmp_path / "panel.html").exists()

@@ -192,5 +192,6 @@ def test_event_study_variance_below_zero_by_rounding_is_not_nan():
     data = _frame([(1, t, 1, 1, 0) for t in (2, 3, 4)]
                   + [(2, t, 2, int(t >= 2), 0) for t in (1, 2, 3, 4)]).assign(y=y)
     check_outcome(ESTIMATORS["event_study_window"], data)
-    with pytest.warns(DataWarning, match="standard error is 0 or undefined"):
+    with pytest.warns(DataWarning, match="default clusters. has only 2 clusters"), \
+            pytest.warns(DataWarning, match="standard error is 0 or undefined"):
         ESTIMATORS["event_study_window"](data.assign(y=np.round(data.y, 2)))

@@ -99,3 +99,21 @@ def test_every_event_study_carries_its_vcov():
         assert list(es.vcov.index) == t.event_time.tolist(), name
         np.testing.assert_allclose(np.sqrt(np.diag(es.vcov)), t.std_error, rtol=1e-10,
                                    err_msg=name)
+
+
+def test_no_solver_banner_on_the_screen():
+    # HiGHS writes "Running HiGHS ..." from its constructor, once per process, to the standard
+    # output's file descriptor; honest_did keeps it off (issue 28). A fresh process, so the
+    # banner has not been written before.
+    import subprocess
+    import sys
+
+    code = ("from econometrics import event_study, honest_did, simulate_panel\n"
+            "df = simulate_panel(n_units=60, n_periods=6, cohorts=(4,), effect=1.0, seed=3)\n"
+            "es = event_study(df, y='y', unit='unit', time='time', cohort='cohort')\n"
+            "honest_did(es, m=[0.5])\n"
+            "print('finished')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout == "finished\n", out.stdout
+    assert "HiGHS" not in out.stderr

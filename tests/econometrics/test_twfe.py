@@ -395,3 +395,19 @@ def test_conversion_needs_a_twfe_regression(panel):
                       estimator="sun_abraham")
     with pytest.raises(ValueError, match="carries no TWFE regression"):
         res.to_linearmodels()
+
+
+@pytest.mark.parametrize("name", ["twfe", "sun_abraham", "imputation"])
+def test_default_clusters_by_unit_warn_with_few_units(name):
+    # issue 28: cluster= with fewer than 5 clusters warned, the default (the units) did not;
+    # both go through econometrics._panel.check_cluster_count
+    import econometrics as em
+    from econometrics import DataWarning
+
+    few = em.simulate_panel(n_units=4, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
+    roles = {"treat": "treat"} if name == "twfe" else {"cohort": "cohort"}
+    with pytest.warns(DataWarning, match=r"unit column 'unit' \(the default clusters\) has "
+                                         r"only 4 clusters"):
+        getattr(em, name)(few, y="y", unit="unit", time="time", **roles)
+    many = em.simulate_panel(n_units=12, n_periods=6, cohorts=(3,), effect=1.0, seed=1)
+    getattr(em, name)(many, y="y", unit="unit", time="time", **roles)  # no warning (errors)
