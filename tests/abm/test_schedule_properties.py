@@ -12,7 +12,10 @@ schedule where
 (c) a second ``with_reform`` on the reform's day merges (every earlier path kept, in order) and
     on another day, or with a lever or package given again, is refused: never silently drops
     or moves the first;
-(d) before the reform day ``incentives_at`` gives the baseline incentives.
+(d) before the reform day ``incentives_at`` gives the baseline incentives;
+(e) a schedule that changes nothing (every lever ends at the value it has before the reform, no
+    package of plain parameters) is refused by ``with_reform``, unless ``allow_unchanged``, and
+    by the run check; a run check warns by name when some written paths start after the run.
 
 An independent oracle says which draws are valid, so a valid draw refused and an invalid draw
 accepted both fail. Only the schedule objects are tested: no simulation runs here.
@@ -30,7 +33,7 @@ from hypothesis import strategies as st
 import abm
 from abm import LeverPath, ParamError, Params
 from abm.inputs.checks import check_reform_day
-from abm.inputs.params import Incentives, package_changes, reform_packages
+from abm.inputs.params import Incentives, ReformWarning, package_changes, reform_packages
 
 SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -80,6 +83,19 @@ def _valid_path(lever, value, start, ramp):
     if r is None or not 0 <= r <= 100:
         return "ramp_years"
     return (lever, v, s, r)
+
+
+def _changes_nothing(base, step, values, packages=()):
+    """Whether a schedule leaves every lever where it was (oracle of property (e)).
+
+    ``step``: the reform's step incentives (None: none); ``values``: lever -> final value of
+    every path; ``packages``: the named packages of the reform.
+    """
+    if step is not None and step != base.incentives:
+        return False
+    if any(package_changes(name)[1] for name in packages):
+        return False  # a package that sets plain parameters (trends) changes the runs
+    return all(v == getattr(base.incentives, lever) for lever, v in values.items())
 
 
 def _valid_day(day):
@@ -140,16 +156,20 @@ def _ok_path(lever):
 
 @st.composite
 def schedules(draw):
-    """A schedule as with_reform takes it: (kind, schedule, levers it names or None)."""
+    """A schedule as with_reform takes it: (kind, schedule, levers it names, lever -> final
+    value, named packages)."""
     kind = draw(st.sampled_from(["paths", "dict", "package", "generator"]))
     levers = draw(st.lists(st.sampled_from(LEVERS), min_size=1, max_size=4, unique=True))
     if kind == "package":
         name = draw(st.sampled_from(PACKAGES))
-        return kind, name, [p.lever for p in package_changes(name)[0]]
+        paths = package_changes(name)[0]
+        return kind, name, [p.lever for p in paths], {p.lever: p.value for p in paths}, [name]
     if kind == "dict":
-        return kind, {lev: draw(st.floats(*RANGES[lev])) for lev in levers}, levers
+        values = {lev: draw(st.floats(*RANGES[lev])) for lev in levers}
+        return kind, values, levers, values, []
     paths = [draw(_ok_path(lev)) for lev in levers]
-    return kind, (iter(paths) if kind == "generator" else paths), levers
+    return (kind, (iter(paths) if kind == "generator" else paths), levers,
+            {x.lever: x.value for x in paths}, [])
 
 
 DAYS = st.one_of(st.sampled_from([0, 1, 10, 364, 365, 366, 10_000, 10**12]),
@@ -256,20 +276,26 @@ def test_with_reform_keeps_every_lever_or_raises(base, paths, day, container):
         return
     assert not any(isinstance(e, str) for e in expected)
     levers = [x.lever for x in built]
+    nothing = _changes_nothing(base, None, {x.lever: x.value for x in built})
     try:
         p = base.with_reform(container(built), day=day)
     except ParamError as e:
         msg = str(e)
+        # every problem of the draw, each with the words naming it; the message names one
+        problems = []
         if not built:
-            assert "empty" in msg
-        elif len(set(levers)) < len(levers):
-            twice = sorted({lv for lv in levers if levers.count(lv) > 1})
-            assert "twice" in msg and twice[0] in msg
-        else:
-            assert _valid_day(day) is None, msg
-            assert "day" in msg
+            problems.append(["empty"])
+        twice = sorted({lv for lv in levers if levers.count(lv) > 1})
+        if twice:
+            problems.append(["twice", twice[0]])
+        if _valid_day(day) is None:
+            problems.append(["day"])
+        if nothing and not twice:
+            problems.append(["changes nothing"])
+        assert any(all(word in msg for word in words) for words in problems), msg
         return
     assert built and len(set(levers)) == len(levers) and _valid_day(day) is not None
+    assert not nothing
     assert p.reform.day == _valid_day(day) and type(p.reform.day) is int
     assert p.reform.paths == tuple(built)  # every path kept, in order
     assert p.without_reform() == base.without_reform()  # nothing else changed
@@ -288,10 +314,14 @@ def test_with_reform_dict_steps_every_lever(base, values, day):
     except ParamError as e:
         msg = str(e)
         bad = [k for k, v in values.items() if isinstance(_valid_path(k, v, 0, 0), str)]
+        if values and not bad:
+            assert _changes_nothing(base, None, values) and "changes nothing" in msg, msg
+            return
         assert not values and "empty" in msg or bad, msg
         assert not values or str(bad[0]) in msg or "lever" in msg, msg
         return
     assert values and all(not isinstance(_valid_path(k, v, 0, 0), str) for k, v in values.items())
+    assert not _changes_nothing(base, None, values)
     assert {x.lever: x.value for x in p.reform.paths} == values
     assert all((x.start_year, x.ramp_years) == (0, 0) for x in p.reform.paths)
     check_schedule(p, base.incentives)
@@ -312,13 +342,16 @@ def test_repeated_with_reform_merges_or_refuses(base, calls, step):
         lever, value, sday = step
         p = p.replace(**{"reform.day": sday, f"reform.incentives.{lever}": value})
     step_inc = p.reform.incentives
-    for (kind, schedule, levers), day, np_day in calls:
+    final: dict = {}  # lever -> final value of every path so far
+    packages: list = []
+    for (kind, schedule, levers, values, named), day, np_day in calls:
         before = p
         old = before.reform
         has_reform = old.day is not None and (old.paths or old.incentives is not None
                                               or old.package)
         given_before = [x.lever for x in old.paths]
         packages_before = old.package.split("+") if old.package else []
+        nothing = _changes_nothing(base, step_inc, {**final, **values}, [*packages, *named])
         try:
             p = p.with_reform(schedule, day=np.int64(day) if np_day else day)
         except ParamError as e:
@@ -326,15 +359,20 @@ def test_repeated_with_reform_merges_or_refuses(base, calls, step):
             moved = has_reform and old.day != day
             twice = set(levers) & set(given_before)
             again = kind == "package" and schedule in packages_before
-            assert moved or twice or again, msg
+            assert moved or twice or again or nothing, msg
             if moved:
                 assert f"day {old.day}" in msg, msg
             elif again:  # the package given again is named
                 assert f"package {schedule!r}" in msg, msg
-            else:  # a lever given again is named
+            elif twice:  # a lever given again is named
                 assert "twice" in msg and sorted(twice)[0] in msg, msg
+            else:
+                assert "changes nothing" in msg, msg
             assert p is before  # nothing half-applied
             return
+        assert not nothing, "a reform that changes nothing was accepted"
+        final.update(values)
+        packages.extend(named)
         r = p.reform
         assert not (has_reform and old.day != day), "the first reform was moved"
         assert r.day == day
@@ -352,17 +390,26 @@ def test_repeated_with_reform_merges_or_refuses(base, calls, step):
 @given(base=st.sampled_from([BASE, MOVED]), sched=schedules(), day=DAYS,
        run_days=st.one_of(st.integers(1, 5 * YEAR), st.sampled_from([1, 2, 365, 366, 730])))
 def test_run_check_refuses_a_reform_that_cannot_act(base, sched, day, run_days):
-    """check_reform_day (what simulate calls) refuses exactly the reforms that never act."""
-    p = base.with_reform(sched[1], day=day)
+    """check_reform_day (what simulate calls) refuses exactly the reforms that never act, and
+    warns by name when some paths the user wrote start after the run ends."""
+    kind, schedule, _, values, named = sched
+    p = base.with_reform(schedule, day=day, allow_unchanged=True)
     day = int(day)
-    starts = [day + round(x.start_year * YEAR) for x in p.reform.paths]
-    acts = day < run_days and (not starts or min(starts) < run_days)
+    starts = {x.lever: day + round(x.start_year * YEAR) for x in p.reform.paths}
+    acts = (day < run_days and (not starts or min(starts.values()) < run_days)
+            and not _changes_nothing(base, None, values, named))
     if acts:
-        check_reform_day(p, run_days)
+        late = sorted(lv for lv, s in starts.items() if s >= run_days)
+        if late and kind != "package":
+            with pytest.warns(ReformWarning, match=late[0]):
+                check_reform_day(p, run_days)
+        else:
+            check_reform_day(p, run_days)
         return
     with pytest.raises(ParamError) as info:
         check_reform_day(p, run_days)
-    assert "reform.day" in str(info.value) or "after the run ends" in str(info.value)
+    msg = str(info.value)
+    assert "reform.day" in msg or "after the run ends" in msg or "changes nothing" in msg, msg
 
 
 # ------------------------------------------------------------------------------------------
