@@ -80,11 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     cal.meta["command"] = "python docs/scripts/calibrate_joint_x_county.py " + " ".join(
         sys.argv[1:] if argv is None else argv)
     path = cal.save(args.dest)
-    print(cal.summary().to_string())
-    print("mode:", {k: round(v, 3) for k, v in cal.meta["mode"].items()})
-    print("mode facts:", {k: round(v, 4) for k, v in cal.meta["mode_facts"].items()})
-    print(f"effective sample size {cal.meta['effective_sample_size']:.1f} of {len(cal.draws)} "
-          f"draws; {cal.meta['runs']} runs, {cal.meta['hours']} h; written to {path}")
+    reform.report(cal, f"written to {path}")
     return 0
 
 

@@ -107,11 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     cal.meta["call"]["preset"] = "x_county (shipped posterior mode)"
     draws, meta = merge(baseline, cal)
     path = write_posterior(draws, meta, args.dest)
+    report(cal, f"merged into {path}")
+    return 0
+
+
+def report(cal: Calibration, where: str) -> None:
+    """Print a fit's summary, its mode and the mode's facts, its size and cost, and ``where``."""
     print(cal.summary().to_string())
     print("mode:", {k: round(v, 3) for k, v in cal.meta["mode"].items()})
+    print("mode facts:", {k: round(v, 4) for k, v in cal.meta["mode_facts"].items()})
     print(f"effective sample size {cal.meta['effective_sample_size']:.1f} of {len(cal.draws)} "
-          f"draws; {cal.meta['runs']} runs, {cal.meta['hours']} h; merged into {path}")
-    return 0
+          f"draws; {cal.meta['runs']} runs, {cal.meta['hours']} h; {where}")
 
 
 if __name__ == "__main__":

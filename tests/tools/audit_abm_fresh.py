@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from audit_bad_inputs import CLASSES, _finite_inference, classify, classify_cli  # noqa: E402
+from audit_bad_inputs import (  # noqa: E402
+    _TINY,
+    CLASSES,
+    _finite_inference,
+    classify,
+    classify_cli,
+)
 
 #: Seconds of this process's CPU time a case may use (CPU, not wall-clock time: a shared machine
 #: must not turn a slow valid case into a failure). An invalid input still running then was
@@ -471,15 +477,6 @@ def abm_cases():  # noqa: PLR0915 - one flat list of cases
     return c
 
 
-_TINY = """title = "tiny"
-preset = "small"
-days = 30
-reform_day = 10
-[levers]
-revenue_share = 0.5
-[replications]
-seeds = [1]
-"""
 
 
 def cli_cases():  # noqa: PLR0915 - one flat list of cases
