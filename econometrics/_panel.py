@@ -612,40 +612,46 @@ def _check_variation(out: pd.DataFrame, names: dict, covs, clusters) -> None:
         check_cluster_count(f"cluster column {c!r}", out[f"_cluster{i}"].nunique())
 
 
-def check_cluster_count(what: str, n_clusters: int) -> None:
+def check_cluster_count(what: str, n_clusters: int, *, units: bool = False) -> None:
     """Check the number of clusters of cluster-robust inference (the one rule for it).
 
     A single cluster is refused (:class:`PanelError`: the variance needs at least 2, its
     small-sample factor divides by G - 1); fewer than :data:`FEW_CLUSTERS` warn
     (:class:`DataWarning`, :func:`few_clusters_message`). Explicit cluster columns
-    (``cluster=``) and the default clusters (the units) both go through it.
+    (``cluster=``) and the default clusters (the units, ``units=True``) both go through it.
 
     Examples
     --------
-    >>> check_cluster_count("unit column 'unit' (the default clusters)", 40)
+    >>> check_cluster_count("unit column 'unit' (the default clusters)", 40, units=True)
     """
     if n_clusters < 2:
         raise PanelError(f"{what} has a single cluster: cluster-robust standard errors need "
                          "at least 2 clusters (cluster by unit, or pass cluster=None)")
     if n_clusters < FEW_CLUSTERS:
-        warn_data(few_clusters_message(what, n_clusters))
+        warn_data(few_clusters_message(what, n_clusters, units=units))
 
 
-def few_clusters_message(what: str, n_clusters: int) -> str:
+def few_clusters_message(what: str, n_clusters: int, *, units: bool = False) -> str:
     """Return the DataWarning text for cluster-robust inference on few clusters.
+
+    ``units``: the clusters are the units themselves, which no finer column can replace.
 
     Examples
     --------
     >>> few_clusters_message("cluster column 'c'", 2).split(":")[0]
     "cluster column 'c' has only 2 clusters"
+    >>> text = few_clusters_message("unit column 'u' (the default clusters)", 4, units=True)
+    >>> text.split("; ")[-1]
+    'with so few units, report a wild cluster bootstrap (econometrics.wild_bootstrap) beside it'
     """
     rank = ("" if n_clusters > 2 else "; with 2 clusters the cluster-robust covariance has "
             "rank 1, so no joint test of two or more estimates is defined")
     return (f"{what} has only {n_clusters} clusters: cluster-robust standard errors are "
             f"computed (as fixest, Stata and R did do), but with fewer than {FEW_CLUSTERS} "
             "clusters they are unreliable and tests over-reject"
-            f"{rank}; cluster by a finer column (e.g. the unit) or report a wild cluster "
-            "bootstrap (econometrics.wild_bootstrap) beside it")
+            f"{rank}; " + ("with so few units, report" if units else
+                           "cluster by a finer column (e.g. the unit) or report")
+            + " a wild cluster bootstrap (econometrics.wild_bootstrap) beside it")
 
 
 def _check_finite(out: pd.DataFrame, names: dict, covs) -> None:

@@ -218,7 +218,7 @@ def imputation(
                 else unit_codes)
     if cluster is None:  # the default clusters are the units (cluster= was checked already)
         check_cluster_count(f"unit column {unit!r} (the default clusters)",
-                            int(unit_codes.max()) + 1)
+                            int(unit_codes.max()) + 1, units=True)
     x = f[list(panel.covariates)].to_numpy(dtype=float)
     z = _fe_design(unit_codes, time_codes, unit_codes.max() + 1, len(kept_times), x)
     yv = f["_y"].to_numpy()

@@ -297,7 +297,7 @@ def fit_twfe(panel: Panel, x: np.ndarray, names: Sequence[str], cluster, fe=(),
     by_unit = cluster is None  # the default clusters are the units themselves
     if by_unit:  # explicit cluster columns were checked when the panel was prepared
         check_cluster_count(f"unit column {panel.names['unit']!r} (the default clusters)",
-                            n_clusters[0])
+                            n_clusters[0], units=True)
     nested = [by_unit or any(_nested(units, c) for c in code_cols),
               (not by_unit or n_units == 1) and any(_nested(times, c) for c in code_cols)]
     nested += [any(_nested(c, cc) for cc in code_cols) for _, c in extra]
