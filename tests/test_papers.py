@@ -65,7 +65,7 @@ def test_readme_states_the_recorded_build_time():
     assert not re.search(r"an hour or more|not re-measured", readme)
 
 
-def test_build_summary_says_time_per_paper(tmp_path, capsys, monkeypatch):
+def test_build_summary_names_every_paper(tmp_path, capsys, monkeypatch):
     # A fast build of one paper prints its progress and ends with the summary; the summary
     # file has the fields README's sentence is made from.
     monkeypatch.setattr(build, "SUMMARY_PATH", tmp_path / "build_summary.json")
@@ -80,18 +80,8 @@ def test_build_summary_says_time_per_paper(tmp_path, capsys, monkeypatch):
     summary = json.loads((tmp_path / "build_summary.json").read_text())
     assert [p["paper"] for p in summary["papers"]] == ["policy_pmc"]
     paper = summary["papers"][0]
-    assert paper["figures"] == 3
-    # The times themselves are measurements (the benchmark's business, not a test's): only
-    # their presence and type are checked here.
-    assert isinstance(paper["seconds"], float)
-    assert set(paper["experiment_seconds"]) == {"codings", "effects"}
-    assert all(isinstance(v, float) for v in paper["experiment_seconds"].values())
-    # CPU time (this process and its Dask workers) beside each wall time.
-    assert set(paper["experiment_cpu_seconds"]) == {"codings", "effects"}
-    assert all(isinstance(v, float) for v in paper["experiment_cpu_seconds"].values())
-    assert isinstance(paper["cpu_seconds"], float) and paper["cpu_seconds"] > 0
-    assert summary["total_cpu_seconds"] >= paper["cpu_seconds"]
-    assert "[policy_pmc] 1/2 codings: computed in " in text and "(CPU " in text
+    # Times are measurements: `make bench BENCH=build` prints them; nothing here depends on them.
+    assert paper["figures"] == 3 and paper["computed"] == ["codings", "effects"]
     assert summary["conditions"]["cpus"] >= 1
     assert build.readme_sentence(summary).startswith(f"Measured on {summary['date']}")
 
