@@ -155,12 +155,15 @@ def check_reform_day(params: Params, days: int) -> None:
     late = {k: v for k, v in starts.items() if v >= days}
     if not late:
         return
-    detail = ", ".join(f"{k} (start_year={x.start_year:g}: day {late[k]})"
-                       for k, x in ((x.lever, x) for x in r.paths) if k in late)
+
+    def detail(levers: dict[str, int]) -> str:
+        return ", ".join(f"{x.lever} (start_year={x.start_year:g}: day {starts[x.lever]})"
+                         for x in r.paths if x.lever in levers)
+
     if len(late) == len(starts) and not step:
-        raise ParamError(f"every lever path of the reform starts after the run ends ({detail}; "
-                         f"the run has days 0 to {days - 1}): the run would equal the "
-                         f"baseline; use more days or an earlier start_year")
+        raise ParamError(f"every lever path of the reform starts after the run ends "
+                         f"({detail(late)}; the run has days 0 to {days - 1}): the run would "
+                         f"equal the baseline; use more days or an earlier start_year")
     # a named package phases in over years by design (datasets/reforms.csv): a run shorter than
     # its phase-in is ordinary use (panels, short checks), so only paths the user wrote warn
     packaged = {x for name in r.package.split("+") if name in set(reform_packages()["package"])
@@ -168,9 +171,7 @@ def check_reform_day(params: Params, days: int) -> None:
     late = {x.lever: late[x.lever] for x in r.paths if x.lever in late and x not in packaged}
     if not late:
         return
-    detail = ", ".join(f"{x.lever} (start_year={x.start_year:g}: day {late[x.lever]})"
-                       for x in r.paths if x.lever in late)
-    warnings.warn(f"lever path(s) {detail} start after the run ends (days 0 to {days - 1}, "
+    warnings.warn(f"lever path(s) {detail(late)} start after the run ends (days 0 to {days - 1}, "
                   f"reform.day={day}): they have no effect in this run; use days > "
                   f"{max(late.values())} to see them", ReformWarning, stacklevel=3)
 
