@@ -233,15 +233,11 @@ def spawn_seeds(root: int, n: int) -> list[int]:
     >>> a == spawn_seeds(2026, 3), len(set(a))
     (True, 3)
     """
-    children = np.random.SeedSequence(_int(root, "root")).spawn(_int(n, "n"))
+    children = np.random.SeedSequence(check_int(root, "root", 0)).spawn(check_int(n, "n", 0))
     return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 
 
 # ---------------------------------------------------------------- validation of inputs
-def _int(value: Any, name: str) -> int:
-    return check_int(value, name, 0)
-
-
 def _scenarios(scenarios: Any) -> dict[str, Params]:
     """Name -> Params from a mapping, a list of Params (named by position) or (name, Params)."""
     if isinstance(scenarios, Params):
@@ -287,10 +283,6 @@ def _seeds(seeds: Any) -> list[int]:
     return out
 
 
-def _days(days: Any) -> int:
-    return check_days(days)
-
-
 def _windows(windows: Any, days: int) -> Windows:
     """None, a period length in days, or (first, end) pairs (end exclusive) within the run."""
     if windows is None:
@@ -300,7 +292,7 @@ def _windows(windows: Any, days: int) -> Windows:
             raise ValueError(f"windows as a period length must be >= 1 day, got {windows}")
         return tuple((s, min(s + int(windows), days)) for s in range(0, days, int(windows)))
     try:
-        pairs = tuple((_int(a, "first"), _int(b, "end")) for a, b in windows)
+        pairs = tuple((check_int(a, "first", 0), check_int(b, "end", 0)) for a, b in windows)
     except (TypeError, ValueError):
         pairs = ()
     if not pairs or any(not a < b <= days for a, b in pairs):
@@ -766,7 +758,7 @@ def sweep(scenarios: Mapping[str, Params] | Sequence[Params] | Sequence[tuple[st
 
         named = posterior_scenarios(named, posterior)
     seed_list = _seeds(seeds)
-    days = _days(days)
+    days = check_days(days)
     wins = _windows(windows, days)
     check_mode(patients)
     scheduler = _check_scheduler(scheduler)
