@@ -1,9 +1,11 @@
 """One shape for a lever (issue 25, item 2): knobs from the parameters' marks, one stage
 signature, named counters, one table of the stages' order."""
 
+import ast
 import dataclasses
 import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 from abm import preset
 from abm.engine.day import FACILITY_COUNTERS, ROW
 from abm.engine.episodes import KNOB_SOURCES, Knobs, Secular, knobs
-from abm.engine.stages import STAGES
+from abm.engine.stages import STAGES, process_episodes
 from abm.inputs.params import GROUP_TYPES, Incentives
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,9 +60,21 @@ def test_levers_are_read_from_the_incentives_in_force():
     assert knobs(p, p.incentives, Secular()).information_platform == 0.0
 
 
-def test_every_stage_has_the_one_signature():
+def test_every_stage_has_the_one_signature_and_is_inlined_into_the_day():
     for name, stage in STAGES:
         assert list(inspect.signature(stage.py_func).parameters) == ["e", "s", "k", "t"], name
+        assert stage.targetoptions.get("inline") == "always", name
+
+
+def test_the_day_calls_the_stages_of_the_table_in_its_order():
+    # process_episodes writes the calls out (faster to compile than a loop over the table): they
+    # must be STAGES's functions, each once, in its order, each with the one signature's arguments
+    tree = ast.parse(textwrap.dedent(inspect.getsource(process_episodes.py_func)))
+    calls = sorted((c.lineno, ast.unparse(c.func)) for c in ast.walk(tree)
+                   if isinstance(c, ast.Call) and ast.unparse(c).endswith("(e, s, k, t)"))
+    table = [f"{stage.py_func.__module__.rsplit('.', 1)[1]}.{stage.py_func.__name__}"
+             for _, stage in STAGES]
+    assert [name for _, name in calls] == table
 
 
 def test_the_docs_list_the_stages_in_the_order_the_day_runs_them():

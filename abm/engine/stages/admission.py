@@ -42,7 +42,7 @@ def bed_elsewhere(alts: np.ndarray, hospital: np.ndarray, beds_left: np.ndarray,
     return highest_alternative(alts, rank)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def admit(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Admissions where there are beds, bed transfers and eligibility for a downward referral.
 

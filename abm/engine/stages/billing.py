@@ -75,7 +75,7 @@ def care_prices(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, k: Kno
     return revenue, oop, inpatient
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bill(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Charges as (kinds, episodes) matrices: facility, price, out of pocket, visits (compiled).
 

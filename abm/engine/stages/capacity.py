@@ -26,7 +26,7 @@ def walkin_limit(capacity: np.ndarray, member: np.ndarray, hospital: np.ndarray,
     return capacity * np.where(member & hospital, 1.0 - reserved_share, 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def serve_walkins(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Walk-ins take the open slots in random order; the rest go to their second choice.
 
@@ -40,7 +40,7 @@ def serve_walkins(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
         e.first[i] = e.chosen[i] if served[i] else e.fallback[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def serve_referred(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Let referred patients take the slots left: ``e.final`` and ``e.ref_turned_away``.
 

@@ -14,7 +14,7 @@ from abm.engine import rules
 from abm.engine.episodes import Draws, Episodes, Knobs, State
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def outcome_and_trust(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Success of each episode (``e.success``); ``e.trust`` moves (treating, then receiving tier).
 
@@ -38,7 +38,7 @@ def outcome_and_trust(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
             trust[i, j] = rules.update_trust(trust[i, j], rehab_ok, k.learning_rate)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def word_of_mouth(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Tell neighbours the outcomes: listener, tier and outcome (1 good, 0 bad), episode order.
 

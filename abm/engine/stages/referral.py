@@ -20,7 +20,7 @@ from abm.engine.episodes import Draws, Episodes, Knobs, State
 from abm.engine.stages.billing import continued_care
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def refer_up(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Physician, correct reading and referral destination (-1: none) at the first facility.
 
@@ -61,7 +61,7 @@ def refer_up(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
         e.up[i] = e.dest[i] >= 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def physician_at_final(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Treating physician and correct reading of each episode: the referred ones' anew.
 
@@ -103,7 +103,7 @@ def room_for_referrals(beds_free: np.ndarray, final: np.ndarray, admitted: np.nd
     return room
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     """Proposed, accepted and completed downward referrals of the stabilised episodes.
 
