@@ -55,7 +55,8 @@ def digest(x) -> str:
     h = hashlib.sha256()
     if isinstance(x, np.ndarray):
         h.update(f"{x.dtype}{x.shape}".encode())
-        h.update(np.ascontiguousarray(x).tobytes() if x.dtype != object else repr(x.tolist()).encode())
+        h.update(repr(x.tolist()).encode() if x.dtype == object
+                 else np.ascontiguousarray(x).tobytes())
     elif isinstance(x, (pd.DataFrame, pd.Series, pd.Index)):
         h.update(pd.util.hash_pandas_object(x).to_numpy().tobytes())
         h.update(repr(x.dtypes if isinstance(x, pd.DataFrame) else x.dtype).encode())

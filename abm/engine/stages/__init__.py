@@ -8,10 +8,11 @@ parameters and levers in force (:class:`abm.engine.episodes.Knobs`) and the epis
 numbers (:class:`abm.engine.episodes.Draws`, named fields). :data:`STAGES` is their order (the
 one list of the stages): the docs print it and :func:`process_episodes` calls the stages in it,
 written out call by call, because each stage is inlined there (numba's ``inline="always"``: one
-function to compile instead of ten that each take the day's whole tuples, 11 s less of a fresh
-compile) and a loop over a tuple of functions cannot be inlined; a test checks those calls
-against :data:`STAGES`. The rules they apply are the pure functions of :mod:`abm.engine.rules`.
-Everything here is compiled with numba, so the whole day after the onsets is one call (:func:`abm.engine.day.run_day`); each stage stays
+function to compile instead of ten that each take the day's whole tuples, 11-17 s less of a
+fresh compile in two alternating runs) and a loop over a tuple of functions cannot be inlined; a
+test checks those calls against :data:`STAGES`. The rules they apply are the pure functions of
+:mod:`abm.engine.rules`. Everything here is compiled with numba, so the whole day after the
+onsets is one call (:func:`abm.engine.day.run_day`); each stage stays
 callable from Python.
 
 Examples
