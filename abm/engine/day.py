@@ -210,36 +210,39 @@ class County(NamedTuple):
     patients: int                    # simulated patients
 
 
+class Ill(NamedTuple):
+    """The day's ill patients as read from their packed rows (one entry per onset)."""
+
+    village: np.ndarray
+    chronic: np.ndarray
+    employee: np.ndarray
+    contract: np.ndarray             # contract draw: a family doctor where below the coverage
+    trust: np.ndarray                # (patients x tiers) trust as last written
+    last: np.ndarray                 # the day it was written (decayed to today by the day)
+
+
 @njit(cache=True)
-def run_day(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
-            contract: np.ndarray, trust: np.ndarray, last: np.ndarray, day: int,
-            fac: tuple, k: tuple, c: tuple
+def run_day(d: tuple, ill: tuple, day: int, fac: tuple, k: tuple, c: tuple
             ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
     """Run the day's episodes and count them; return the result, facility, group, county counts.
 
-    ``d``, ``fac``, ``k`` and ``c`` are the fields of :class:`abm.engine.episodes.Draws`,
-    :class:`abm.engine.episodes.FacilityView`, :class:`abm.engine.episodes.Knobs` and
-    :class:`County` as plain tuples (a compiled call types a plain tuple several times faster
-    than a named one).
-    ``trust``/``last`` are the ill patients' trust as last written and the day it was written
-    (decayed here to ``day``). The county's ledgers and bookings, and the facilities' occupancy
-    and free beds, are updated in place.
+    ``d``, ``ill``, ``fac``, ``k`` and ``c`` are the fields of
+    :class:`abm.engine.episodes.Draws`, :class:`Ill`, :class:`abm.engine.episodes.FacilityView`,
+    :class:`abm.engine.episodes.Knobs` and :class:`County` as plain tuples (a compiled call types
+    a plain tuple several times faster than a named one). The county's ledgers and bookings, and
+    the facilities' occupancy and free beds, are updated in place.
     """
-    return _day(Draws(*d), village, chronic, employee, contract, trust, last, day,
-                FacilityView(*fac), Knobs(*k), County(*c))
+    return _day(Draws(*d), Ill(*ill), day, FacilityView(*fac), Knobs(*k), County(*c))
 
 
 @njit(cache=True)
-def run_day_lean(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
-                 contract: np.ndarray, trust: np.ndarray, last: np.ndarray, day: int,
-                 fac: tuple, k: tuple, c: tuple) -> tuple:
+def run_day_lean(d: tuple, ill: tuple, day: int, fac: tuple, k: tuple, c: tuple) -> tuple:
     """Run :func:`run_day` and return only what the model needs (compiled).
 
     The ill patients' trust, the tellings (listener, tier, outcome) and the facility, group and
     county counts.
     """
-    res, counts, groups, county = run_day(d, village, chronic, employee, contract, trust, last,
-                                          day, fac, k, c)
+    res, counts, groups, county = run_day(d, ill, day, fac, k, c)
     told = res.episodes.wom_told[0]
     e = res.episodes
     return (res.trust, e.wom_contacts[:told], e.wom_tier[:told], e.wom_outcome[:told], counts,
@@ -247,9 +250,7 @@ def run_day_lean(d: tuple, village: np.ndarray, chronic: np.ndarray, employee: n
 
 
 @njit(cache=True)
-def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarray,
-         contract: np.ndarray, trust: np.ndarray, last: np.ndarray, day: int,
-         fac: FacilityView, k: Knobs, c: County
+def _day(d: Draws, ill: Ill, day: int, fac: FacilityView, k: Knobs, c: County
          ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
     bookings, ledger, policy, phys_ledger = c.bookings, c.ledger, c.policy, c.phys_ledger
     phys_order = c.phys_order
@@ -259,8 +260,8 @@ def _day(d: Draws, village: np.ndarray, chronic: np.ndarray, employee: np.ndarra
     for f in range(nf):
         free = k.bed_occupancy_max * fac.beds[f] - bookings[row, f]
         fac.beds_free[f] = max(free, 0.0) if fac.in_county[f] else np.inf
-    b = Batch(village, chronic, employee, contract < k.family_doctor_coverage,
-              rules.decay_trust(trust, k.prior, day - last, k.decay_per_year))
+    b = Batch(ill.village, ill.chronic, ill.employee, ill.contract < k.family_doctor_coverage,
+              rules.decay_trust(ill.trust, k.prior, day - ill.last, k.decay_per_year))
     ph = PhysicianState(c.skill[phys_order], c.revenue_sensitivity[phys_order],
                         c.awareness_draw[phys_order])
     res = process_episodes(b, d, State(fac, ph, c.village_start, c.village_count),

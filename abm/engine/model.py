@@ -26,7 +26,14 @@ import pandas as pd
 
 from abm.engine import equity, packed, rules
 from abm.engine.agents import Facility, Patient, Physician
-from abm.engine.day import FACILITY_COUNTERS, POLICY_COUNTERS, County, run_day, run_day_lean
+from abm.engine.day import (
+    FACILITY_COUNTERS,
+    POLICY_COUNTERS,
+    County,
+    Ill,
+    run_day,
+    run_day_lean,
+)
 from abm.engine.episodes import (
     STREAMS,
     Day,
@@ -489,8 +496,9 @@ class ReferralModel(mesa.Model):
                        self.phys_ledger, geo.alternatives, geo.travel, self.village_start,
                        self.village_count, self.bed_bookings, self.ledger_matrix,
                        self.policy_matrix, quintile, patients, len(self.patients))
-        args = (tuple(draw_randoms(self.streams, idx.size, k.wom_contacts)), cols["village"],
-                cols["chronic"], cols["employee"], cols["contract_draw"], trust, last, day,
+        ill = Ill(cols["village"], cols["chronic"], cols["employee"], cols["contract_draw"], trust,
+                  last)
+        args = (tuple(draw_randoms(self.streams, idx.size, k.wom_contacts)), tuple(ill), day,
                 tuple(self.fac.view()), self._knobs_tuple, tuple(state))
         if self.keep_days:
             self.last_day, counts, groups, county = run_day(*args)

@@ -69,57 +69,52 @@ def choose(b: Batch, d: Draws, fac: FacilityView, alternatives: np.ndarray, trav
     x = rules.severity(d.severity_class, d.severity_within, b.chronic, k.severity_cum,
                        k.severity_cum_chronic)
     best, second, forgone = choice_kernel(
-        b.village, x, b.trust, b.employee, b.family_doctor, d.gumbel, alternatives, travel,
-        fac.tier, fac.quality, fac.capability, fac.fee, fac.reimbursement, fac.hospital,
-        fac.primary, waiting(fac.occupancy, fac.member, fac.in_county, wait_cut(k)), fac.asc,
-        k.employee_bonus, k.gatekeeping_penalty, k.beta_mismatch, k.beta_family_doctor,
-        k.beta_quality, k.beta_cost * k.cost_factor, k.beta_travel, k.beta_wait, k.travel_factor,
-        k.asc_self_care, k.self_care_severity)
+        b, x, d.gumbel, alternatives, travel, fac,
+        waiting(fac.occupancy, fac.member, fac.in_county, wait_cut(k)), k)
     keep = np.flatnonzero(~forgone)
     alts, chosen, fallback = gather_choice(keep, b.village, alternatives, best, second)
     return x, forgone, keep, alts, chosen, fallback
 
 
 @njit(cache=True)
-def choice_kernel(vil: np.ndarray, x: np.ndarray, trust: np.ndarray, employee: np.ndarray,
-                  family_doctor: np.ndarray, g: np.ndarray, alts_v: np.ndarray,
-                  travel_v: np.ndarray, tier: np.ndarray, quality: np.ndarray,
-                  capability: np.ndarray, fee: np.ndarray, reimbursement: np.ndarray,
-                  hospital: np.ndarray, primary: np.ndarray, wait: np.ndarray, asc: np.ndarray,
-                  employee_bonus: float, gatekeeping_penalty: float, beta_mismatch: float,
-                  beta_family_doctor: float, beta_quality: float, beta_cost: float,
-                  beta_travel: float, beta_wait: float, travel_factor: float,
-                  asc_self_care: float, self_care_severity: float
+def choice_kernel(b: Batch, x: np.ndarray, g: np.ndarray, alts_v: np.ndarray,
+                  travel_v: np.ndarray, fac: FacilityView, wait: np.ndarray, k: Knobs
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return best, second-best alternative and self-treatment of each episode (compiled).
 
-    Each episode's alternatives are its village's (``alts_v``, villages x alternatives, -1 where
-    none; travel time per village and alternative); the facility quantities are per facility.
+    Each episode (of the batch ``b``, severity ``x``, Gumbel draws ``g``) chooses among its
+    village's alternatives (``alts_v``, villages x alternatives, -1 where none; travel time per
+    village and alternative); ``wait`` is each facility's waiting term (:func:`waiting`).
     Applies :func:`abm.engine.rules.perceived_quality`, :func:`walkin_reimbursement`,
     :func:`abm.engine.rules.out_of_pocket`, :func:`abm.engine.rules.choice_utility`,
     :func:`abm.engine.rules.logit_choice` and :func:`abm.engine.rules.self_treats`.
     """
-    n, k = x.size, alts_v.shape[1]
-    v = np.empty((n, k))
+    vil, trust, employee, family_doctor = b.village, b.trust, b.employee, b.family_doctor
+    tier, quality, capability, fee = fac.tier, fac.quality, fac.capability, fac.fee
+    reimbursement, hospital, primary, asc = fac.reimbursement, fac.hospital, fac.primary, fac.asc
+    beta_cost = k.beta_cost * k.cost_factor
+    n, na = x.size, alts_v.shape[1]
+    v = np.empty((n, na))
     for i in range(n):
         vi, xi, fd = vil[i], x[i], family_doctor[i]
-        bonus = employee_bonus * employee[i]
-        for j in range(k):
+        bonus = k.employee_bonus * employee[i]
+        for j in range(na):
             f = max(alts_v[vi, j], 0)
             perceived = rules.perceived_quality(trust[i, tier[f]], quality[f], capability[f], xi,
-                                                beta_mismatch)
+                                                k.beta_mismatch)
             rate = walkin_reimbursement(reimbursement[f], bonus, fd and hospital[f],
-                                        gatekeeping_penalty)
+                                        k.gatekeeping_penalty)
             v[i, j] = rules.choice_utility(
-                perceived, rules.out_of_pocket(fee[f], rate, 0.0), travel_v[vi, j] * travel_factor,
-                wait[f], beta_family_doctor * (fd and primary[f]), asc[f], alts_v[vi, j] >= 0,
-                beta_quality, beta_cost, beta_travel, beta_wait)
-    best, second = rules.logit_choice(v, g[:, :k])
+                perceived, rules.out_of_pocket(fee[f], rate, 0.0),
+                travel_v[vi, j] * k.travel_factor, wait[f],
+                k.beta_family_doctor * (fd and primary[f]), asc[f], alts_v[vi, j] >= 0,
+                k.beta_quality, beta_cost, k.beta_travel, k.beta_wait)
+    best, second = rules.logit_choice(v, g[:, :na])
     best_u = np.empty(n)
     self_u = np.empty(n)
     for i in range(n):
         best_u[i] = v[i, best[i]] + g[i, best[i]]
-        self_u[i] = (asc_self_care - self_care_severity * x[i]) + g[i, k]
+        self_u[i] = (k.asc_self_care - k.self_care_severity * x[i]) + g[i, na]
     return best, second, rules.self_treats(best_u, self_u)
 
 
