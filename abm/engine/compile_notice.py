@@ -1,7 +1,7 @@
 """Say once, on screen, that the model's compiled kernels are being compiled, and how long.
 
 On a fresh machine (or after an edit of ``abm/``, which keys a new cache, see
-:func:`abm._key_numba_cache`) the first simulated day compiles the numba kernels: about a minute
+:func:`abm._key_numba_cache`) the first simulated day compiles the numba kernels: under a minute
 on one core, with nothing to see. A numba event listener prints one line to standard error when
 the first kernel starts compiling; loading kernels from the cache fires no such event, so a warm
 machine prints nothing. The line is printed once per cache: the first process to compile creates
@@ -23,7 +23,7 @@ from numba.core import event
 #: What the user reads. The time is this package's measurement (README, Speed): 67 s of compile
 #: on one core of a quiet 2-core machine.
 MESSAGE = ("abm: compiling the model's kernels for this machine (once after installing or "
-           "editing abm/; about a minute on one core, longer on a busy machine; then cached "
+           "editing abm/; under a minute on one core, longer on a busy machine; then cached "
            "in {cache}) ...")
 
 

@@ -221,7 +221,7 @@ class Ill(NamedTuple):
     last: np.ndarray                 # the day it was written (decayed to today by the day)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def run_day(d: tuple, ill: tuple, day: int, fac: tuple, k: tuple, c: tuple
             ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
     """Run the day's episodes and count them; return the result, facility, group, county counts.
@@ -230,7 +230,10 @@ def run_day(d: tuple, ill: tuple, day: int, fac: tuple, k: tuple, c: tuple
     :class:`abm.engine.episodes.Draws`, :class:`Ill`, :class:`abm.engine.episodes.FacilityView`,
     :class:`abm.engine.episodes.Knobs` and :class:`County` as plain tuples (a compiled call types
     a plain tuple several times faster than a named one). The county's ledgers and bookings, and
-    the facilities' occupancy and free beds, are updated in place.
+    the facilities' occupancy and free beds, are updated in place. It and :func:`_day` are
+    inlined where they are called (numba's ``inline="always"``): the model's usual path,
+    :func:`run_day_lean`, then compiles the day as one function instead of three that each take
+    the whole tuples (a fresh compile of ``small``'s first days 34-37 s against 45-46 s).
     """
     return _day(Draws(*d), Ill(*ill), day, FacilityView(*fac), Knobs(*k), County(*c))
 
@@ -249,7 +252,7 @@ def run_day_lean(d: tuple, ill: tuple, day: int, fac: tuple, k: tuple, c: tuple)
             groups, county)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _day(d: Draws, ill: Ill, day: int, fac: FacilityView, k: Knobs, c: County
          ) -> tuple[DayResult, np.ndarray, np.ndarray, np.ndarray]:
     bookings, ledger, policy, phys_ledger = c.bookings, c.ledger, c.policy, c.phys_ledger
