@@ -48,7 +48,7 @@ POLICY_COUNTERS: tuple[str, ...] = ("stable", "keep_revenue", "credit", "insuran
                                     "down")
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def facility_counts(nf: int, e: Episodes) -> np.ndarray:
     """Count the day's :data:`FACILITY_COUNTERS` per facility: (counters, facilities) (compiled).
 
@@ -163,7 +163,7 @@ def pairwise_sum(a: np.ndarray) -> float:
     return sums[0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def county_counts(res: DayResult, fac: FacilityView, patients: int) -> np.ndarray:
     """Count the day's county-wide counters (``COUNTY_COUNTERS`` of abm.engine.model) (compiled)."""
     e = res.episodes
@@ -231,9 +231,9 @@ def run_day(d: tuple, ill: tuple, day: int, fac: tuple, k: tuple, c: tuple
     :class:`abm.engine.episodes.Knobs` and :class:`County` as plain tuples (a compiled call types
     a plain tuple several times faster than a named one). The county's ledgers and bookings, and
     the facilities' occupancy and free beds, are updated in place. It and :func:`_day` are
-    inlined where they are called (numba's ``inline="always"``): the model's usual path,
-    :func:`run_day_lean`, then compiles the day as one function instead of three that each take
-    the whole tuples (a fresh compile of ``small``'s first days 34-37 s against 45-46 s).
+    inlined where they are called (numba's ``inline="always"``), as is every compiled function
+    that takes the day's tuples (README, Speed): the model's usual path, :func:`run_day_lean`,
+    compiles the day as one function.
     """
     return _day(Draws(*d), Ill(*ill), day, FacilityView(*fac), Knobs(*k), County(*c))
 

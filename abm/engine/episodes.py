@@ -90,7 +90,7 @@ def draw_randoms(gens: dict[str, np.random.Generator], n: int, contacts: int) ->
                  wom[:, 0], wom[:, 1:])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def subset_draws(d: Draws, idx: np.ndarray) -> Draws:
     """Return the draws of the episodes ``idx`` (indices), in that order (compiled)."""
     return Draws(d.severity_class[idx], d.severity_within[idx], d.gumbel[idx],
@@ -313,7 +313,7 @@ class State(NamedTuple):
     village_count: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def new_episodes(b: Batch, keep: np.ndarray, severity: np.ndarray, alts: np.ndarray,
                  chosen: np.ndarray, fallback: np.ndarray, contacts: int,
                  tier: np.ndarray) -> Episodes:

@@ -68,7 +68,7 @@ def patients_per_cell(quintile: np.ndarray, village: np.ndarray,
     return np.bincount(cell_of(quintile, village, employee), minlength=N_CELLS).astype(float)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def day_counts(quintile: np.ndarray, patients: np.ndarray, village: np.ndarray,
                employee: np.ndarray, res: DayResult, hospital: np.ndarray, upper_in: np.ndarray,
                in_county: np.ndarray) -> np.ndarray:

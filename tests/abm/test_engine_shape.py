@@ -3,14 +3,18 @@ signature, named counters, one table of the stages' order."""
 
 import ast
 import dataclasses
+import importlib
 import inspect
+import pkgutil
 import re
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numba.core.registry import CPUDispatcher
 
+import abm.engine
 from abm import preset
 from abm.engine.day import FACILITY_COUNTERS, ROW
 from abm.engine.episodes import KNOB_SOURCES, Knobs, Secular, knobs
@@ -60,10 +64,29 @@ def test_levers_are_read_from_the_incentives_in_force():
     assert knobs(p, p.incentives, Secular()).information_platform == 0.0
 
 
-def test_every_stage_has_the_one_signature_and_is_inlined_into_the_day():
+def test_every_stage_has_the_one_signature():
     for name, stage in STAGES:
         assert list(inspect.signature(stage.py_func).parameters) == ["e", "s", "k", "t"], name
-        assert stage.targetoptions.get("inline") == "always", name
+
+
+#: The day's named tuples: a compiled function taking one compiles its flattened fields anew.
+DAY_TUPLES = {"Batch", "ContinuedCare", "County", "DayResult", "Draws", "Episodes",
+              "FacilityView", "Ill", "Knobs", "PhysicianState", "State"}
+
+
+def test_compiled_functions_taking_the_days_tuples_are_inlined_into_their_callers():
+    # each such function compiled on its own costs seconds of a fresh compile (README, Speed);
+    # process_episodes stays a function of its own (inlining it saved nothing)
+    takers = {}
+    for info in pkgutil.walk_packages(abm.engine.__path__, "abm.engine."):
+        module = importlib.import_module(info.name)
+        for name, f in vars(module).items():
+            if isinstance(f, CPUDispatcher) and f.py_func.__module__ == info.name:
+                params = inspect.signature(f.py_func).parameters.values()
+                if any(str(p.annotation) in DAY_TUPLES for p in params):
+                    takers[name] = f.targetoptions.get("inline")
+    assert len(takers) > 20 and takers.pop("process_episodes") is None
+    assert {n for n, how in takers.items() if how != "always"} == set()
 
 
 def test_the_day_calls_the_stages_of_the_table_in_its_order():

@@ -33,7 +33,7 @@ def continued_care_prices(day: Day, hospital: np.ndarray, receiver: np.ndarray,
                           day.fac.view(), day.knobs)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def continued_care(hospital: np.ndarray, receiver: np.ndarray, employee: np.ndarray,
                    fac: FacilityView, k: Knobs) -> ContinuedCare:
     """Continued-care prices at ``hospital`` (keep) and at ``receiver`` (move) (compiled).
@@ -51,13 +51,13 @@ def continued_care(hospital: np.ndarray, receiver: np.ndarray, employee: np.ndar
                          keep_rev - credit)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def insurance_saved(care: ContinuedCare) -> np.ndarray:
     """Insurance payments a move saves: insurance if the patient stays minus if they move."""
     return (care.keep_revenue - care.keep_oop) - (care.move_revenue - care.move_oop)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def care_prices(f: np.ndarray, deductible: np.ndarray, bonus: np.ndarray, k: Knobs,
           fac: FacilityView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Revenue, out of pocket and inpatient part of continued care at facilities ``f``."""

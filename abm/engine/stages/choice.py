@@ -51,13 +51,13 @@ def perceived_wait(day: Day, facility: np.ndarray | slice = slice(None)) -> np.n
     return waiting(fac.occupancy, fac.member, fac.in_county, wait_cut(day.knobs))[facility]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wait_cut(k: Knobs) -> float:
     """Share of waiting the information platform removes at in-county members (compiled)."""
     return k.platform_wait_cut * k.information_platform
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def choose(b: Batch, d: Draws, fac: FacilityView, alternatives: np.ndarray, travel: np.ndarray,
            k: Knobs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                               np.ndarray]:
@@ -76,7 +76,7 @@ def choose(b: Batch, d: Draws, fac: FacilityView, alternatives: np.ndarray, trav
     return x, forgone, keep, alts, chosen, fallback
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def choice_kernel(b: Batch, x: np.ndarray, g: np.ndarray, alts_v: np.ndarray,
                   travel_v: np.ndarray, fac: FacilityView, wait: np.ndarray, k: Knobs
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
