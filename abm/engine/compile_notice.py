@@ -20,8 +20,8 @@ import sys
 
 from numba.core import event
 
-#: What the user reads. The time is this package's measurement (README, Speed): 67 s of compile
-#: on one core of a quiet 2-core machine.
+#: What the user reads. The time is this package's measurement (README, Speed): 32-35 s of
+#: compile on one core of a 2-core machine, 56-75 s before the day's tuples were inlined.
 MESSAGE = ("abm: compiling the model's kernels for this machine (once after installing or "
            "editing abm/; under a minute on one core, longer on a busy machine; then cached "
            "in {cache}) ...")
