@@ -71,7 +71,7 @@ def _scheduler(text: str) -> str | None:
 
 def _scale(text: str) -> float:
     """Parse ``--scale``: residents per simulated patient (the rule of abm.reform_panel's scale)."""
-    from abm.runs.panels import check_scale
+    from abm.inputs.checks import check_scale
 
     try:
         return check_scale(float(text), "--scale")

@@ -27,8 +27,9 @@ from abm.inputs.params import (
     ParamError,
     Params,
     ReformWarning,
+    Setting,
     package_changes,
-    reform_packages,
+    package_parts,
 )
 
 #: Longest run accepted, in days: 100 years. The model holds population, facilities and prices
@@ -166,8 +167,7 @@ def check_reform_day(params: Params, days: int) -> None:
                          f"equal the baseline; use more days or an earlier start_year")
     # a named package phases in over years by design (datasets/reforms.csv): a run shorter than
     # its phase-in is ordinary use (panels, short checks), so only paths the user wrote warn
-    packaged = {x for name in r.package.split("+") if name in set(reform_packages()["package"])
-                for x in package_changes(name)[0]} if r.package else set()
+    packaged = {x for name in package_parts(r.package) for x in package_changes(name)[0]}
     late = {x.lever: late[x.lever] for x in r.paths if x.lever in late and x not in packaged}
     if not late:
         return
@@ -229,3 +229,18 @@ def check_daily(daily: Any, name: str = "daily") -> Any:
                          f"ReferralModel.daily_counts()) with columns day and tier; missing "
                          f"{', '.join(missing)}")
     return daily
+
+
+def check_scale(scale: Any, name: str = "scale") -> float:
+    """Return ``scale`` (residents per simulated patient) as a float in setting.scale's range.
+
+    >>> check_scale(np.int64(10))
+    10.0
+    """
+    lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
+    number = isinstance(scale, (int, float, np.integer, np.floating)) and not isinstance(
+        scale, (bool, np.bool_))
+    if not number or not lo <= float(scale) <= hi:
+        raise ParamError(f"{name} must be a number of residents per simulated patient in "
+                         f"[{lo:g}, {hi:g}], got {scale!r}")
+    return float(scale)

@@ -785,8 +785,7 @@ class Params:
             if name and name in before:
                 raise ParamError(f"with_reform({name!r}): package {name!r} is already in the "
                                  f"reform ({old.package}); give each package once")
-            known = set(reform_packages()["package"]) if changes else set()
-            earlier = set().union(*(package_changes(x)[1] for x in before if x in known))
+            earlier = set().union(*(package_changes(x)[1] for x in package_parts(old.package)))
             again = sorted(set(changes) & earlier)
             if again:  # a plain parameter set by an earlier package would be overwritten
                 raise ParamError(f"with_reform({name!r}) sets {', '.join(again)}, already set by "
@@ -830,8 +829,7 @@ class Params:
         step = r.incentives or self.incentives
         if step != self.incentives or any(x.value != getattr(step, x.lever) for x in r.paths):
             return ""
-        if r.package and any(package_changes(x)[1] for x in r.package.split("+")
-                             if x in set(reform_packages()["package"])):
+        if any(package_changes(x)[1] for x in package_parts(r.package)):
             return ""  # the package sets plain parameters (trends): it changes the runs
         if r.incentives is None and not r.paths:
             return "no lever"
@@ -949,6 +947,18 @@ def package_changes(name: str) -> tuple[tuple[LeverPath, ...], dict[str, Any]]:
         else:
             changes[row.parameter] = float(row.value)
     return tuple(paths), changes
+
+
+def package_parts(package: str) -> list[str]:
+    """Return the named packages (of ``datasets/reforms.csv``) in a reform's ``package`` label.
+
+    >>> package_parts("compact_consortium+gatekeeping_pilot")
+    ['compact_consortium', 'gatekeeping_pilot']
+    >>> package_parts("")
+    []
+    """
+    known = set(reform_packages()["package"]) if package else set()
+    return [x for x in package.split("+") if x in known]
 
 
 def reform_packages() -> pd.DataFrame:

@@ -40,12 +40,11 @@ import pandas as pd
 
 from abm.engine.model import check_mode
 from abm.inputs import data
-from abm.inputs.checks import MAX_DAYS, check_int, check_seed
+from abm.inputs.checks import MAX_DAYS, check_int, check_scale, check_seed
 from abm.inputs.params import (
     ParamError,
     Params,
     ReformWarning,
-    Setting,
     package_changes,
     preset,
 )
@@ -359,19 +358,6 @@ def check_panel_size(n_counties: Any, years: Any, start_year: Any, *,
         raise ParamError(f"{name['start_year']}={first} with {name['years']}={y} ends in "
                          f"{first + y - 1}, after {hi}: panel years must lie in {lo}-{hi}")
     return n, y, first
-
-
-def check_scale(scale: Any, name: str = "scale") -> float:
-    """Return ``scale`` (residents per simulated patient) as a float in setting.scale's range."""
-    lo, hi = Setting.__dataclass_fields__["scale"].metadata["range"]
-    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer,
-                                                                     np.floating)):
-        raise ParamError(f"{name} must be a number of residents per simulated patient in "
-                         f"[{lo:g}, {hi:g}], got {scale!r}")
-    if not lo <= float(scale) <= hi:
-        raise ParamError(f"{name} must be a number of residents per simulated patient in "
-                         f"[{lo:g}, {hi:g}], got {scale!r}")
-    return float(scale)
 
 
 def reform_panel(n_counties: int, *, years: int, start_year: int = 2015,
