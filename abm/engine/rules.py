@@ -255,20 +255,57 @@ def diagnose(severity: np.ndarray, skill: np.ndarray, z: np.ndarray,
 @njit(cache=True)
 def upward_referral_probability(assessed: np.ndarray, capability: np.ndarray,
                                 revenue_sensitivity: np.ndarray, slope: float, margin: float,
-                                revenue_keep: float) -> np.ndarray:
+                                revenue_keep: float, channel: float = 0.0) -> np.ndarray:
     """Probability a physician refers up.
 
     Rises with the assessed severity above what the facility treats, shaded by the wish to keep
     the patient's revenue (seed 000, 4.3). Revenue sharing credits downward referrals only, so it
     does not enter here; under a consortium budget a member's revenue is the consortium's, so the
     caller passes a ``revenue_keep`` reduced by the budget's share (:func:`upward_revenue_keep`).
+    ``channel`` (log-odds) is the ease of arranging a referral up through the consortium's
+    channel (:func:`upward_channel`).
 
     >>> float(upward_referral_probability(np.array([2.0]), np.array([2.0]), np.array([0.0]),
     ...       slope=1.0, margin=0.0, revenue_keep=1.0)[0])
     0.5
     """
-    x = slope * (assessed - capability - margin) - revenue_keep * revenue_sensitivity
+    x = slope * (assessed - capability - margin) - revenue_keep * revenue_sensitivity + channel
     return logistic(x)
+
+
+@njit(cache=True)
+def own_revenue_weight(budget: float, member: bool) -> float:
+    """Weight of a facility's own revenue in its staff's decisions, under a consortium budget.
+
+    Under fee for service a facility's revenue is its own (weight 1); under unified accounting
+    with one consortium budget (seed 000, 5.3) the revenue of a member stays inside the
+    consortium, so the weight falls with the share ``budget`` of payments made through the
+    budget. Facilities outside the consortium keep theirs. One rule for the sender of an upward
+    referral (:func:`upward_revenue_keep`) and the receiver of a downward one
+    (:func:`receive_probability`).
+
+    >>> own_revenue_weight(0.25, True), own_revenue_weight(0.25, False)
+    (0.75, 1.0)
+    """
+    return 1.0 - budget if member else 1.0
+
+
+@njit(cache=True)
+def upward_channel(coef: float, platform: float, member: bool) -> float:
+    """Log-odds that the consortium's referral channel adds to a primary physician's referral up.
+
+    Reserved slots for referred patients (seed 000, 5.2: no less than 20% of county hospitals'
+    slots and beds) and the platform's appointment channel spare the referring physician the
+    arranging of a place upstream, the "process too complex" that deters 52.94% of physicians
+    (seed 000, 4.5); under hierarchical care upward referral rates rose somewhat (Sun et al.
+    2023; docs/evidence/reform_response.md, section 6). It grows with the platform's reach
+    ``platform`` at consortium members only. The linear form and ``coef`` are assumptions (no
+    source quantifies it; its prior is wide).
+
+    >>> upward_channel(0.8, 0.5, True), upward_channel(0.8, 0.5, False)
+    (0.4, 0.0)
+    """
+    return coef * platform if member else 0.0
 
 
 @njit(cache=True)
@@ -284,7 +321,7 @@ def upward_revenue_keep(revenue_keep: float, budget: float) -> float:
     >>> upward_revenue_keep(1.0, 0.25)
     0.75
     """
-    return revenue_keep * (1.0 - budget)
+    return revenue_keep * own_revenue_weight(budget, True)
 
 
 @njit(cache=True)
@@ -424,7 +461,9 @@ def acceptance_probability(trust_primary: np.ndarray, trust_hospital: np.ndarray
 
 @njit(cache=True)
 def receive_probability(capability: np.ndarray, severity: np.ndarray, intercept: float,
-                        capability_coef: float) -> np.ndarray:
+                        capability_coef: float, load: np.ndarray | float = 0.0,
+                        load_coef: float = 0.0, own_revenue: np.ndarray | float = 0.0,
+                        revenue_coef: float = 0.0) -> np.ndarray:
     """Probability that the primary unit takes over a stabilised patient proposed to it.
 
     Primary physicians weigh the clinical risk of a patient whose condition lies beyond what
@@ -434,11 +473,24 @@ def receive_probability(capability: np.ndarray, severity: np.ndarray, intercept:
     investment therefore widens the door over the years, and stops widening as capability
     approaches its target.
 
+    Two more terms weigh the receiving physicians' own interests (docs/odd.md §7, Receiving
+    side). Their time: ``load`` is the receiving unit's outpatient load yesterday (visits per
+    slot), so a unit that a reform fills with first contacts takes fewer patients over, by
+    ``load_coef`` log-odds per unit of load. Their pay: ``own_revenue`` is the revenue (yuan) the
+    patient's continued care brings the unit itself, net of the credit it passes to the referring
+    hospital and weighted by :func:`own_revenue_weight` (under a consortium budget the money is
+    the consortium's), at ``revenue_coef`` log-odds per 1,000 yuan.
+
     >>> float(receive_probability(np.array([2.0]), np.array([2.0]), intercept=0.0,
     ...       capability_coef=1.0)[0])
     0.5
+    >>> float(receive_probability(np.array([2.0]), np.array([2.0]), intercept=0.0,
+    ...       capability_coef=1.0, load=np.array([0.5]), load_coef=2.0,
+    ...       own_revenue=np.array([1000.0]), revenue_coef=1.0)[0])
+    0.5
     """
-    return logistic(intercept + capability_coef * (capability - severity))
+    return logistic(intercept + capability_coef * (capability - severity) - load_coef * load
+                    + revenue_coef * own_revenue / 1000.0)
 
 
 @njit(cache=True)

@@ -391,6 +391,28 @@ class Referral(_Group):
         "2012-2015, 46% of centres lacking anaesthetists or equipment; docs/odd.md §7)",
         0.0, 20.0, doc="how fast the receiving unit's willingness rises with its capability",
         knob=True)
+    receive_load: float = _p(
+        0.0, "log-odds per unit of the receiving unit's outpatient load (visits per slot)",
+        "assumption: primary physicians' time is short (only 38.7% of primary doctors had ever "
+        "received a downward referral, Wang et al. 2019; doctors expecting extra workload were "
+        "less willing, Yu et al. 2017, BMJ Open 7:e012565); fitted to reform facts "
+        "(docs/calibration.md)", 0.0, 20.0,
+        doc="how much a busy receiving unit's physicians hold back from taking a patient over",
+        knob=True)
+    receive_revenue: float = _p(
+        0.0, "log-odds per 1,000 yuan of the receiving unit's own revenue from the patient",
+        "seed 000, 5.3 (under unified accounting a member's revenue stays in the consortium; "
+        "revenue sharing credits part of it to the referring hospital); assumption, fitted to "
+        "reform facts (docs/calibration.md)", 0.0, 20.0,
+        doc="the receiving unit's revenue motive to take a patient over (fee for service)",
+        knob=True)
+    up_platform: float = _p(
+        0.0, "log-odds per unit of platform reach, at consortium members",
+        "seed 000, 5.2 and 4.5 (reserved slots; 52.94% of physicians find the process too "
+        "complex); Sun et al. 2023 (upward referral rates rose under hierarchical care); "
+        "assumption (unquantified in the sources, a wide prior)", 0.0, 20.0,
+        doc="ease that the consortium's referral channel adds to a primary physician's upward "
+            "referral", knob=True)
     platform_wait_cut: float = _p(0.5, "fraction of the waiting term removed by a full platform",
                                   "seed 000, 5.5; assumption (consortium members only: the "
                                   "platform books slots inside the consortium)", 0.0, 1.0,

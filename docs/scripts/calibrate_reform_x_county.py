@@ -35,11 +35,16 @@ PARAMETERS = {
     # the patient's acceptance and the hospital physician's proposal
     "referral.accept_intercept": (-3.0, 1.0),
     "referral.down_intercept": (1.0, 6.0),
-    # the receiving side
-    "referral.receive_intercept": (-1.0, 4.0),
+    # the receiving side: its willingness, its physicians' time and their own revenue
+    "referral.receive_intercept": (-3.0, 4.0),
+    "referral.receive_load": (0.0, 3.0),
+    "referral.receive_revenue": (0.0, 3.0),
     # the hospital's push and what bounds it
     "hospital.value_coef": (0.0, 3.0),
     "hospital.volume_coef": (0.0, 20.0),
+    # the consortium's channel for upward referral (no fitted fact informs it: its posterior is
+    # its prior, carried into every reform prediction)
+    "referral.up_platform": (0.0, 1.5),
 }
 #: Fitted facts: the baseline downward referral rate and acceptance (band), the first reform
 #: year's growth (national, 2016-2017) and the level of downward referral under the consortium

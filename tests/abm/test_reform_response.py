@@ -35,21 +35,28 @@ BUSY = {"incentives.information_platform": 1.0, "incentives.performance_weight":
 
 def _refer_down(room: np.ndarray, beds: np.ndarray, capability: np.ndarray,
                 severity: float = 2.5, receive_intercept: float = 50.0,
-                receive_capability: float = 0.0, n: int = 6, u_handover: float = 0.5):
+                receive_capability: float = 0.0, n: int = 6, u_handover: float = 0.5,
+                occupancy: float = 0.0, **receiver_knobs: float):
     """Refer ``n`` stabilised patients of hospital 0 down to facility 1: all propose and accept.
 
-    ``room`` is the free beds today (none admitted today); returns proposed, accepted, down.
+    ``room`` is the free beds today (none admitted today); ``occupancy`` the receiver's load
+    yesterday; both facilities are consortium members whose continued care is priced (a township
+    stay of 2,000 yuan x the continued share, visits of 100 yuan). ``receiver_knobs`` override
+    further knobs (``receive_load``, ``receive_revenue``, ``consortium_budget``,
+    ``revenue_share``). Returns proposed, accepted, down.
     """
     fac = FacilityView(*(np.zeros(2) for _ in FacilityView._fields))._replace(
         tier=np.array([Tier.COUNTY_GENERAL, Tier.TOWNSHIP]), capability=capability, beds=beds,
-        beds_free=room, referral_push=np.array([50.0, 0.0]))
+        beds_free=room, referral_push=np.array([50.0, 0.0]), member=np.array([True, True]),
+        occupancy=np.array([0.0, occupancy]), fee=np.array([200.0, 100.0]),
+        inpatient_cost=np.array([6000.0, 2000.0]))
     s = State(fac, PhysicianState(np.ones(1), np.ones(1), np.ones(1)), np.zeros(1, np.int64),
               np.zeros(1, np.int64))
     k = knobs(preset("small"), Incentives(), Secular())._replace(
         unaware_share=0.0, complex_share=0.0, information_platform=1.0, down_intercept=0.0,
         down_revenue_loss=0.0, accept_intercept=50.0, accept_trust=0.0, accept_cost=0.0,
         accept_family_doctor=0.0, handover_failure=0.0, receive_intercept=receive_intercept,
-        receive_capability=receive_capability)
+        receive_capability=receive_capability, **receiver_knobs)
     b = Batch(np.zeros(n, np.int64), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
               np.full((n, 5), 0.5))
     alts = np.tile(np.array([-1, 1, -1, -1, -1, 0]), (n, 1))
@@ -88,6 +95,43 @@ def test_receivers_take_over_less_where_the_case_is_beyond_their_capability():
     strong = _refer_down(np.array([0.0, 9.0]), np.array([300.0, 30.0]), np.array([3.0, 2.5]),
                          receive_intercept=1.0, receive_capability=1.5, u_handover=0.3)[2]
     assert not weak.any() and strong.all()
+
+
+def test_a_busy_receiver_takes_over_fewer_patients():
+    p = rules.receive_probability(np.full(3, 2.0), np.full(3, 2.0), 1.0, 1.5,
+                                  load=np.array([0.2, 0.6, 1.0]), load_coef=2.0)
+    assert np.all(np.diff(p) < 0)
+    # a draw between the two probabilities (logistic(1) = 0.73, logistic(1 - 2 x 0.9) = 0.31)
+    kw = dict(room=np.array([0.0, 9.0]), beds=np.array([300.0, 30.0]),
+              capability=np.array([3.0, 2.5]), receive_intercept=1.0, u_handover=0.5,
+              receive_load=2.0)
+    assert _refer_down(occupancy=0.0, **kw)[2].all()
+    assert not _refer_down(occupancy=0.9, **kw)[2].any()
+
+
+def test_a_consortium_budget_takes_away_the_receivers_revenue_motive():
+    assert rules.own_revenue_weight(1.0, True) == 0.0
+    assert rules.own_revenue_weight(1.0, False) == 1.0
+    # the township's continued care brings it 0.3 x 2,000 + 2 x 100 yuan or so: under fee for
+    # service that income tips a reluctant receiver (logistic(-1) = 0.27 below the draw 0.5);
+    # under the budget, or when revenue sharing passes it all on, it does not
+    kw = dict(room=np.array([0.0, 9.0]), beds=np.array([300.0, 30.0]),
+              capability=np.array([3.0, 2.5]), receive_intercept=-1.0, u_handover=0.5,
+              receive_revenue=5.0)
+    assert _refer_down(consortium_budget=0.0, **kw)[2].all()
+    assert not _refer_down(consortium_budget=1.0, **kw)[2].any()
+    assert not _refer_down(consortium_budget=0.0, revenue_share=1.0, **kw)[2].any()
+
+
+def test_the_consortium_channel_makes_referring_up_easier_at_members_only():
+    assert rules.upward_channel(1.0, 1.0, True) == 1.0
+    assert rules.upward_channel(1.0, 1.0, False) == 0.0
+    base = preset("small").replace(**{"incentives.information_platform": 1.0})
+    up = {}
+    for coef in (0.0, 2.0):
+        p = base.replace(**{"referral.up_platform": coef})
+        up[coef] = float(simulate(p, days=120, seed=4).summary()["upward_referral_rate"])
+    assert up[2.0] > up[0.0]
 
 
 def test_moved_stays_book_beds_at_the_receiving_township():

@@ -6,7 +6,8 @@ hospital physician proposes moving a stabilised patient to primary care; the rev
 loses pulls down (read from billing, the same number as the ledger), the hospital's internal
 referral incentive (its monthly policy) pulls up; the patient accepts or refuses; the handover
 may fail without an information platform (seed 000, 4.5); the receiving unit must take the
-patient over (its physicians weigh the risk of a case beyond their capability) and, for the rest
+patient over (its physicians weigh the risk of a case beyond their capability, their workload and
+their own revenue under the payment regime) and, for the rest
 of a stay, have a free bed (docs/odd.md §7, Receiving side).
 """
 
@@ -26,7 +27,8 @@ def refer_up(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
 
     Writes ``e.phys_first``, ``e.correct``, ``e.dest`` and ``e.up``. A consortium member weighs
     the revenue motive as :func:`abm.engine.rules.upward_revenue_keep` of the consortium budget,
-    other facilities as ``up_revenue_keep`` (compiled; the stages' signature).
+    other facilities as ``up_revenue_keep``, and gains the consortium's referral channel
+    (:func:`abm.engine.rules.upward_channel`) (compiled; the stages' signature).
     """
     fac, ph = s.fac, s.phys
     first, severity, alts, rank, capability = e.first, e.severity, e.alts, fac.rank, fac.capability
@@ -40,10 +42,10 @@ def refer_up(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
         doc[i] = rules.pick_member(fac.phys_start[f], fac.phys_count[f], t.physician_first[i])
         assessed[i], correct[i] = rules.diagnose(severity[i], ph.skill[doc[i]],
                                                  t.diagnosis_first[i], k.diagnosis_noise)
-        p_up = rules.upward_referral_probability(assessed[i], capability[f],
-                                                 ph.revenue_sensitivity[doc[i]], k.up_slope,
-                                                 k.up_margin, keep_member if fac.member[f]
-                                                 else k.up_revenue_keep)
+        p_up = rules.upward_referral_probability(
+            assessed[i], capability[f], ph.revenue_sensitivity[doc[i]], k.up_slope, k.up_margin,
+            keep_member if fac.member[f] else k.up_revenue_keep,
+            rules.upward_channel(k.up_platform, k.information_platform, fac.member[f]))
         wants[i] = t.refer_up[i] < p_up
     # the destination matters only where the physician decides to refer (about one in ten)
     w = np.flatnonzero(wants)
@@ -113,7 +115,8 @@ def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     ``e.followup_fac`` (compiled; the stages' signature).
 
     A referral the patient accepts is completed when the receiving unit takes the patient over
-    (:func:`abm.engine.rules.receive_probability`), the handover does not fail (it may without the
+    (:func:`abm.engine.rules.receive_probability`: its capability against the patient's
+    severity, its outpatient load yesterday and the revenue the patient brings it), the handover does not fail (it may without the
     information platform), and, where the rest of the stay needs a bed (a township centre), a
     bed is free there today (:func:`room_for_referrals`, taken in episode order; as for
     admissions, a bed is taken while a fraction of it is free, so room for 1.5 beds takes 2
@@ -158,8 +161,11 @@ def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
         if not accepted[i]:
             continue
         r = receiver[i]
+        own_revenue = (rules.own_revenue_weight(k.consortium_budget, fac.member[r])
+                       * (care.move_revenue[i] - care.credit[i]))
         p_through = (1.0 - handover_failure) * rules.receive_probability(
-            fac.capability[r], e.severity[i], k.receive_intercept, k.receive_capability)
+            fac.capability[r], e.severity[i], k.receive_intercept, k.receive_capability,
+            fac.occupancy[r], k.receive_load, own_revenue, k.receive_revenue)
         needs_bed = fac.beds[r] > 0
         down[i] = t.handover[i] < p_through and (room[r] > 0.0 or not needs_bed)
         if down[i] and needs_bed:
