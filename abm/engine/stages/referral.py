@@ -116,12 +116,13 @@ def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
 
     A referral the patient accepts is completed when the receiving unit takes the patient over
     (:func:`abm.engine.rules.receive_probability`: its capability against the patient's
-    severity, its outpatient load yesterday and the revenue the patient brings it), the handover does not fail (it may without the
-    information platform), and, where the rest of the stay needs a bed (a township centre), a
-    bed is free there today (:func:`room_for_referrals`, taken in episode order; as for
-    admissions, a bed is taken while a fraction of it is free, so room for 1.5 beds takes 2
-    patients: the rule does not round away the beds of small facilities at reduced scale). One
-    uniform draw decides the first two together: the referral goes through with probability
+    severity, its outpatient load yesterday and the revenue the patient brings it), the handover
+    does not fail (it may without the information platform), and, where the rest of the stay
+    needs a bed (a township centre), a bed is free there today (:func:`room_for_referrals`,
+    taken in episode order; as for admissions, a bed is taken while a fraction of it is free, so
+    room for 1.5 beds takes 2 patients: the rule does not round away the beds of small
+    facilities at reduced scale). One uniform draw decides the first two together: the referral
+    goes through with probability
     ``(1 - handover_failure) * receive``.
     """
     fac, ph = s.fac, s.phys
