@@ -125,6 +125,22 @@ def _reform_max(runs: dict[str, Results]) -> float:
                for p in CONSORTIUM_PACKAGES for y in range(2, 7))
 
 
+def _effect(runs: dict[str, Results], scenario: str, metric: str, year: int) -> float:
+    """A metric under ``scenario`` minus the status quo on the same seed, in reform ``year``."""
+    return float(_summary(runs[scenario], year + 1)[metric]
+                 - _summary(runs["baseline"], year + 1)[metric])
+
+
+def _upward_effect(runs: dict[str, Results]) -> float:
+    return _effect(runs, "compact_consortium", "upward_referral_rate", 3)
+
+
+def _late_primary_share_change(runs: dict[str, Results]) -> float:
+    # whether the effect on the primary share still grows from reform year 3 to 5
+    return (_effect(runs, "compact_consortium", "primary_outpatient_share", 5)
+            - _effect(runs, "compact_consortium", "primary_outpatient_share", 3))
+
+
 def _share_change(runs: dict[str, Results]) -> float:
     res = runs["secular_2011_2021"]
     return float(_summary(res, 11)["primary_outpatient_share"]
@@ -180,6 +196,11 @@ FACTS: dict[str, Fact] = {
         against_baseline=True),
     "interest_coordination_primary_visits_direction": Fact(
         "compact_consortium", 6, _relative_change("compact_consortium", PRIMARY, 3), how="sign",
+        against_baseline=True),
+    "upward_referral_rate_consortium_direction": Fact(
+        "compact_consortium", 6, _upward_effect, how="sign", against_baseline=True),
+    "primary_share_effect_change_late": Fact(
+        "compact_consortium", 6, _late_primary_share_change, how="at_most",
         against_baseline=True),
     "primary_outpatient_share_2011": Fact(
         "secular_2011_2021", 11, _share_change,
