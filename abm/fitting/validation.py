@@ -126,7 +126,7 @@ def _reform_max(runs: dict[str, Results]) -> float:
 
 
 def _effect(runs: dict[str, Results], scenario: str, metric: str, year: int) -> float:
-    """A metric under ``scenario`` minus the status quo on the same seed, in reform ``year``."""
+    """Return a metric under ``scenario`` minus the status quo (same seed) in reform ``year``."""
     return float(_summary(runs[scenario], year + 1)[metric]
                  - _summary(runs["baseline"], year + 1)[metric])
 
