@@ -45,16 +45,19 @@ def draw_facts(axes, table: pd.DataFrame) -> None:
         ax.tick_params(axis="y", labelsize=7)
 
 
+#: Panels per row of :func:`calibration_figure`.
+COLUMNS = 6
+
+
 def calibration_figure(draws: pd.DataFrame, priors: Mapping[str, tuple[float, float]],
                        table: pd.DataFrame, title: str = "") -> plt.Figure:
-    """Marginals on the first row, one panel per fact below."""
-    cols = max(len(priors), 5)
-    fact_rows = -(-len(table) // cols)
-    fig, axes = plt.subplots(1 + fact_rows, cols, figsize=(2.9 * cols, 2.3 * (1 + fact_rows)),
-                             squeeze=False)
-    draw_marginals(axes[0], draws, priors)
-    draw_facts(axes[1:].flat, table)
-    for ax in list(axes[0])[len(priors):] + list(axes[1:].flat)[len(table):]:
+    """Marginals on the first rows, one panel per fact below (at most ``COLUMNS`` a row)."""
+    par_rows, fact_rows = -(-len(priors) // COLUMNS), -(-len(table) // COLUMNS)
+    rows = par_rows + fact_rows
+    fig, axes = plt.subplots(rows, COLUMNS, figsize=(2.9 * COLUMNS, 2.3 * rows), squeeze=False)
+    draw_marginals(axes[:par_rows].flat, draws, priors)
+    draw_facts(axes[par_rows:].flat, table)
+    for ax in list(axes[:par_rows].flat)[len(priors):] + list(axes[par_rows:].flat)[len(table):]:
         ax.set_visible(False)
     fig.suptitle(title or "posterior marginals (dashed: prior) and each fact: target (dashed) "
                  "with tolerance (grey), posterior predictive mean and 90% band (blue: fitted, "
