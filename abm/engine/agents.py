@@ -223,9 +223,10 @@ class Physician(mesa.Agent):
     def aware(self) -> bool:
         """Whether the physician knows subordinate units' status under today's platform."""
         m = self.model
+        platform = rules.downward_platform(m.incentives.information_platform,
+                                           m.params.referral.platform_down_reach)
         return bool(rules.physician_aware(m.phys.awareness_draw[self.index],
-                                          m.params.referral.unaware_share,
-                                          m.incentives.information_platform))
+                                          m.params.referral.unaware_share, platform))
 
     def learn(self) -> None:
         """Learn (monthly): a local physician beside seconded specialists gains skill.

@@ -325,6 +325,22 @@ def upward_revenue_keep(revenue_keep: float, budget: float) -> float:
 
 
 @njit(cache=True)
+def downward_platform(platform: float, reach: float) -> float:
+    """Share of the downward referral's frictions that the information platform removes.
+
+    Consortium platforms "primarily focus on recording information for upward referrals, while
+    patient information for downward referrals is incomplete", a unidirectional information gap
+    (seed 000, 4.5): a platform of reach ``platform`` removes the fraction ``reach`` of what it
+    removes upward from the downward frictions (the physicians' unawareness and deterrence, the
+    failed handover). ``reach`` is fitted to reform facts (docs/calibration.md).
+
+    >>> downward_platform(0.6, 0.5)
+    0.3
+    """
+    return platform * reach
+
+
+@njit(cache=True)
 def physician_aware(draw: np.ndarray, unaware_share: float, platform: float) -> np.ndarray:
     """Whether a physician knows (or is not deterred by) the receiving unit, given their draw.
 

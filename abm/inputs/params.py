@@ -406,10 +406,18 @@ class Referral(_Group):
         "reform facts (docs/calibration.md)", 0.0, 20.0,
         doc="the receiving unit's revenue motive to take a patient over (fee for service)",
         knob=True)
+    platform_down_reach: float = _p(
+        1.0, "fraction of the platform's reach that applies to downward referral",
+        "seed 000, 4.5 (platforms record information for upward referrals, downward information "
+        "is incomplete: a unidirectional information gap); fitted to reform facts "
+        "(docs/calibration.md)", 0.0, 1.0,
+        doc="how much of the information platform's removal of referral frictions reaches the "
+            "downward direction (awareness, deterrence, handover)", knob=True)
     up_platform: float = _p(
         0.0, "log-odds per unit of platform reach, at consortium members",
         "seed 000, 5.2 and 4.5 (reserved slots; 52.94% of physicians find the process too "
-        "complex); Sun et al. 2023 (upward referral rates rose under hierarchical care); "
+        "complex; platforms record information for upward referrals); Sun et al. 2023 "
+        "(upward referral rates rose under hierarchical care); "
         "assumption (unquantified in the sources, a wide prior)", 0.0, 20.0,
         doc="ease that the consortium's referral channel adds to a primary physician's upward "
             "referral", knob=True)

@@ -39,6 +39,8 @@ PARAMETERS = {
     "referral.receive_intercept": (-3.0, 4.0),
     "referral.receive_load": (0.0, 3.0),
     "referral.receive_revenue": (0.0, 3.0),
+    # how much of the platform reaches downward referral (the unidirectional information gap)
+    "referral.platform_down_reach": (0.0, 1.0),
     # the hospital's push and what bounds it
     "hospital.value_coef": (0.0, 3.0),
     "hospital.volume_coef": (0.0, 20.0),

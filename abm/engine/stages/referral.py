@@ -132,7 +132,8 @@ def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
     for j in range(len(care)):
         e.care[j][:] = care[j]
     room = room_for_referrals(fac.beds_free, e.final, e.admitted)
-    handover_failure = k.handover_failure * (1.0 - k.information_platform)
+    platform = rules.downward_platform(k.information_platform, k.platform_down_reach)
+    handover_failure = k.handover_failure * (1.0 - platform)
     doc, final, trust, tier = e.phys_final, e.final, e.trust, fac.tier
     proposed, accepted, down = e.proposed, e.accepted, e.down
     proposed[:] = False
@@ -145,8 +146,8 @@ def refer_down(e: Episodes, s: State, k: Knobs, t: Draws) -> None:
         # units' status are also those the process deters (both answer unfamiliarity with the
         # referral channel), so the blocked share is the larger survey share, not their product
         draw = ph.awareness_draw[doc[i]]
-        if not (rules.physician_aware(draw, k.unaware_share, k.information_platform)
-                and rules.physician_aware(draw, k.complex_share, k.information_platform)):
+        if not (rules.physician_aware(draw, k.unaware_share, platform)
+                and rules.physician_aware(draw, k.complex_share, platform)):
             continue
         p_down = rules.downward_referral_probability(
             care.physician_loss[i], ph.revenue_sensitivity[doc[i]], fac.referral_push[final[i]],
