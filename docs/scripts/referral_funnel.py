@@ -35,7 +35,7 @@ YEARS = 6
 
 
 def funnel(params: abm.Params, seed: int) -> list[dict[str, float]]:
-    """The funnel's counts per simulated year at in-county county-level and provincial hospitals.
+    """Count the funnel per simulated year at in-county county-level and provincial hospitals.
 
     Downward referrals over admissions there is the model's ``downward_referral_rate``.
     """
@@ -57,7 +57,7 @@ def funnel(params: abm.Params, seed: int) -> list[dict[str, float]]:
 
 
 def ratio(a: float, b: float) -> float:
-    """``a / b``, NaN when nothing happened."""
+    """Return ``a / b``, NaN when nothing happened."""
     return a / b if b else float("nan")
 
 
