@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = " ".join((ROOT / "docs" / "calibration.md").read_text().split())
 
@@ -58,3 +60,36 @@ def test_the_fourth_joint_fit_is_described_by_its_own_numbers():
         *_cost_and_size(fit), _met_facts(facts),
         f"reform-year maximum is {100 * facts['downward_referral_rate_reform_max']:.1f}%",
         f"(mode {fit['mode']['referral.platform_down_reach']:.2f})"])
+
+
+def test_the_fifth_joint_fit_is_described_by_its_own_numbers():
+    fit = _fit("joint_fit_3seeds_2026-12-08.json")
+    facts = fit["mode_facts"]
+    assert not _missing([
+        *_cost_and_size(fit),
+        f"meets the first-year growth (+{facts['downward_referral_growth_first_reform_year']:.2f})",
+        f"reform-year maximum is {100 * facts['downward_referral_rate_reform_max']:.1f}%",
+        f"acceptance {facts['downward_acceptance_rate']:.3f} sits",
+        f"primary share is {facts['primary_outpatient_share']:.3f}"])
+
+
+def test_the_conflict_between_the_reform_facts_is_counted_from_the_draws():
+    # the fourth and fifth fits keep each draw's simulated facts: count the draws that meet the
+    # two levels of downward referral, then also the first-year growth and acceptance
+    sims = [_fit(n)["simulated"] for n in ("joint_fit_reach_2026-12-07.json",
+                                           "joint_fit_3seeds_2026-12-08.json")]
+    s = {k: np.concatenate([np.asarray(x[k], float) for x in sims]) for k in sims[0]}
+    growth = s["downward_referral_growth_first_reform_year"]
+    levels = ((np.abs(s["downward_referral_rate"] - 0.022) <= 0.005)
+              & (s["downward_referral_rate_reform_max"] <= 0.05))
+    grows = np.abs(growth - 0.45) <= 0.2
+    accepts = (s["downward_acceptance_rate"] >= 0.339 - (0.626 - 0.339) / 4) & (
+        s["downward_acceptance_rate"] <= 0.626 + (0.626 - 0.339) / 4)
+    ratio = s["downward_referral_rate_reform_max"][grows] / s["downward_referral_rate"][grows]
+    assert not _missing([
+        f"the {len(growth)} draws of the fourth and fifth fits",
+        f"{levels.sum()} draws meet both levels",
+        f"median first-year growth is +{np.median(growth[levels]):.2f}",
+        f"only {(levels & grows).sum()} of them also meet the growth, and "
+        f"{(levels & grows & accepts).sum()} acceptance as well",
+        f"median five-year maximum is {np.median(ratio):.1f} times"])
