@@ -308,6 +308,17 @@ def _check_out(path: str | None, suffix: str, flag: str = "--out") -> Path | Non
     return out
 
 
+def _check_folder(path: str, flag: str = "--out") -> Path:
+    """Check an output folder: absent or a folder, in a writable folder (before any run)."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise DesignError(f"{flag} {path!r}: exists and is not a folder")
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise DesignError(f"{flag} {path!r}: the folder {str(out.parent)!r} does not exist "
+                          f"or is not writable")
+    return out
+
+
 def _progress(args: argparse.Namespace) -> bool | None:
     return False if args.no_progress else None
 
@@ -509,12 +520,7 @@ def cmd_panel(args: argparse.Namespace) -> int:
 
     check_panel_size(args.counties, args.years, args.start_year, names={
         "n_counties": "--counties", "years": "--years", "start_year": "--start-year"})
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise DesignError(f"--out {args.out!r}: exists and is not a folder")
-    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
-        raise DesignError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist "
-                          f"or is not writable")
+    out = _check_folder(args.out)
     rp = reform_panel(args.counties, years=args.years, start_year=args.start_year,
                       package=args.package, adoption=args.adoption, scale=args.scale,
                       seed=args.seed, scheduler=args.scheduler, progress=not args.no_progress)
@@ -531,12 +537,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from abm.apps.search import load_goal, search_designs
 
     goal = load_goal(args.goal)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise DesignError(f"--out {args.out!r}: exists and is not a folder")
-    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
-        raise DesignError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist "
-                          f"or is not writable")
+    out = _check_folder(args.out)
     found = search_designs(goal, trials=args.trials, scheduler=args.scheduler, out=out,
                            progress=not args.no_progress)
     command = shlex.join([PROG, *sys.argv[1:]]) if sys.argv[1:] else PROG

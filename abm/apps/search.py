@@ -718,8 +718,7 @@ def _sampler(goal: Goal, n_trials: int):
 
 
 def run_search(evaluate: Callable[[dict[str, dict[str, tuple[float, float]]]], pd.DataFrame],
-               goal: Goal, *, progress: bool = True,
-               on_batch: Callable[[int], None] | None = None) -> pd.DataFrame:
+               goal: Goal, *, progress: bool = True) -> pd.DataFrame:
     """Search the goal's levers with Optuna, evaluating batches of trials with ``evaluate``.
 
     ``evaluate(candidates)`` gets ``{name: {lever: (value, ramp years)}}`` and returns paired
@@ -753,31 +752,25 @@ def run_search(evaluate: Callable[[dict[str, dict[str, tuple[float, float]]]], p
                                                              goal.trials - g * goal.batch))]
             cands = {f"trial_{t.number:04d}": candidate(goal, t.params) for t in asked}
             d = evaluate(cands)
-            eff = effect_bands(d, targets)
-            for t, (name, cand) in zip(asked, cands.items(), strict=True):
-                row = eff.loc[name] if name in eff.index else pd.Series(dtype=float)
-                values = [worse_end(o.direction, row.get(f"{o.target.label}_mean", np.nan),
-                                    row.get(f"{o.target.label}_lower", np.nan),
-                                    row.get(f"{o.target.label}_upper", np.nan), o.statistic)
-                          for o in goal.objectives]
-                margins = [constraint_margin(c, *(row.get(f"{c.target.label}_{s}", np.nan)
-                                                  for s in ("mean", "lower", "upper")))
-                           for c in goal.constraints]
-                for c, m in zip(goal.constraints, margins, strict=True):
+            eff = effect_bands(d, targets).reindex(list(cands))
+            batch = score_trials(pd.DataFrame(
+                [{"trial": t.number, "design": name, **{k: v for k, (v, _) in c.items()},
+                  **{f"{k}.ramp_years": y for k, (_, y) in c.items()}}
+                 for t, (name, c) in zip(asked, cands.items(), strict=True)]
+            ).join(eff, on="design"), goal)
+            for t, (_, r) in zip(asked, batch.iterrows(), strict=True):
+                for c in goal.constraints:  # Optuna's rule: <= 0 is feasible
+                    m = r[f"{c.target.label}_margin"]
                     t.set_constraint(c.target.label, -m if np.isfinite(m) else 1.0)
+                values = [r[f"{o.target.label}_score"] for o in goal.objectives]
                 if all(np.isfinite(values)):
                     study.tell(t, values)
                 else:  # an effect without events (e.g. no referral at all): not comparable
                     study.tell(t, state=optuna.trial.TrialState.FAIL)
-                rows.append({"trial": t.number, "design": name,
-                             **{k: v for k, (v, _) in cand.items()},
-                             **{f"{k}.ramp_years": y for k, (_, y) in cand.items()},
-                             **row.to_dict()})
+            rows.append(batch[list(batch.columns[:2 + 2 * len(goal.levers)]) + list(eff.columns)])
             diffs.append(d)
             bar.update(len(asked))
-            if on_batch is not None:
-                on_batch(g)
-    table = score_trials(pd.DataFrame(rows), goal)
+    table = score_trials(pd.concat(rows, ignore_index=True), goal)
     table.attrs["differences"] = pd.concat(diffs, ignore_index=True)
     return table
 
