@@ -386,3 +386,16 @@ def test_goal_in_python_matches_the_file(tmp_path):
     short = S.parse_goal({"title": "t", "objectives": [{"metric": "success_rate"}],
                           "levers": {"revenue_share": [0, 1]}}, source="s")
     assert short.preset == "small" and short.years == 3 and short.trials == 200
+
+
+def test_help_and_compare_reads_the_front_designs(tmp_path, capsys):
+    assert main(["search", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: referral-lab search")
+    out = tmp_path / "out"
+    assert main(["search", str(goal_file(tmp_path)), "--out", str(out), "--no-progress",
+                 "--trials", "2"]) == 0
+    designs = sorted(str(p) for p in (out / "designs").glob("*.toml"))
+    assert designs
+    assert main(["compare", *designs, "--out", str(tmp_path / "report.html"),
+                 "--no-progress"]) == 0
+    assert "Incentive designs compared" in (tmp_path / "report.html").read_text()
