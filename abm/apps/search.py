@@ -995,7 +995,7 @@ def render_search(search: DesignSearch, *, command: str | None = None) -> str:
         goal=g, n_trials=len(search.trials), n_feasible=int(search.trials["feasible"].sum()),
         front=rows, levers=levers, objectives=objectives, constraints=constraints,
         notes=search.notes, robustness=robustness, drivers=drivers,
-        rho_noise=f"{1.645 / math.sqrt(n - 1):.2f}", pairs=_pairs(g),
+        rho_noise=1.645 / math.sqrt(n - 1), pairs=_pairs(g),
         figure=png_base64(search.plot()), command=command or "abm.search_designs(...)",
         git=git_describe(), seconds=f"{search.seconds:.0f} s",
         goal_text=design_toml(dict(g.raw)))
