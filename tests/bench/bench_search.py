@@ -1,9 +1,11 @@
 """Benchmark: trials per hour of ``abm.search_designs`` on x_county (``make bench BENCH=search``).
 
 A small search measured end to end on a local Dask cluster of two worker processes (the
-machine's two cores): ``TRIALS`` designs, each with the status quo on ``DRAWS`` posterior draws
-x one seed, x_county at the preset's scale (10 residents per simulated patient), a year of
-status quo then ``YEARS`` reform years; a fresh store, so every run is computed. Printed: wall
+machine's two cores, started and warmed up first): ``TRIALS`` designs in batches of ``BATCH``
+(one sweep each: a batch's designs share their first year on each draw), each with the status
+quo on ``DRAWS`` posterior draws x one seed, x_county at the preset's scale (10 residents per
+simulated patient), a year of status quo then ``YEARS`` reform years; a fresh store, so every
+run is computed. Printed: wall
 and CPU time (this process and its workers), CPU seconds per design run, trials per hour on two
 cores (from the CPU time, which other work on a shared machine disturbs far less than the wall
 time), and the projected cost of the issue's search: 200 trials over 20 posterior draws x 1
@@ -21,14 +23,14 @@ import abm
 from abm.runs.experiments import local_cluster
 from papers.build import cpu_seconds
 
-TRIALS, DRAWS, YEARS = 4, 2, 2
+TRIALS, DRAWS, YEARS, BATCH = 10, 2, 2, 10
 TARGET_TRIALS, TARGET_DRAWS = 200, 20
 
 
 def goal(trials: int, draws: int) -> dict:
     """The issue's example goal on x_county, sized for the benchmark."""
     return {"title": "Benchmark", "preset": "x_county", "years": YEARS, "reform_day": 365,
-            "trials": trials, "batch": trials,
+            "trials": trials, "batch": min(trials, BATCH),
             "replications": {"seeds": [1], "posterior_draws": draws},
             "objectives": [{"metric": "primary_outpatient_share", "direction": "max"},
                            {"metric": "insurance_spend_per_capita", "direction": "min"}],
