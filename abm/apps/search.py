@@ -1182,7 +1182,7 @@ def search_designs(goal: Goal | str | os.PathLike | Mapping[str, Any], *,
                    levers: Mapping[str, Any] | None = None, budget: float | None = None,
                    constraints: Sequence[Mapping[str, Any]] | None = None,
                    preset: str | None = None, posterior: int | None = None,
-                   seeds: Sequence[int] | None = None, years: int | None = None,
+                   seeds: Sequence[int] | None = None, years: float | None = None,
                    trials: int | None = None, batch: int | None = None,
                    scheduler: Any = None, out: str | os.PathLike | None = None,
                    n_workers: int = 2, progress: bool = True) -> DesignSearch:
@@ -1219,11 +1219,18 @@ def search_designs(goal: Goal | str | os.PathLike | Mapping[str, Any], *,
 
     Examples
     --------
-    >>> s = search_designs({"preset": "small", "years": 1, "reform_day": 20, "trials": 2,
-    ...                     "objectives": [{"metric": "downward_referral_rate"}],
-    ...                     "levers": {"revenue_share": [0.2, 0.8]}},
-    ...                    scheduler="synchronous", progress=False)  # doctest: +SKIP
-    >>> s.front[["design", "revenue_share", "downward_referral_rate_mean"]]  # doctest: +SKIP
+    Two designs of the small preset, three weeks after a reform on day 365, in this process:
+
+    >>> s = search_designs({"downward_referral_rate": "max"}, preset="small", years=0.06,
+    ...                    levers={"revenue_share": [0.2, 0.8]}, trials=2, seeds=[1],
+    ...                    scheduler="synchronous", progress=False)
+    >>> len(s.trials), list(s.front.columns[:3])
+    (2, ['design', 'trial', 'revenue_share'])
+
+    The issue's example on X County (a local Dask cluster; about an hour on two cores)::
+
+        found = search_designs("papers/design_search/goal.toml", trials=200, posterior=20,
+                               out="search/")
     """
     raw, source = _goal(goal)
     given = {"levers": levers, "budget": budget, "constraints": constraints, "preset": preset,
