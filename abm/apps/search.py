@@ -470,7 +470,10 @@ def parse_goal(raw: Mapping[str, Any], *, source: str) -> Goal:
                  "reform_day": reform_day,
                  "levers": {r.lever: r.high for r in levers}}
     d = parse_design(template, name="goal", source=source, allow_unchanged=True)
-    goal = Goal(title=d.title, description=str(raw.get("description", "")), preset=d.preset,
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise key_error(source, "description", description, "allowed: a string")
+    goal = Goal(title=d.title, description=description, preset=d.preset,
                 years=years, reform_day=d.reform_day, trials=trials, batch=batch,
                 sampler=sampler, sampler_seed=seed, parameters=dict(d.parameters),
                 seeds=d.seeds, posterior_draws=d.posterior_draws, objectives=objectives,

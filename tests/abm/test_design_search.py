@@ -342,6 +342,8 @@ BAD = {
                       '[[objectives]]\nmetric = "insurance_spend_per_capita"\n'
                       'direction = "min"\n', "", "missing key 'objectives'"),
     "not-toml": ("trials = 4", "trials = = 4", "not valid TOML"),
+    "description": ("trials = 4", "trials = 4\ndescription = 3",
+                    "key 'description': got 3; allowed: a string"),
 }
 
 
