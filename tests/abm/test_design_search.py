@@ -120,6 +120,19 @@ def test_toy_objective_optimum_is_found():
     pd.testing.assert_frame_equal(trials, again)
 
 
+@pytest.mark.parametrize("sampler", ["nsga2", "random"])
+def test_other_samplers_search_the_same_space(sampler):
+    def bowl(x, theta, seed):
+        return {"success_rate": -(x["revenue_share"] - 0.3) ** 2}
+
+    goal = toy_goal(sampler=sampler, trials=12, levers={"revenue_share": [0.0, 1.0]})
+    trials = S.run_search(toy(bowl), goal, progress=False)
+    assert len(trials) == 12 and trials["revenue_share"].between(0, 1).all()
+    assert trials["revenue_share"].nunique() > 6  # it explores
+    assert trials["on_front"].sum() == 1
+    pd.testing.assert_frame_equal(trials, S.run_search(toy(bowl), goal, progress=False))
+
+
 def test_toy_two_objectives_front_and_constraint():
     # maximise both levers' values while their sum may not exceed 1 (a budget): the true front
     # is the segment x + y = 1; every design above it is infeasible
