@@ -262,6 +262,7 @@ def _count(store: Path) -> dict[str, float]:
     return {p.name: p.stat().st_mtime_ns for p in (store / "summary").glob("*.parquet")}
 
 
+@pytest.mark.slow
 def test_killed_search_resumes_from_its_store_with_the_same_front(tmp_path):
     # a longer search (one design per sweep, in this process) killed with SIGKILL once some runs
     # are stored; rerunning the command computes the rest and finds the same front as a search
