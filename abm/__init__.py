@@ -80,6 +80,7 @@ _LAZY = {
     "ReformPanel": "runs.panels", "reform_panel": "runs.panels",
     "Calibration": "fitting.calibration", "calibrate": "fitting.calibration",
     "posterior": "inputs.posterior",
+    "search_designs": "apps.search",
     "MAX_DAYS": "inputs.checks", "ParamTypeError": "inputs.checks",
 }
 

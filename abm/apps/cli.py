@@ -182,7 +182,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to bind (default 127.0.0.1: this machine only)")
     _calibrate_parser(sub)
     _panel_parser(sub)
+    _search_parser(sub)
     return parser
+
+
+def _search_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search designs for a goal (abm.search_designs)",
+                       description="Search the levers named in a goal file (objectives, "
+                                   "constraints, levers; see docs/design_search.md) for the "
+                                   "designs that reach it best against the status quo, over "
+                                   "posterior draws x seeds. Writes the Pareto front "
+                                   "(front.csv), every trial (trials.csv), the front's design "
+                                   "files (designs/), a figure (front.png) and an HTML page "
+                                   "(search.html) to --out; its runs are stored in --out/store, "
+                                   "so rerunning the same command resumes a killed search.")
+    p.add_argument("goal", metavar="GOAL.toml")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+    p.add_argument("--trials", type=_int_option("--trials", 1, 10_000), metavar="N",
+                   help="designs to try (default: the goal's trials)")
+    _scheduler_option(p)
 
 
 def _calibrate_parser(sub: argparse._SubParsersAction) -> None:
@@ -287,6 +305,17 @@ def _check_out(path: str | None, suffix: str, flag: str = "--out") -> Path | Non
     if not out.parent.exists() or not os.access(out.parent or Path("."), os.W_OK):
         raise DesignError(f"{flag} {path!r}: the folder {str(out.parent)!r} does not exist or is "
                           f"not writable")
+    return out
+
+
+def _check_folder(path: str, flag: str = "--out") -> Path:
+    """Check an output folder: absent or a folder, in a writable folder (before any run)."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise DesignError(f"{flag} {path!r}: exists and is not a folder")
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise DesignError(f"{flag} {path!r}: the folder {str(out.parent)!r} does not exist "
+                          f"or is not writable")
     return out
 
 
@@ -491,12 +520,7 @@ def cmd_panel(args: argparse.Namespace) -> int:
 
     check_panel_size(args.counties, args.years, args.start_year, names={
         "n_counties": "--counties", "years": "--years", "start_year": "--start-year"})
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise DesignError(f"--out {args.out!r}: exists and is not a folder")
-    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
-        raise DesignError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist "
-                          f"or is not writable")
+    out = _check_folder(args.out)
     rp = reform_panel(args.counties, years=args.years, start_year=args.start_year,
                       package=args.package, adoption=args.adoption, scale=args.scale,
                       seed=args.seed, scheduler=args.scheduler, progress=not args.no_progress)
@@ -508,9 +532,35 @@ def cmd_panel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search designs for a goal (abm.search_designs); write the front, files and a page."""
+    from abm.apps.search import load_goal, search_designs
+
+    goal = load_goal(args.goal)
+    out = _check_folder(args.out)
+    found = search_designs(goal, trials=args.trials, scheduler=args.scheduler, out=out,
+                           progress=not args.no_progress)
+    command = shlex.join([PROG, *sys.argv[1:]]) if sys.argv[1:] else PROG
+    paths = found.write(out, command=command)
+    for note in found.notes:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+    front = found.front
+    print(f"{len(found.trials)} designs tried in {found.seconds:.0f} s; "
+          f"{int(found.trials['feasible'].sum())} met every constraint; "
+          f"{len(front)} on the Pareto front")
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        keep = [c for c in front.columns if c.endswith(("_mean", "_margin"))]
+        if len(front):
+            print(front[["design", *(r.lever for r in goal.levers), *keep]].to_string(
+                index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"\nwrote {paths['report']}, {paths['front']}, {paths['trials']}, {paths['figure']} "
+          f"and {len(front)} design files in {out / 'designs'}")
+    return 0
+
+
 COMMANDS = {"designs": cmd_designs, "validate": cmd_validate, "run": cmd_run,
             "compare": cmd_compare, "sweep": cmd_sweep, "dashboard": cmd_dashboard,
-            "calibrate": cmd_calibrate, "panel": cmd_panel}
+            "calibrate": cmd_calibrate, "panel": cmd_panel, "search": cmd_search}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -297,6 +297,12 @@ def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], source: str,
                               f"{', '.join(allowed)}")
 
 
+#: Public names of the two rules of messages, for other files of the same kind (the goal files
+#: of :mod:`abm.apps.search`): one wording of "file: key 'k': got v; allowed ...".
+key_error = _fail
+check_keys = _check_keys
+
+
 def _int(raw: Mapping[str, Any], key: str, source: str, lo: int, hi: int,
          default: int | None = None, label: str | None = None) -> int:
     label = label or key
@@ -582,7 +588,8 @@ def _from_text(text: str, *, name: str, source: str) -> Design:
 def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[int], days: int,
                             windows: Mapping[str, tuple[int, int]],
                             scheduler: Any = SYNCHRONOUS, posterior_draws: int = 0,
-                            progress: bool | None = None) -> pd.DataFrame:
+                            progress: bool | None = None,
+                            out: str | Path | None = None) -> pd.DataFrame:
     """Run every (scenario, seed) pair through :func:`abm.sweep` and summarise each window.
 
     The one place the command line and reports run several simulations. Every scenario runs on
@@ -599,6 +606,8 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
     ``scheduler`` is passed to :func:`abm.sweep`: ``"synchronous"`` (default: in this process),
     ``None`` (a local Dask cluster of two processes), or a Dask scheduler address
     (``"tcp://host:8786"``). ``progress`` shows a bar over runs (default: on a terminal).
+    ``out`` is :func:`abm.sweep`'s store (a rerun computes only the runs missing from it;
+    default: a temporary one).
 
     Examples
     --------
@@ -620,7 +629,7 @@ def run_design_replications(scenarios: Mapping[str, Params], *, seeds: Sequence[
         frame = sweep(dict(scenarios), seeds=[int(s) for s in seeds], days=days,
                       windows=distinct, scheduler=scheduler,
                       progress=progress is not False, by_group=GROUPINGS,
-                      posterior=posterior_draws or None)
+                      posterior=posterior_draws or None, out=out)
     if "draw" not in frame.columns:
         frame.insert(1, "draw", "preset")
     named = pd.DataFrame({"period": [distinct.index(windows[n]) for n in names],

@@ -307,6 +307,10 @@ def _png(fig: Figure) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+#: Public names for the design search's page (:mod:`abm.apps.search`): one rule for figures.
+png_base64 = _png
+
+
 def _scale(metric: str) -> float:
     return FORMATS[kind(metric)][2]
 
@@ -496,6 +500,10 @@ def _git_revision() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown (git not available)"
     return out.stdout.strip() or "unknown (not a git checkout)"
+
+
+#: Public name for the design search's page: one rule for the revision a page reports.
+git_describe = _git_revision
 
 
 def provenance(cmp: Comparison, command: str | None = None) -> dict[str, object]:
