@@ -415,3 +415,22 @@ def test_help_and_compare_reads_the_front_designs(tmp_path, capsys):
     assert main(["compare", *designs, "--out", str(tmp_path / "report.html"),
                  "--no-progress"]) == 0
     assert "Incentive designs compared" in (tmp_path / "report.html").read_text()
+
+
+def test_the_documented_200_trial_search_is_described_by_its_front():
+    # docs/design_search.md reads the front of the search kept in docs/evidence: check the
+    # numbers it states against that file
+    root = Path(__file__).resolve().parents[2]
+    text = " ".join((root / "docs" / "design_search.md").read_text().split())
+    front = pd.read_csv(root / "docs" / "evidence" / "design_search_x_county_200" / "front.csv")
+    share = 100 * front["primary_outpatient_share_mean"]
+    spend = front["insurance_spend_per_capita_mean"]
+    coverage = front["family_doctor_coverage"]
+    claims = [f"{len(front)} designs form the front",
+              f"up {share.min():.1f} to {share.max():.1f} percentage points",
+              f"from {spend.max():+.0f} to {spend.min():+.0f} yuan a year",
+              f"robust in {int(front['insurance_spend_per_capita_robust'].sum())} of the "
+              f"{len(front)}",
+              f"({coverage.min():.2f} to {coverage.max():.2f})"]
+    assert [c for c in claims if c not in text] == []
+    assert front["primary_outpatient_share_robust"].all()
