@@ -164,6 +164,10 @@ class Target:
         return self.metric if self.grouping == "county" else \
             f"{self.metric}[{self.grouping}={self.group}]"
 
+    def rows(self, runs: pd.DataFrame) -> pd.DataFrame:
+        """Return the rows of ``runs`` (a run_design_replications frame) this effect reads."""
+        return runs[(runs["grouping"] == self.grouping) & (runs["group"] == self.group)]
+
     def describe(self) -> str:
         """Readable name, e.g. ``Illness episodes without formal care, remoteness quintile 5``."""
         name = label(self.metric)
@@ -578,8 +582,7 @@ def paired_differences(runs: pd.DataFrame, baseline: str, targets: Sequence[Targ
     w = runs[runs["window"] == window]
     cols = []
     for t in targets:
-        sub = w[(w["grouping"] == t.grouping) & (w["group"] == t.group)]
-        wide = sub.set_index(["draw", "seed", "scenario"])[t.metric].unstack("scenario")
+        wide = t.rows(w).set_index(["draw", "seed", "scenario"])[t.metric].unstack("scenario")
         diff = wide.drop(columns=baseline).sub(wide[baseline], axis=0)
         cols.append(diff.stack().rename(t.label))
     out = pd.concat(cols, axis=1).reset_index()
@@ -1265,8 +1268,7 @@ def _status_quo_levels(runs: pd.DataFrame, targets: Sequence[Target]) -> dict[st
     """Return the status quo's mean level of each target (over draws x seeds)."""
     out = {}
     for t in targets:
-        sub = runs[(runs["grouping"] == t.grouping) & (runs["group"] == t.group)]
-        out[t.label] = float(sub[t.metric].mean())
+        out[t.label] = float(t.rows(runs)[t.metric].mean())
     return out
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import abm
-from abm.fitting.validation import CONSORTIUM_PACKAGES, REFORM_DAY, scenario_runs
+from abm.fitting.validation import CONSORTIUM_PACKAGES, REFORM_DAY, YEAR, scenario_runs
 from abm.inputs.data import read_posterior
 
 YEARS = 5
@@ -38,9 +38,8 @@ EFFECTS = (("primary_outpatient_share", "primary outpatient share, change", 1.0,
 
 def yearly(runs: dict, scenario: str, metric: str) -> np.ndarray:
     """``metric`` of ``scenario`` in reform years 1-5, one row per seed."""
-    first = REFORM_DAY // 365
-    return np.array([[float(r[scenario].summary(window=((first + y) * 365,
-                                                        (first + y + 1) * 365))[metric])
+    return np.array([[float(r[scenario].summary(window=(REFORM_DAY + y * YEAR,
+                                                        REFORM_DAY + (y + 1) * YEAR))[metric])
                       for y in range(YEARS)] for r in runs])
 
 
@@ -72,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     base = abm.preset("x_county")
     if args.posterior:
         base = base.replace(**read_posterior(args.posterior)[1]["mode"])
-    horizon = dict.fromkeys(["baseline", *CONSORTIUM_PACKAGES], REFORM_DAY // 365 + YEARS)
+    horizon = dict.fromkeys(["baseline", *CONSORTIUM_PACKAGES], REFORM_DAY // YEAR + YEARS)
     runs = scenario_runs({"x_county": base}, horizon, args.seeds, out=args.out)
     print(markdown([runs["x_county", s] for s in args.seeds]))
     print(f"\n(x_county at k = {base.setting.scale:g}, seeds {args.seeds}; "
